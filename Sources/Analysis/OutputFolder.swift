@@ -1,0 +1,85 @@
+import Foundation
+
+/// An error about the output folder: it exists, cannot be written, or could not be moved
+/// into place.
+public struct OutputError: Error, CustomStringConvertible {
+    public var description: String
+}
+
+/// Writes a run's files into a hidden staging folder beside the destination and moves it
+/// into place only when everything is written, so an interrupted or failed run leaves the
+/// complete previous folder or none, never a partial one.
+public final class OutputFolder {
+    public let destination: URL
+    public let staging: URL
+    let overwrite: Bool
+    private var committed = false
+
+    /// Checks the destination (absent, or `overwrite`) and creates the staging folder, so an
+    /// unwritable location fails before any simulation work.
+    public init(path: String, overwrite: Bool) throws {
+        let fileManager = FileManager.default
+        destination = URL(fileURLWithPath: path).standardizedFileURL
+        self.overwrite = overwrite
+        var isDirectory: ObjCBool = false
+        if fileManager.fileExists(atPath: destination.path, isDirectory: &isDirectory) {
+            guard overwrite else {
+                throw OutputError(description: "output folder '\(path)' already exists; pass --overwrite to replace it or choose another --output")
+            }
+            guard isDirectory.boolValue else {
+                throw OutputError(description: "output path '\(path)' exists and is not a folder")
+            }
+        }
+        let parent = destination.deletingLastPathComponent()
+        if !fileManager.fileExists(atPath: parent.path) {
+            do {
+                try fileManager.createDirectory(at: parent, withIntermediateDirectories: true)
+            } catch {
+                throw OutputError(description: "cannot create the parent folder of '\(path)': \(error.localizedDescription)")
+            }
+        }
+        staging = parent.appendingPathComponent(".\(destination.lastPathComponent).partial-\(getpid())")
+        try? fileManager.removeItem(at: staging)
+        do {
+            try fileManager.createDirectory(at: staging, withIntermediateDirectories: false)
+        } catch {
+            throw OutputError(description: "cannot write to the output location '\(parent.path)': \(error.localizedDescription)")
+        }
+        guard access(staging.path, W_OK) == 0 else {
+            try? fileManager.removeItem(at: staging)
+            throw OutputError(description: "the output location '\(parent.path)' is not writable")
+        }
+    }
+
+    deinit {
+        if !committed { try? FileManager.default.removeItem(at: staging) }
+    }
+
+    /// Writes one file into the staging folder.
+    public func write(_ name: String, _ bytes: [UInt8]) throws {
+        let url = staging.appendingPathComponent(name)
+        guard FileManager.default.createFile(atPath: url.path, contents: Data(bytes)) else {
+            throw OutputError(description: "cannot write '\(name)' in '\(staging.path)' (disk full or not writable?)")
+        }
+    }
+
+    public func write(_ name: String, _ text: String) throws {
+        try write(name, Array(text.utf8))
+    }
+
+    /// Moves the staging folder to the destination, replacing an old folder if allowed.
+    public func commit() throws {
+        let fileManager = FileManager.default
+        let old = destination.deletingLastPathComponent()
+            .appendingPathComponent(".\(destination.lastPathComponent).old-\(getpid())")
+        let replacing = fileManager.fileExists(atPath: destination.path)
+        do {
+            if replacing { try fileManager.moveItem(at: destination, to: old) }
+            try fileManager.moveItem(at: staging, to: destination)
+            committed = true
+            if replacing { try? fileManager.removeItem(at: old) }
+        } catch {
+            throw OutputError(description: "cannot move the finished output into '\(destination.path)': \(error.localizedDescription)")
+        }
+    }
+}

@@ -1,0 +1,70 @@
+import Foundation
+import MicrocircuitModel
+
+/// Host memory a run will need, estimated from the parameters before anything large is
+/// allocated, so that a run that cannot fit is refused up front instead of being killed.
+public struct MemoryEstimate: Sendable {
+    public var synapseTable: Int
+    /// Transient during construction: per-block histograms and write positions.
+    public var construction: Int
+    /// Neuron state and the two fixed-point delay ring buffers.
+    public var simulationState: Int
+    /// Spikes (at up to three times the full-scale rates, at least 1 spike/s) and voltages.
+    public var recording: Int
+
+    public var total: Int { synapseTable + construction + simulationState + recording }
+
+    public init(_ derived: DerivedParameters) {
+        let net = derived.parameters.network
+        let stim = derived.parameters.stimulus
+        let rows = derived.totalNeurons + derived.thalamicNeurons
+        let synapses = derived.totalSynapses + derived.thalamicSynapseCounts.reduce(0, +)
+        synapseTable = SynapseTable.bytes(synapses: synapses, sources: rows)
+        // Histograms: one Int per source row of each block of synapses, plus row bookkeeping.
+        let blocks = synapses / NetworkBuilder.blockSize + Population.count * (Population.count + 1)
+        let largestPopulation = max(derived.neuronCounts.max() ?? 0, derived.thalamicNeurons)
+        construction = blocks * largestPopulation * MemoryLayout<Int>.size + 3 * rows * MemoryLayout<Int>.size
+        let h = derived.resolution
+        let longestDelay = [net.delayExcitatoryMean * (1 + 8 * net.delayRelativeStd),
+                            net.delayInhibitoryMean * (1 + 8 * net.delayRelativeStd),
+                            stim.thalamicDelayMean * (1 + 8 * stim.thalamicDelayRelativeStd)].max()!
+        let slots = min(Int(UInt8.max), Int((longestDelay / h).rounded(.up))) + 1
+        simulationState = derived.totalNeurons * (3 * MemoryLayout<Double>.size + MemoryLayout<Int32>.size)
+            + 2 * slots * derived.totalNeurons * MemoryLayout<Int64>.size
+        let seconds = Double(derived.schedule.total) * h * 1e-3
+        var spikes = 0.0
+        for p in 0..<Population.count {
+            spikes += Double(derived.neuronCounts[p]) * max(1, 3 * net.fullMeanRates[p]) * seconds
+        }
+        var voltages = 0
+        if derived.parameters.simulation.recordVoltage {
+            voltages = derived.totalNeurons * (derived.schedule.total / derived.schedule.voltageInterval) * MemoryLayout<Double>.size
+        }
+        recording = Int(spikes) * 2 * MemoryLayout<UInt32>.size + voltages
+    }
+
+    /// MemAvailable from /proc/meminfo, if readable.
+    public static func availableBytes() -> Int? {
+        guard let text = try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8) else { return nil }
+        for line in text.split(separator: "\n") where line.hasPrefix("MemAvailable:") {
+            let fields = line.split(separator: " ")
+            if fields.count >= 2, let kib = Int(fields[1]) { return kib * 1024 }
+        }
+        return nil
+    }
+
+    /// Throws when the estimate exceeds `available` bytes.
+    public func check(available: Int?) throws {
+        guard let available, total > available else { return }
+        throw ConstructionError(description: "not enough memory: this run needs about \(formatBytes(total)) (synapses \(formatBytes(synapseTable)), construction \(formatBytes(construction)), state \(formatBytes(simulationState)), recording \(formatBytes(recording))) but only \(formatBytes(available)) is available; reduce --scale or --t-sim, or turn off voltage recording")
+    }
+}
+
+/// Bytes in the largest binary unit that keeps the number at least 1 (e.g. "2.68 GiB").
+public func formatBytes(_ bytes: Int) -> String {
+    let units = ["B", "KiB", "MiB", "GiB", "TiB"]
+    var value = Double(bytes)
+    var unit = 0
+    while value >= 1024, unit + 1 < units.count { value /= 1024; unit += 1 }
+    return unit == 0 ? "\(bytes) B" : String(format: "%.2f", value) + " " + units[unit]
+}

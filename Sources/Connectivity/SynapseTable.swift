@@ -1,0 +1,38 @@
+import MicrocircuitModel
+
+/// The network's synapses in compressed sparse rows by source: row s holds the synapses of
+/// source s (neurons 0..<neurons, then thalamic neurons), sorted by (target, delay, weight),
+/// so a row's order is canonical. 9 bytes per synapse.
+public struct SynapseTable: Sendable {
+    /// Number of rows: recurrent neurons followed by thalamic neurons.
+    public let sourceCount: Int
+    /// `rowStart[s]..<rowStart[s + 1]` are the synapses of source s.
+    public let rowStart: [Int]
+    public let targets: [UInt32]
+    /// Fixed-point weights (`FixedPointWeight` units).
+    public let weights: [Int32]
+    /// Delays in steps, at least 1.
+    public let delays: [UInt8]
+    /// Largest delay in the table (steps), at least 1.
+    public let maxDelay: Int
+
+    public var synapseCount: Int { targets.count }
+
+    public init(rowStart: [Int], targets: [UInt32], weights: [Int32], delays: [UInt8]) {
+        precondition(rowStart.last == targets.count && targets.count == weights.count && weights.count == delays.count)
+        self.sourceCount = rowStart.count - 1
+        self.rowStart = rowStart
+        self.targets = targets
+        self.weights = weights
+        self.delays = delays
+        self.maxDelay = max(1, Int(delays.max() ?? 1))
+    }
+
+    public func row(_ source: Int) -> Range<Int> { rowStart[source]..<rowStart[source + 1] }
+
+    /// Bytes of the table itself.
+    public static func bytes(synapses: Int, sources: Int) -> Int {
+        synapses * (MemoryLayout<UInt32>.size + MemoryLayout<Int32>.size + MemoryLayout<UInt8>.size)
+            + (sources + 1) * MemoryLayout<Int>.size
+    }
+}

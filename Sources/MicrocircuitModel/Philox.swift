@@ -1,0 +1,109 @@
+import Foundation
+
+/// Philox4x32-10 (Salmon et al. 2011, Random123): a counter-based generator. Every random
+/// number in a simulation is `philox(counter, key)` for a counter that names the item it is
+/// for (a synapse, a neuron and step, ...), so no draw depends on thread count or order.
+/// `kernels/philox.cl` implements the same function.
+public enum Philox {
+    public typealias Counter = (UInt32, UInt32, UInt32, UInt32)
+    public typealias Key = (UInt32, UInt32)
+
+    @inline(__always)
+    public static func block(_ counter: Counter, _ key: Key) -> Counter {
+        var c = counter
+        var k0 = key.0
+        var k1 = key.1
+        for round in 0..<10 {
+            if round > 0 {
+                k0 &+= 0x9E37_79B9
+                k1 &+= 0xBB67_AE85
+            }
+            let p0 = UInt64(0xD251_1F53) &* UInt64(c.0)
+            let p1 = UInt64(0xCD9E_8D57) &* UInt64(c.2)
+            c = (
+                UInt32(truncatingIfNeeded: p1 >> 32) ^ c.1 ^ k0,
+                UInt32(truncatingIfNeeded: p1),
+                UInt32(truncatingIfNeeded: p0 >> 32) ^ c.3 ^ k1,
+                UInt32(truncatingIfNeeded: p0)
+            )
+        }
+        return c
+    }
+}
+
+/// The independent random streams of a simulation. The stream is the second key word; the
+/// seed is the first.
+public enum RandomStream: UInt32, Sendable {
+    case connectionEndpoints = 1
+    case synapseParameters = 2
+    case weightRedraw = 3
+    case delayRedraw = 4
+    case initialPotential = 5
+    case backgroundPoisson = 6
+    case thalamicPoisson = 7
+
+    @inline(__always)
+    public func key(seed: UInt32) -> Philox.Key { (seed, rawValue) }
+}
+
+/// Conversions from Philox output words to distributions. Each is a pure function of its
+/// words, so the same words give the same value on every backend.
+public enum RandomDraw {
+    /// Uniform integer in [0, n) from 64 random bits (bias below n / 2^64).
+    @inline(__always)
+    public static func index(_ hi: UInt32, _ lo: UInt32, below n: Int) -> Int {
+        let bits = UInt64(hi) << 32 | UInt64(lo)
+        return Int(bits.multipliedFullWidth(by: UInt64(n)).high)
+    }
+
+    /// Uniform double in (0, 1] with 53 random bits.
+    @inline(__always)
+    public static func openClosedUnit(_ hi: UInt32, _ lo: UInt32) -> Double {
+        let bits = (UInt64(hi) << 32 | UInt64(lo)) >> 11
+        return Double(bits + 1) * 0x1p-53
+    }
+
+    /// Uniform double in [0, 1) with 53 random bits.
+    @inline(__always)
+    public static func closedOpenUnit(_ hi: UInt32, _ lo: UInt32) -> Double {
+        let bits = (UInt64(hi) << 32 | UInt64(lo)) >> 11
+        return Double(bits) * 0x1p-53
+    }
+
+    /// Uniform double in (0, 1) from 32 bits: exact in double, so kernels reproduce it.
+    @inline(__always)
+    public static func openUnit(_ word: UInt32) -> Double {
+        (Double(word) + 0.5) * 0x1p-32
+    }
+
+    /// Two independent standard normal values from one Philox block (Box-Muller).
+    @inline(__always)
+    public static func normalPair(_ block: Philox.Counter) -> (Double, Double) {
+        let radius = (-2 * log(openClosedUnit(block.0, block.1))).squareRoot()
+        let angle = 2 * Double.pi * closedOpenUnit(block.2, block.3)
+        return (radius * cos(angle), radius * sin(angle))
+    }
+
+    /// A Poisson count with mean lambda, given exp(-lambda), by multiplying uniforms (Knuth).
+    /// Block j of the draw is `philox((a, b, c, j), key)`; lambda is small (a few per step),
+    /// so one block almost always suffices.
+    @inline(__always)
+    public static func poisson(expMinusLambda: Double, counter a: UInt32, _ b: UInt32, _ c: UInt32, key: Philox.Key) -> UInt32 {
+        var product = 1.0
+        var count: UInt32 = 0
+        var blockIndex: UInt32 = 0
+        while true {
+            let block = Philox.block((a, b, c, blockIndex), key)
+            product *= openUnit(block.0)
+            if product <= expMinusLambda { return count }
+            product *= openUnit(block.1)
+            if product <= expMinusLambda { return count + 1 }
+            product *= openUnit(block.2)
+            if product <= expMinusLambda { return count + 2 }
+            product *= openUnit(block.3)
+            if product <= expMinusLambda { return count + 3 }
+            count += 4
+            blockIndex += 1
+        }
+    }
+}

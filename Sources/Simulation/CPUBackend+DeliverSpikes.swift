@@ -1,0 +1,66 @@
+import Connectivity
+import MicrocircuitModel
+
+extension CPUBackend {
+    /// Adds the weights of the spikes emitted in step `origin` to the ring-buffer slots of
+    /// their arrival steps, for the targets in `range` only.
+    func deliverPreviousSpikes(toTargets range: Range<Int>, emittedIn origin: Int) {
+        guard origin >= 0 else { return }
+        let originSlot = origin % slots
+        for source in previousSpikes {
+            deliver(row: Int(source), multiplicity: 1, toTargets: range, originSlot: originSlot)
+        }
+        for (row, count) in previousThalamic {
+            deliver(row: Int(row), multiplicity: Int64(count), toTargets: range, originSlot: originSlot)
+        }
+    }
+
+    @inline(__always)
+    private func deliver(row source: Int, multiplicity: Int64, toTargets range: Range<Int>, originSlot: Int) {
+        let table = network.synapses
+        let row = table.row(source)
+        table.targets.withUnsafeBufferPointer { targets in
+            table.weights.withUnsafeBufferPointer { weights in
+                table.delays.withUnsafeBufferPointer { delays in
+                    var i = firstIndex(in: targets, row, notBelow: UInt32(range.lowerBound))
+                    let upper = UInt32(range.upperBound)
+                    while i < row.upperBound && targets[i] < upper {
+                        var slot = originSlot + Int(delays[i])
+                        if slot >= slots { slot -= slots }
+                        let index = slot * neuronCount + Int(targets[i])
+                        let weight = Int64(weights[i]) * multiplicity
+                        if weight >= 0 { ringEx[index] &+= weight } else { ringIn[index] &+= weight }
+                        i += 1
+                    }
+                }
+            }
+        }
+    }
+
+    /// Binary search: the first index of `row` whose target is at least `bound` (rows are
+    /// sorted by target).
+    @inline(__always)
+    private func firstIndex(in targets: UnsafeBufferPointer<UInt32>, _ row: Range<Int>, notBelow bound: UInt32) -> Int {
+        var low = row.lowerBound
+        var high = row.upperBound
+        while low < high {
+            let mid = (low + high) / 2
+            if targets[mid] < bound { low = mid + 1 } else { high = mid }
+        }
+        return low
+    }
+
+    /// Thalamic (parrot) neurons emit Poisson counts while the volley is on; drawn per
+    /// (thalamic neuron, step), so any backend reproduces them.
+    func drawThalamicSpikes(step: Int) {
+        previousThalamic.removeAll(keepingCapacity: true)
+        let derived = network.derived
+        guard step >= 0, derived.schedule.thalamicSpikeSteps.contains(step) else { return }
+        let key = RandomStream.thalamicPoisson.key(seed: seed)
+        for q in 0..<derived.thalamicNeurons {
+            let count = RandomDraw.poisson(
+                expMinusLambda: derived.thalamicExpMinusLambda, counter: UInt32(q), UInt32(step), 0, key: key)
+            if count > 0 { previousThalamic.append((UInt32(derived.totalNeurons + q), count)) }
+        }
+    }
+}

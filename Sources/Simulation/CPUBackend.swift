@@ -1,0 +1,85 @@
+import Connectivity
+import MicrocircuitModel
+
+/// The reference backend: the model on the host's cores. Each thread owns a contiguous
+/// range of neurons; in every step it first delivers the previous step's spikes to its own
+/// neurons (sums of fixed-point weights, so the order is irrelevant) and then updates them.
+/// Spikes are therefore identical for any thread count.
+public final class CPUBackend: SimulationBackend {
+    public let name = "cpu"
+    public var device: String { "host CPU, \(threads) thread\(threads == 1 ? "" : "s")" }
+    public private(set) var currentStep = 0
+
+    let network: Network
+    let constants: NeuronConstants
+    let threads: Int
+    let neuronRanges: [Range<Int>]
+    let neuronCount: Int
+    let slots: Int
+    let seed: UInt32
+
+    var state: UnsafeMutableBufferPointer<NeuronState>
+    /// Fixed-point input per (slot, neuron), slot-major: excitatory and inhibitory sums.
+    var ringEx: UnsafeMutableBufferPointer<Int64>
+    var ringIn: UnsafeMutableBufferPointer<Int64>
+    /// Population of each neuron (index into the per-population constants).
+    let populationOf: [UInt8]
+
+    /// Spikes emitted in the previous step: neuron rows (multiplicity 1) and thalamic rows
+    /// with their multiplicities.
+    var previousSpikes: [UInt32] = []
+    var previousThalamic: [(row: UInt32, count: UInt32)] = []
+    var threadSpikes: [[UInt32]]
+
+    public init(network: Network, threads: Int) {
+        self.network = network
+        self.constants = NeuronConstants(network.derived)
+        self.threads = max(1, threads)
+        self.neuronCount = network.derived.totalNeurons
+        self.neuronRanges = contiguousChunks(neuronCount, parts: self.threads)
+        self.slots = network.synapses.maxDelay + 1
+        self.seed = network.derived.parameters.simulation.seed
+        state = .allocate(capacity: neuronCount)
+        for i in 0..<neuronCount { state.initializeElement(at: i, to: NeuronState(v: network.initialPotentials[i])) }
+        ringEx = .allocate(capacity: slots * neuronCount)
+        ringEx.initialize(repeating: 0)
+        ringIn = .allocate(capacity: slots * neuronCount)
+        ringIn.initialize(repeating: 0)
+        var populations = [UInt8](repeating: 0, count: neuronCount)
+        for p in 0..<Population.count {
+            let first = network.derived.firstNeuron[p]
+            for i in first..<(first + network.derived.neuronCounts[p]) { populations[i] = UInt8(p) }
+        }
+        populationOf = populations
+        threadSpikes = Array(repeating: [], count: self.threads)
+    }
+
+    deinit {
+        state.deallocate()
+        ringEx.deallocate()
+        ringIn.deallocate()
+    }
+
+    public func advance(steps: Int, recordingInto spikes: inout SpikeTrains) throws {
+        for _ in 0..<steps {
+            let step = currentStep
+            drawThalamicSpikes(step: step - 1)
+            threadSpikes.withUnsafeMutableBufferPointer { output in
+                parallelFor(threads, threads: threads) { t in
+                    deliverPreviousSpikes(toTargets: neuronRanges[t], emittedIn: step - 1)
+                    output[t].removeAll(keepingCapacity: true)
+                    updateNeurons(neuronRanges[t], step: step, spikes: &output[t])
+                }
+            }
+            previousSpikes.removeAll(keepingCapacity: true)
+            for local in threadSpikes { previousSpikes.append(contentsOf: local) }
+            spikes.append(step: step, neurons: previousSpikes)
+            currentStep += 1
+        }
+    }
+
+    public func membranePotentials() throws -> [Double] {
+        let eL = network.derived.parameters.neuron.eL
+        return state.map { $0.v + eL }
+    }
+}

@@ -1,0 +1,92 @@
+import Foundation
+import MicrocircuitModel
+
+/// Membrane potentials sampled by the voltmeter: `samples[k]` holds every neuron's V_m (mV)
+/// after step `steps[k]`.
+public struct VoltageTrace: Sendable {
+    public var steps: [Int] = []
+    public var samples: [[Double]] = []
+}
+
+/// Where a run stands, for progress display.
+public struct RunProgress: Sendable {
+    public enum Phase: String, Sendable { case presimulation, simulation }
+    public var phase: Phase
+    public var step: Int
+    public var totalSteps: Int
+    public var spikes: Int
+    /// Wall-clock seconds spent in this phase so far.
+    public var elapsed: Double
+    public var stepsInPhase: Int
+    public var resolution: Double
+
+    /// Wall-clock time per biological time within the current phase.
+    public var realTimeFactor: Double {
+        stepsInPhase == 0 ? 0 : elapsed / (Double(stepsInPhase) * resolution * 1e-3)
+    }
+}
+
+/// The run was stopped on request (e.g. Ctrl-C) between two chunks of steps.
+public struct RunInterrupted: Error, CustomStringConvertible {
+    public var step: Int
+    public var description: String { "interrupted at step \(step); no output was written" }
+}
+
+/// What a run produced.
+public struct RunResult: Sendable {
+    public var spikes = SpikeTrains()
+    public var voltages: VoltageTrace?
+    public var presimulationSeconds = 0.0
+    public var simulationSeconds = 0.0
+}
+
+/// Drives a backend through presimulation and simulation in chunks, sampling voltages and
+/// reporting progress between chunks. No per-step work happens here.
+public struct SimulationDriver {
+    public var schedule: StepSchedule
+    public var resolution: Double
+    public var recordVoltage: Bool
+    /// Steps per chunk between progress reports and cancellation checks.
+    public var chunkSteps = 1000
+
+    public init(derived: DerivedParameters) {
+        schedule = derived.schedule
+        resolution = derived.resolution
+        recordVoltage = derived.parameters.simulation.recordVoltage
+    }
+
+    public func run(
+        _ backend: SimulationBackend,
+        progress: (RunProgress) -> Void = { _ in },
+        shouldStop: () -> Bool = { false }
+    ) throws -> RunResult {
+        var result = RunResult()
+        if recordVoltage { result.voltages = VoltageTrace() }
+        let phases: [(RunProgress.Phase, Int)] = [(.presimulation, schedule.presimulation), (.simulation, schedule.simulation)]
+        for (phase, length) in phases {
+            let start = DispatchTime.now().uptimeNanoseconds
+            let end = backend.currentStep + length
+            var elapsed = 0.0
+            while backend.currentStep < end {
+                if shouldStop() { throw RunInterrupted(step: backend.currentStep) }
+                var chunk = min(chunkSteps, end - backend.currentStep)
+                if recordVoltage {
+                    let interval = schedule.voltageInterval
+                    let untilSample = interval - backend.currentStep % interval
+                    chunk = min(chunk, untilSample)
+                }
+                try backend.advance(steps: chunk, recordingInto: &result.spikes)
+                if recordVoltage && backend.currentStep % schedule.voltageInterval == 0 {
+                    result.voltages!.steps.append(backend.currentStep - 1)
+                    result.voltages!.samples.append(try backend.membranePotentials())
+                }
+                elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
+                progress(RunProgress(
+                    phase: phase, step: backend.currentStep, totalSteps: schedule.total, spikes: result.spikes.count,
+                    elapsed: elapsed, stepsInPhase: backend.currentStep - (end - length), resolution: resolution))
+            }
+            if phase == .presimulation { result.presimulationSeconds = elapsed } else { result.simulationSeconds = elapsed }
+        }
+        return result
+    }
+}

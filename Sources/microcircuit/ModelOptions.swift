@@ -1,0 +1,99 @@
+import ArgumentParser
+import Connectivity
+import MicrocircuitModel
+
+/// The model flags shared by `run`, `config` (and later `verify` and `bench`). Flags
+/// override a `--config` file, which overrides the defaults.
+struct ModelOptions: ParsableArguments {
+    @Option(name: .customLong("config"), help: "JSON file with parameter overrides (see `microcircuit config --parameters-only`).")
+    var configFile: String?
+
+    @Option(help: "Scale neuron numbers and in-degrees together, in (0, 1].")
+    var scale: Double?
+
+    @Option(name: .customLong("n-scaling"), help: "Scale neuron numbers, in (0, 1].")
+    var nScaling: Double?
+
+    @Option(name: .customLong("k-scaling"), help: "Scale in-degrees, in (0, 1].")
+    var kScaling: Double?
+
+    @Option(name: .customLong("bg"), help: "Background input: dc or poisson.")
+    var background: String?
+
+    @Option(name: .customLong("v0"), help: "Initial potentials: optimized or original.")
+    var initialPotential: String?
+
+    @Option(help: "Random seed, 0 ... 4294967295.")
+    var seed: Int?
+
+    @Option(name: .customLong("t-presim"), help: "Warm-up time (ms), excluded from statistics.")
+    var tPresim: Double?
+
+    @Option(name: .customLong("t-sim"), help: "Simulated time after warm-up (ms).")
+    var tSim: Double?
+
+    @Option(help: "Time step (ms).")
+    var resolution: Double?
+
+    @Flag(help: "Turn on the thalamic volley (700-710 ms).")
+    var thalamic = false
+
+    @Flag(name: .customLong("dc-transient"), help: "Turn on the DC transient (650-750 ms).")
+    var dcTransient = false
+
+    @Flag(name: .customLong("record-voltage"), help: "Record V_m of every neuron every rec_V_int ms.")
+    var recordVoltage = false
+
+    /// Defaults, then the config file, then the flags; validated and derived.
+    func resolve() throws -> DerivedParameters {
+        var parameters = ModelParameters()
+        do {
+            if let configFile { try parameters.apply(configFile: configFile) }
+            if let scale {
+                guard nScaling == nil && kScaling == nil else {
+                    throw ParameterError(parameter: "--scale", message: "sets both scalings; do not combine it with --n-scaling or --k-scaling")
+                }
+                parameters.network.nScaling = scale
+                parameters.network.kScaling = scale
+            }
+            if let nScaling { parameters.network.nScaling = nScaling }
+            if let kScaling { parameters.network.kScaling = kScaling }
+            if let background {
+                guard let choice = BackgroundInput(rawValue: background) else {
+                    throw ParameterError(parameter: "--bg", message: "must be dc or poisson, got '\(background)'")
+                }
+                parameters.network.backgroundInput = choice
+            }
+            if let initialPotential {
+                guard let choice = InitialPotential(rawValue: initialPotential) else {
+                    throw ParameterError(parameter: "--v0", message: "must be optimized or original, got '\(initialPotential)'")
+                }
+                parameters.network.initialPotential = choice
+            }
+            if let seed {
+                guard let narrowed = UInt32(exactly: seed) else {
+                    throw ParameterError(parameter: "--seed", message: "must be in [0, \(UInt32.max)], got \(seed)")
+                }
+                parameters.simulation.seed = narrowed
+            }
+            if let tPresim { parameters.simulation.tPresim = tPresim }
+            if let tSim { parameters.simulation.tSim = tSim }
+            if let resolution { parameters.simulation.resolution = resolution }
+            if thalamic { parameters.stimulus.thalamicInput = true }
+            if dcTransient { parameters.stimulus.dcTransient = true }
+            if recordVoltage { parameters.simulation.recordVoltage = true }
+            return try DerivedParameters(parameters)
+        } catch let error as ParameterError {
+            throw CommandFailure(message: error.description, status: 2)
+        }
+    }
+}
+
+/// The reference's warning for down-scaled DC drive below rheobase.
+func rheobaseWarnings(_ derived: DerivedParameters) -> [String] {
+    derived.belowRheobase.map { population in
+        "warning: population \(population.name) is sub-threshold with down-scaled DC input ("
+            + String(format: "%.1f pA < rheobase %.1f pA", derived.dcAmplitudes[population.rawValue], derived.rheobase)
+            + ") and may not fire"
+    }
+}

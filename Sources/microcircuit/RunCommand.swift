@@ -1,0 +1,130 @@
+import Analysis
+import ArgumentParser
+import Connectivity
+import Dispatch
+import Foundation
+import MicrocircuitModel
+import Simulation
+
+/// `microcircuit run`: build, simulate, write the reference's output folder and summary.
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run", abstract: "Build and simulate the network, write spikes and a summary.")
+
+    @OptionGroup var model: ModelOptions
+
+    @Option(help: "Simulation backend: cpu.")
+    var backend = "cpu"
+
+    @Option(help: "Worker threads (default: all cores).")
+    var threads: Int?
+
+    @Option(help: "Output folder (default: data_scale_<N_scaling>).")
+    var output: String?
+
+    @Flag(help: "Replace an existing output folder.")
+    var overwrite = false
+
+    @Flag(help: "No progress line.")
+    var quiet = false
+
+    func run() throws {
+        let derived = try model.resolve()
+        let threads = try resolveThreads(threads)
+        guard backend == "cpu" else {
+            throw CommandFailure(message: "invalid parameter '--backend': must be cpu, got '\(backend)'", status: 2)
+        }
+        rheobaseWarnings(derived).forEach(log)
+        let path = output ?? String(format: "data_scale_%.2f", derived.parameters.network.nScaling)
+        let folder: OutputFolder
+        do {
+            folder = try OutputFolder(path: path, overwrite: overwrite)
+        } catch let error as OutputError {
+            throw CommandFailure(message: error.description, status: 2)
+        }
+        let estimate = MemoryEstimate(derived)
+        try failing { try estimate.check(available: MemoryEstimate.availableBytes()) }
+
+        log("microcircuit \(Microcircuit.version): \(derived.totalNeurons) neurons, \(derived.totalSynapses + derived.thalamicSynapseCounts.reduce(0, +)) synapses, \(derived.parameters.network.backgroundInput.rawValue) background, seed \(derived.parameters.simulation.seed), estimated memory \(formatBytes(estimate.total))")
+        var timings = PhaseTimings()
+        let constructionStart = DispatchTime.now().uptimeNanoseconds
+        let network = try failing { try Network.build(derived, threads: threads) }
+        let engine = CPUBackend(network: network, threads: threads)
+        timings.construction = seconds(since: constructionStart)
+        log(String(format: "construction: %.2f s", timings.construction) + " on \(engine.device)")
+
+        Interruption.install()
+        let progress = ProgressLine(quiet: quiet)
+        let result: RunResult
+        do {
+            result = try SimulationDriver(derived: derived).run(engine, progress: progress.update, shouldStop: { Interruption.requested })
+            progress.finish()
+        } catch let error as RunInterrupted {
+            progress.finish()
+            throw CommandFailure(message: error.description, status: 130)
+        }
+        timings.presimulation = result.presimulationSeconds
+        timings.simulation = result.simulationSeconds
+
+        let p = derived.parameters.simulation
+        let statistics = PopulationStatistics.compute(
+            spikes: result.spikes, derived: derived, begin: p.tPresim, end: p.tPresim + p.tSim)
+        let summary = RunSummary(
+            version: Microcircuit.version, backend: engine.name, device: engine.device, derived: derived,
+            synapses: network.synapses.synapseCount, spikesTotal: result.spikes.count, timings: timings,
+            peakMemoryBytes: peakResidentMemory(), populations: statistics)
+        try failing {
+            try folder.write("population_nodeids.dat", NESTFormat.populationNodeIDs(derived))
+            for (i, file) in NESTFormat.spikeFiles(result.spikes, derived: derived, version: Microcircuit.version).enumerated() {
+                try folder.write(NESTFormat.spikeRecorderFileName(population: i, derived: derived), file)
+            }
+            if let voltages = result.voltages {
+                for (i, file) in NESTFormat.voltmeterFiles(voltages, derived: derived, version: Microcircuit.version).enumerated() {
+                    try folder.write(NESTFormat.voltmeterFileName(population: i, derived: derived), file)
+                }
+            }
+            try folder.write("summary.json", summary.json.serialized())
+            try folder.commit()
+        }
+        print(summaryTable(summary))
+        print("output: \(folder.destination.path)")
+    }
+}
+
+/// Threads from the flag, or every core.
+func resolveThreads(_ requested: Int?) throws -> Int {
+    guard let requested else { return ProcessInfo.processInfo.activeProcessorCount }
+    guard (1...1024).contains(requested) else {
+        throw CommandFailure(message: "invalid parameter '--threads': must be in [1, 1024], got \(requested)", status: 2)
+    }
+    return requested
+}
+
+/// Runs `body`, turning the library's descriptive errors into a failure with status 1.
+func failing<T>(_ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let error as ParameterError {
+        throw CommandFailure(message: error.description, status: 2)
+    } catch let error as CommandFailure {
+        throw error
+    } catch {
+        throw CommandFailure(message: "\(error)", status: 1)
+    }
+}
+
+func seconds(since start: UInt64) -> Double {
+    Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
+}
+
+/// Per-population rates and the phase timings, as printed at the end of a run.
+func summaryTable(_ s: RunSummary) -> String {
+    var lines = ["population  neurons  rate mean (1/s)  rate std (1/s)  silent"]
+    for p in s.populations {
+        lines.append(p.population.name.padding(toLength: 10, withPad: " ", startingAt: 0) + String(format: " %8d %16.3f %15.3f %7.3f", p.neurons, p.rateMean, p.rateStd, p.silentFraction))
+    }
+    lines.append(String(format: "construction %.2f s, presimulation %.2f s, simulation %.2f s (RTF %.3f), %d spikes",
+                        s.timings.construction, s.timings.presimulation, s.timings.simulation, s.realTimeFactor, s.spikesTotal))
+    if let peak = s.peakMemoryBytes { lines.append("peak memory \(formatBytes(peak))") }
+    return lines.joined(separator: "\n")
+}
