@@ -105,7 +105,7 @@ public enum NetworkBuilder {
 
     /// Sorts each row by (target, delay, weight): a canonical order that also lets a thread
     /// find the part of a row that falls in its target range by binary search.
-    static func sortRows(rowStart: [Int], targets: inout [UInt32], weights: inout [Int32], delays: inout [UInt8], threads: Int) {
+    public static func sortRows(rowStart: [Int], targets: inout [UInt32], weights: inout [Int32], delays: inout [UInt8], threads: Int) {
         let rows = rowStart.count - 1
         let chunks = contiguousChunks(rows, parts: max(1, threads) * 8)
         targets.withUnsafeMutableBufferPointer { targets in

@@ -83,9 +83,23 @@ struct ModelOptions: ParsableArguments {
             if dcTransient { parameters.stimulus.dcTransient = true }
             if recordVoltage { parameters.simulation.recordVoltage = true }
             return try DerivedParameters(parameters)
-        } catch let error as ParameterError {
+        } catch var error as ParameterError {
+            if let flag = flagsSet[error.parameter] { error.parameter = "\(flag) (\(error.parameter))" }
             throw CommandFailure(message: error.description, status: 2)
         }
+    }
+
+    /// Config keys that a flag on this command line set, with that flag, so errors name what
+    /// the user typed.
+    private var flagsSet: [String: String] {
+        var flags: [String: String] = [:]
+        if scale != nil { flags["network.n_scaling"] = "--scale"; flags["network.k_scaling"] = "--scale" }
+        if nScaling != nil { flags["network.n_scaling"] = "--n-scaling" }
+        if kScaling != nil { flags["network.k_scaling"] = "--k-scaling" }
+        if tPresim != nil { flags["simulation.t_presim"] = "--t-presim" }
+        if tSim != nil { flags["simulation.t_sim"] = "--t-sim" }
+        if resolution != nil { flags["simulation.sim_resolution"] = "--resolution" }
+        return flags
     }
 }
 

@@ -9,6 +9,8 @@ Writes, next to this script:
                       (the microcircuit's neuron parameters) in three scenarios: DC drive,
                       known input spikes with given weights and delays, and a delayed
                       dc_generator pulse.
+  derived_parameters.json  the reference's derived quantities (neuron and synapse numbers,
+                      mean weights, DC amplitudes, thalamic synapses) for a few scalings.
   network_rates.json  per-population mean firing rates of the reference microcircuit
                       (PyPI `microcircuit`) for several seeds, DC and Poisson background,
                       at the small scale used by the network test.
@@ -73,6 +75,37 @@ def neurons():
         json.dump(document, f, indent=1)
 
 
+DERIVED_CASES = [(0.1, 0.1, "dc"), (0.1, 0.1, "poisson"), (1.0, 0.5, "dc"), (0.5, 1.0, "poisson"), (1.0, 1.0, "dc")]
+
+
+def derived():
+    from microcircuit.network import Network
+    from microcircuit.network_params import default_net_dict
+    from microcircuit.sim_params import default_sim_dict
+    from microcircuit.stimulus_params import default_stim_dict
+    cases = []
+    for n_scaling, k_scaling, bg in DERIVED_CASES:
+        data = tempfile.mkdtemp() + "/"
+        net = Network(dict(default_sim_dict, data_path=data),
+                      dict(default_net_dict, N_scaling=n_scaling, K_scaling=k_scaling, bg_input_type=bg),
+                      dict(default_stim_dict, thalamic_input=True))
+        shutil.rmtree(data)
+        cases.append({
+            "n_scaling": n_scaling, "k_scaling": k_scaling, "bg_input_type": bg,
+            "neurons": [int(x) for x in net.num_neurons],
+            "synapses": net.num_synapses.astype(int).tolist(),
+            "mean_weights_pA": net.weight_matrix_mean.tolist(),
+            "external_weight_pA": float(net.weight_ext),
+            "k_ext_scaled": [int(x) for x in net.ext_indegrees],
+            "I_e_pA": [float(x) for x in net.DC_amp],
+            "thalamic_synapses": [int(x) for x in net.num_th_synapses],
+            "thalamic_weight_pA": float(net.weight_th),
+        })
+    document = {"generator": os.path.basename(__file__), "nest_version": nest.__version__, "cases": cases}
+    with open(os.path.join(HERE, "derived_parameters.json"), "w") as f:
+        json.dump(document, f, indent=1)
+
+
 RATE_SCALE = 0.1
 RATE_T_PRESIM = 200.0
 RATE_T_SIM = 1000.0
@@ -125,9 +158,11 @@ def network_rates():
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
-    parser.add_argument("--only", choices=["neurons", "rates"])
+    parser.add_argument("--only", choices=["neurons", "derived", "rates"])
     args = parser.parse_args()
-    if args.only != "rates":
+    if args.only in (None, "neurons"):
         neurons()
-    if args.only != "neurons":
+    if args.only in (None, "derived"):
+        derived()
+    if args.only in (None, "rates"):
         network_rates()

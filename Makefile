@@ -1,0 +1,38 @@
+# make run   installs what is missing (Debian, as root), builds in release mode, runs the
+#            default simulation (the reference's example: scale 0.2, DC drive, 500 + 1000 ms).
+# make test  installs what is missing, builds, runs the whole test suite.
+SWIFT ?= swift
+APT_PACKAGES := ocl-icd-opencl-dev opencl-headers pocl-opencl-icd
+BIN := .build/release/microcircuit
+TEST_FLAGS := -c release -Xswiftc -enable-testing
+ARGS ?=
+
+.PHONY: deps build run test clean
+
+deps:
+	@missing=""; \
+	for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing Debian packages:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null || exit 1; \
+	  else \
+	    echo "missing Debian packages:$$missing"; \
+	    echo "install them with: sudo apt-get install -y$$missing"; \
+	    exit 1; \
+	  fi; \
+	fi
+
+build: deps
+	$(SWIFT) build -c release
+
+run: build
+	$(BIN) run --overwrite $(ARGS)
+
+test: deps
+	$(SWIFT) build $(TEST_FLAGS)
+	$(SWIFT) test $(TEST_FLAGS)
+	bash Tests/cli.sh $(BIN)
+
+clean:
+	rm -rf .build

@@ -1,0 +1,134 @@
+import Connectivity
+import Foundation
+import MicrocircuitModel
+import XCTest
+
+final class ConnectivityTests: XCTestCase {
+    static func derived(scale: Double = 0.05, thalamic: Bool = true, seed: UInt32 = 11) throws -> DerivedParameters {
+        var p = ModelParameters()
+        p.network.nScaling = scale
+        p.network.kScaling = scale
+        p.stimulus.thalamicInput = thalamic
+        p.simulation.seed = seed
+        return try DerivedParameters(p)
+    }
+
+    /// Synapses by (target population, source population), thalamic sources as source 8.
+    func census(_ table: SynapseTable, _ d: DerivedParameters) -> [[[Int]]] {
+        var byPair = [[[Int]]](repeating: [[Int]](repeating: [], count: 9), count: 8)
+        for source in 0..<table.sourceCount {
+            let sourcePopulation = source < d.totalNeurons ? d.population(ofNeuron: source).rawValue : 8
+            for i in table.row(source) {
+                byPair[d.population(ofNeuron: Int(table.targets[i])).rawValue][sourcePopulation].append(i)
+            }
+        }
+        return byPair
+    }
+
+    func testCountsWeightsAndDelaysFollowTheModel() throws {
+        let d = try Self.derived()
+        let table = try NetworkBuilder.build(d, threads: 2)
+        let net = d.parameters.network
+        let h = d.resolution
+        XCTAssertEqual(table.sourceCount, d.totalNeurons + 902)
+        XCTAssertEqual(table.synapseCount, d.totalSynapses + d.thalamicSynapseCounts.reduce(0, +))
+        let pairs = census(table, d)
+        for target in 0..<8 {
+            XCTAssertEqual(pairs[target][8].count, d.thalamicSynapseCounts[target])
+            for source in 0..<9 {
+                let synapses = pairs[target][source]
+                if source < 8 { XCTAssertEqual(synapses.count, d.synapseCounts[target][source], "pair \(target) <- \(source)") }
+                guard synapses.count > 1000 else { continue }
+                let n = Double(synapses.count)
+                let mean = source < 8 ? d.meanWeights[target][source] : d.thalamicWeight
+                let weights = synapses.map { Double(table.weights[$0]) * FixedPointWeight.picoamperePerUnit }
+                let weightMean = weights.reduce(0, +) / n
+                let weightSD = (weights.map { ($0 - weightMean) * ($0 - weightMean) }.reduce(0, +) / n).squareRoot()
+                let std = abs(mean) * net.weightRelativeStd
+                XCTAssertEqual(weightMean, mean, accuracy: 5 * std / n.squareRoot(), "weight mean \(target) <- \(source)")
+                XCTAssertEqual(weightSD, std, accuracy: 5 * std / (2 * n).squareRoot(), "weight sd \(target) <- \(source)")
+                XCTAssertTrue(weights.allSatisfy { mean >= 0 ? $0 >= 0 : $0 <= 0 }, "weight sign \(target) <- \(source)")
+
+                // Delays: N(mean, mean/2) redrawn below h/2, rounded. Compare with that
+                // distribution's own mean, computed by numerical integration.
+                let delayMean = source == 8 || Population(rawValue: source)!.isExcitatory ? 1.5 : 0.75
+                let expected = expectedRoundedDelay(mean: delayMean, std: delayMean / 2, h: h)
+                let delays = synapses.map { Double(table.delays[$0]) }
+                XCTAssertTrue(delays.allSatisfy { $0 >= 1 }, "no delay below one step")
+                XCTAssertEqual(delays.reduce(0, +) / n, expected, accuracy: 5 * delayMean / 2 / h / n.squareRoot() + 0.01,
+                               "delay mean \(target) <- \(source)")
+            }
+        }
+    }
+
+    /// Mean of round(X / h) for X ~ N(mean, std) conditioned on X >= h / 2.
+    func expectedRoundedDelay(mean: Double, std: Double, h: Double) -> Double {
+        var weighted = 0.0, total = 0.0
+        let dx = std / 2000
+        var x = h / 2 + dx / 2
+        while x < mean + 10 * std {
+            let density = exp(-0.5 * ((x - mean) / std) * ((x - mean) / std))
+            weighted += density * (x / h).rounded()
+            total += density
+            x += dx
+        }
+        return weighted / total
+    }
+
+    func testTargetsAreUniformWithinThePopulation() throws {
+        let d = try Self.derived(scale: 0.1, thalamic: false)
+        let table = try NetworkBuilder.build(d, threads: 2)
+        // In-degree of L4E neurons from L4E: mean K / N; a few neurons should not get them all.
+        let first = d.firstNeuron[2], n = d.neuronCounts[2]
+        var indegree = [Int](repeating: 0, count: n)
+        for source in first..<(first + n) {
+            for i in table.row(source) where (first..<(first + n)).contains(Int(table.targets[i])) {
+                indegree[Int(table.targets[i]) - first] += 1
+            }
+        }
+        let mean = Double(d.synapseCounts[2][2]) / Double(n)
+        let variance = indegree.map { (Double($0) - mean) * (Double($0) - mean) }.reduce(0, +) / Double(n)
+        // fixed_total_number: in-degrees are multinomial, variance ~ mean (1 - 1/N).
+        XCTAssertEqual(variance / mean, 1, accuracy: 0.1)
+    }
+
+    func testRowsAreSortedByTarget() throws {
+        let d = try Self.derived()
+        let table = try NetworkBuilder.build(d, threads: 2)
+        for source in 0..<table.sourceCount {
+            let row = table.row(source)
+            for i in row.dropFirst() { XCTAssertLessThanOrEqual(table.targets[i - 1], table.targets[i]) }
+        }
+    }
+
+    func testTableIsIdenticalForAnyThreadCount() throws {
+        let d = try Self.derived()
+        let one = try NetworkBuilder.build(d, threads: 1)
+        for threads in [2, 3, 4] {
+            let other = try NetworkBuilder.build(d, threads: threads)
+            XCTAssertEqual(one.rowStart, other.rowStart)
+            XCTAssertEqual(one.targets, other.targets)
+            XCTAssertEqual(one.weights, other.weights)
+            XCTAssertEqual(one.delays, other.delays)
+        }
+        let otherSeed = try NetworkBuilder.build(try Self.derived(seed: 12), threads: 2)
+        XCTAssertNotEqual(one.targets, otherSeed.targets, "a different seed gives a different network")
+    }
+
+    func testMemoryEstimateCoversTheTableAndRefusesWhatDoesNotFit() throws {
+        let d = try Self.derived()
+        let table = try NetworkBuilder.build(d, threads: 2)
+        let estimate = MemoryEstimate(d)
+        XCTAssertEqual(estimate.synapseTable, SynapseTable.bytes(synapses: table.synapseCount, sources: table.sourceCount))
+        XCTAssertNoThrow(try estimate.check(available: estimate.total))
+        XCTAssertThrowsError(try estimate.check(available: estimate.total - 1)) { error in
+            XCTAssertTrue("\(error)".contains("not enough memory"), "\(error)")
+        }
+        var full = ModelParameters()
+        full.network.nScaling = 1
+        full.network.kScaling = 1
+        let fullEstimate = MemoryEstimate(try DerivedParameters(full))
+        XCTAssertLessThan(fullEstimate.total, 8 << 30, "full scale fits a 24 GiB machine with room to spare")
+        XCTAssertGreaterThan(fullEstimate.synapseTable, 2_500_000_000)
+    }
+}

@@ -1,0 +1,94 @@
+import Analysis
+import Foundation
+import MicrocircuitModel
+import Simulation
+import XCTest
+
+final class OutputTests: XCTestCase {
+    func derived() throws -> DerivedParameters {
+        var p = ModelParameters()
+        p.network.nScaling = 0.01
+        p.network.kScaling = 0.01
+        p.network.backgroundInput = .poisson
+        return try DerivedParameters(p)
+    }
+
+    func testNESTSpikeFilesAndNodeIDs() throws {
+        let d = try derived()
+        let l23i = UInt32(d.firstNeuron[1])
+        let spikes = SpikeTrains(steps: [0, 9, 9, 12344], neurons: [0, 3, l23i, 5])
+        let files = NESTFormat.spikeFiles(spikes, derived: d, version: "test")
+        let l23e = String(decoding: files[0], as: UTF8.self)
+        XCTAssertEqual(l23e, "# microcircuit version: test\n# RecordingBackendASCII version: 2\nsender\ttime_ms\n1\t0.100\n4\t1.000\n6\t1234.500\n")
+        XCTAssertTrue(String(decoding: files[1], as: UTF8.self).hasSuffix("\n\(l23i + 1)\t1.000\n"))
+        XCTAssertEqual(NESTFormat.spikeRecorderFileName(population: 0, derived: d), "spike_recorder-\(d.totalNeurons + 1)-0.dat")
+        let ids = NESTFormat.populationNodeIDs(d).split(separator: "\n")
+        XCTAssertEqual(ids.first, "1 \(d.neuronCounts[0])")
+        XCTAssertEqual(ids.last, "\(d.firstNeuron[7] + 1) \(d.totalNeurons)")
+    }
+
+    /// Rates by hand: 2 neurons in a 1000 ms window, 3 and 0 spikes (one exactly on each edge
+    /// of the window, which counts, and one outside).
+    func testStatisticsByHand() throws {
+        let d = try derived()
+        let neuron = UInt32(d.firstNeuron[4])
+        // Steps 4999 and 14999 have time stamps 500.0 and 1500.0 ms.
+        let spikes = SpikeTrains(steps: [4998, 4999, 7000, 14999, 15000], neurons: [neuron, neuron, neuron, neuron, neuron])
+        let stats = PopulationStatistics.compute(spikes: spikes, derived: d, begin: 500, end: 1500)
+        let n = Double(d.neuronCounts[4])
+        XCTAssertEqual(stats[4].rateMean, 3 / n, accuracy: 1e-12)
+        XCTAssertEqual(stats[4].rateStd, (9 / n - (3 / n) * (3 / n)).squareRoot(), accuracy: 1e-12)
+        XCTAssertEqual(stats[4].silentFraction, (n - 1) / n, accuracy: 1e-12)
+        XCTAssertEqual(stats[0].rateMean, 0)
+        XCTAssertEqual(stats[0].silentFraction, 1)
+    }
+
+    func testOutputFolderIsAllOrNothing() throws {
+        let root = try temporaryFolder(self)
+        let path = root.appendingPathComponent("run").path
+        do {
+            let folder = try OutputFolder(path: path, overwrite: false)
+            try folder.write("a.dat", "first")
+            // Dropped without commit: nothing at the destination, no staging left behind.
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path))
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: root.path), [])
+
+        let first = try OutputFolder(path: path, overwrite: false)
+        try first.write("a.dat", "first")
+        try first.commit()
+        XCTAssertEqual(String(decoding: FileManager.default.contents(atPath: path + "/a.dat")!, as: UTF8.self), "first")
+
+        XCTAssertThrowsError(try OutputFolder(path: path, overwrite: false)) { error in
+            XCTAssertTrue("\(error)".contains("--overwrite"))
+        }
+        let second = try OutputFolder(path: path, overwrite: true)
+        try second.write("b.dat", "second")
+        try second.commit()
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: path), ["b.dat"])
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: root.path), ["run"])
+    }
+
+    func testUnwritableLocationFailsUpFront() throws {
+        XCTAssertThrowsError(try OutputFolder(path: "/proc/microcircuit-output", overwrite: false)) { error in
+            XCTAssertTrue("\(error)".contains("cannot"), "\(error)")
+        }
+    }
+
+    func testSummaryHasTheDocumentedFields() throws {
+        let d = try derived()
+        let stats = PopulationStatistics.compute(spikes: SpikeTrains(), derived: d, begin: 500, end: 1500)
+        var timings = PhaseTimings()
+        timings.simulation = 2
+        let summary = RunSummary(version: "test", backend: "cpu", device: "host", derived: d, synapses: 10,
+                                 spikesTotal: 0, timings: timings, peakMemoryBytes: 1, populations: stats)
+        let json = summary.json
+        for key in ["backend", "device", "seed", "n_scaling", "k_scaling", "bg_input_type", "t_presim_ms", "t_sim_ms",
+                    "spikes_total", "real_time_factor", "timing_s", "peak_memory_bytes", "populations"] {
+            XCTAssertNotNil(json[key], key)
+        }
+        XCTAssertEqual(json["real_time_factor"], .number(2))
+        let reparsed = try JSONValue.parse(Data(json.serialized().utf8))
+        XCTAssertEqual(reparsed, json)
+    }
+}

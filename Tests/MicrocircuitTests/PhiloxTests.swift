@@ -1,0 +1,74 @@
+import Foundation
+import MicrocircuitModel
+import XCTest
+
+final class PhiloxTests: XCTestCase {
+    /// Random123's known-answer vectors for philox4x32_10.
+    func testKnownAnswerVectors() {
+        let cases: [(Philox.Counter, Philox.Key, Philox.Counter)] = [
+            ((0, 0, 0, 0), (0, 0), (0x6627_e8d5, 0xe169_c58d, 0xbc57_ac4c, 0x9b00_dbd8)),
+            ((0xffff_ffff, 0xffff_ffff, 0xffff_ffff, 0xffff_ffff), (0xffff_ffff, 0xffff_ffff),
+             (0x408f_276d, 0x41c8_3b0e, 0xa20b_c7c6, 0x6d54_51fd)),
+            ((0x243f_6a88, 0x85a3_08d3, 0x1319_8a2e, 0x0370_7344), (0xa409_3822, 0x299f_31d0),
+             (0xd16c_fe09, 0x94fd_cceb, 0x5001_e420, 0x2412_6ea1)),
+        ]
+        for (counter, key, expected) in cases {
+            let result = Philox.block(counter, key)
+            XCTAssertEqual([result.0, result.1, result.2, result.3], [expected.0, expected.1, expected.2, expected.3])
+        }
+    }
+
+    func testUniformIndexCoversRangeEvenly() {
+        let n = 7
+        var histogram = [Int](repeating: 0, count: n)
+        let draws = 70_000
+        for i in 0..<draws {
+            let b = Philox.block((UInt32(i), 0, 0, 0), (1, 2))
+            let index = RandomDraw.index(b.0, b.1, below: n)
+            XCTAssert((0..<n).contains(index))
+            histogram[index] += 1
+        }
+        // Each bin ~ Binomial(70000, 1/7): sd ~ 92; allow 5 sd.
+        for count in histogram { XCTAssertEqual(Double(count), Double(draws) / Double(n), accuracy: 460) }
+    }
+
+    func testNormalPairMoments() {
+        let draws = 200_000
+        var sum = 0.0, sumSquares = 0.0, product = 0.0
+        for i in 0..<draws {
+            let (a, b) = RandomDraw.normalPair(Philox.block((UInt32(i), 0, 0, 0), (3, 4)))
+            sum += a + b
+            sumSquares += a * a + b * b
+            product += a * b
+        }
+        let n = Double(2 * draws)
+        XCTAssertEqual(sum / n, 0, accuracy: 5 / n.squareRoot())
+        XCTAssertEqual(sumSquares / n, 1, accuracy: 5 * 2.squareRoot() / n.squareRoot())
+        XCTAssertEqual(product / Double(draws), 0, accuracy: 5 / Double(draws).squareRoot())
+    }
+
+    func testPoissonMeanAndVariance() {
+        for lambda in [0.012, 1.28, 2.32, 10.0] {
+            let draws = 100_000
+            var sum = 0.0, sumSquares = 0.0
+            for i in 0..<draws {
+                let k = Double(RandomDraw.poisson(expMinusLambda: exp(-lambda), counter: UInt32(i), 7, 0, key: (5, 6)))
+                sum += k
+                sumSquares += k * k
+            }
+            let mean = sum / Double(draws)
+            let variance = sumSquares / Double(draws) - mean * mean
+            XCTAssertEqual(mean, lambda, accuracy: 5 * (lambda / Double(draws)).squareRoot(), "lambda \(lambda)")
+            XCTAssertEqual(variance, lambda, accuracy: 0.05 * lambda + 0.001, "lambda \(lambda)")
+        }
+    }
+
+    func testUnitConversionsStayInTheirIntervals() {
+        XCTAssertEqual(RandomDraw.openClosedUnit(0, 0), 0x1p-53)
+        XCTAssertEqual(RandomDraw.openClosedUnit(.max, .max), 1)
+        XCTAssertEqual(RandomDraw.closedOpenUnit(0, 0), 0)
+        XCTAssertLessThan(RandomDraw.closedOpenUnit(.max, .max), 1)
+        XCTAssertGreaterThan(RandomDraw.openUnit(0), 0)
+        XCTAssertLessThan(RandomDraw.openUnit(.max), 1)
+    }
+}

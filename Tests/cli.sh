@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# End-to-end checks of the command-line tool: bad input exits 2 with a message naming the
+# parameter, a good run writes the reference's output layout, an interrupted run writes nothing.
+# Usage: Tests/cli.sh path/to/microcircuit
+set -u
+BIN=$(realpath "${1:-.build/release/microcircuit}")
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+passed=0
+failed=0
+
+pass() { passed=$((passed + 1)); }
+fail() { failed=$((failed + 1)); echo "FAIL: $*"; }
+
+# expect_error STATUS PATTERN ARGS...: exit status STATUS and PATTERN in stderr.
+expect_error() {
+  local status=$1 pattern=$2; shift 2
+  "$BIN" "$@" >"$WORK/out" 2>"$WORK/err"
+  local got=$?
+  if [ "$got" -ne "$status" ]; then fail "$* exited $got, expected $status: $(head -c 300 "$WORK/err")"; return; fi
+  if ! grep -q -- "$pattern" "$WORK/err"; then fail "$* did not say '$pattern': $(head -c 300 "$WORK/err")"; return; fi
+  pass
+}
+
+SMALL=(--scale 0.02 --bg poisson --t-presim 20 --t-sim 100 --quiet)
+
+expect_error 2 "'--scale (network.n_scaling)': must be in (0, 1]" run --scale 0 --output "$WORK/x"
+expect_error 2 "must be in (0, 1]" run --scale 1.5 --output "$WORK/x"
+expect_error 2 "'--t-sim (simulation.t_sim)': must be a multiple of the resolution" run --t-sim 100.05 --output "$WORK/x"
+expect_error 2 "'--t-presim (simulation.t_presim)': must be at least 0" run --t-presim=-5 --output "$WORK/x"
+expect_error 2 "'--bg': must be dc or poisson" run --bg noise --output "$WORK/x"
+expect_error 2 "'--threads': must be in" run "${SMALL[@]}" --threads 0 --output "$WORK/x"
+expect_error 2 "'--seed': must be in" run --seed 99999999999 --output "$WORK/x"
+echo '{"network": {"k_ext": {"L7E": 10}}}' >"$WORK/population.json"
+expect_error 2 "network.k_ext.L7E.*unknown population name" run --config "$WORK/population.json" --output "$WORK/x"
+echo '{"network": {"n_scalling": 0.1}}' >"$WORK/key.json"
+expect_error 2 "network.n_scalling.*unknown key" config --config "$WORK/key.json"
+echo '{"network": {"conn_probs": {"L23E": {"L4E": 1.2}}}}' >"$WORK/probability.json"
+expect_error 2 "network.conn_probs.L23E.L4E.*must be in \[0, 1)" config --config "$WORK/probability.json"
+echo '{"network": ' >"$WORK/syntax.json"
+expect_error 2 "JSON syntax error" config --config "$WORK/syntax.json"
+expect_error 2 "cannot read" config --config "$WORK/missing.json"
+expect_error 2 "cannot" run "${SMALL[@]}" --output /proc/microcircuit-output
+expect_error 2 "Unknown option" run --no-such-flag
+[ ! -e "$WORK/x" ] && pass || fail "a refused run left $WORK/x behind"
+
+# A good run: the reference's files and summary.json.
+if "$BIN" run "${SMALL[@]}" --output "$WORK/ok" >"$WORK/out" 2>"$WORK/err"; then
+  pass
+  for f in population_nodeids.dat summary.json spike_recorder-1545-0.dat spike_recorder-1552-0.dat; do
+    [ -s "$WORK/ok/$f" ] && pass || fail "missing $f in the output folder"
+  done
+  for key in backend device seed n_scaling k_scaling bg_input_type t_presim_ms t_sim_ms spikes_total \
+             real_time_factor timing_s construction presimulation simulation peak_memory_bytes populations \
+             rate_mean_hz rate_std_hz silent_fraction; do
+    grep -q "\"$key\"" "$WORK/ok/summary.json" && pass || fail "summary.json lacks $key"
+  done
+  [ "$(sed -n 3p "$WORK/ok/spike_recorder-1545-0.dat")" = "$(printf 'sender\ttime_ms')" ] && pass || fail "spike file header"
+  grep -q "^L23E " "$WORK/out" && pass || fail "no population table printed"
+else
+  fail "small run failed: $(cat "$WORK/err")"
+fi
+expect_error 2 "already exists; pass --overwrite" run "${SMALL[@]}" --output "$WORK/ok"
+"$BIN" run "${SMALL[@]}" --output "$WORK/ok" --overwrite >/dev/null 2>&1 && pass || fail "--overwrite did not replace"
+
+# Same seed, same spikes; threads do not matter.
+"$BIN" run "${SMALL[@]}" --threads 1 --output "$WORK/one" >/dev/null 2>&1
+if cmp -s "$WORK/ok/spike_recorder-1547-0.dat" "$WORK/one/spike_recorder-1547-0.dat"; then pass; else fail "1 thread and all threads differ"; fi
+
+# config: derived quantities; --parameters-only reads back as --config unchanged.
+"$BIN" config --scale 0.1 >"$WORK/config.json" 2>/dev/null && grep -q '"derived"' "$WORK/config.json" && pass || fail "config lacks derived"
+"$BIN" config --scale 0.3 --bg poisson --seed 9 --parameters-only >"$WORK/params.json" 2>/dev/null
+"$BIN" config --config "$WORK/params.json" --parameters-only >"$WORK/params2.json" 2>/dev/null
+cmp -s "$WORK/params.json" "$WORK/params2.json" && pass || fail "config --parameters-only does not round-trip"
+"$BIN" config --scale 0.1 2>&1 >/dev/null | grep -q "sub-threshold with down-scaled DC" && pass || fail "no rheobase warning"
+
+# Interrupted: exit 130, no output folder, no staging folder.
+"$BIN" run --scale 0.1 --bg poisson --t-sim 100000 --quiet --output "$WORK/interrupted" >/dev/null 2>"$WORK/err" &
+pid=$!
+sleep 3
+kill -INT $pid
+wait $pid
+status=$?
+[ "$status" -eq 130 ] && pass || fail "interrupted run exited $status: $(cat "$WORK/err")"
+[ -z "$(ls -A "$WORK" | grep interrupted)" ] && pass || fail "interrupted run left files: $(ls -a "$WORK")"
+
+echo "cli: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
