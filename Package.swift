@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "Connectivity", targets: ["Connectivity"]),
         .library(name: "Simulation", targets: ["Simulation"]),
         .library(name: "Analysis", targets: ["Analysis"]),
+        .library(name: "OpenCLBackend", targets: ["OpenCLBackend"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -19,14 +20,24 @@ let package = Package(
         .target(name: "Connectivity", dependencies: ["MicrocircuitModel"]),
         .target(name: "Simulation", dependencies: ["MicrocircuitModel", "Connectivity"]),
         .target(name: "Analysis", dependencies: ["MicrocircuitModel", "Simulation"]),
+        .systemLibrary(
+            name: "COpenCL",
+            pkgConfig: "OpenCL",
+            providers: [.apt(["ocl-icd-opencl-dev", "opencl-headers"])]),
+        .executableTarget(name: "embed-kernels"),
+        .plugin(name: "EmbedKernels", capability: .buildTool(), dependencies: ["embed-kernels"]),
+        .target(
+            name: "OpenCLBackend",
+            dependencies: ["COpenCL", "MicrocircuitModel", "Connectivity", "Simulation"],
+            plugins: ["EmbedKernels"]),
         .executableTarget(
             name: "microcircuit",
             dependencies: [
-                "MicrocircuitModel", "Connectivity", "Simulation", "Analysis",
+                "MicrocircuitModel", "Connectivity", "Simulation", "Analysis", "OpenCLBackend",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(
             name: "MicrocircuitTests",
-            dependencies: ["MicrocircuitModel", "Connectivity", "Simulation", "Analysis"]),
+            dependencies: ["MicrocircuitModel", "Connectivity", "Simulation", "Analysis", "OpenCLBackend"]),
     ]
 )

@@ -4,6 +4,8 @@ import MicrocircuitModel
 /// Phase timings of a run (wall-clock seconds).
 public struct PhaseTimings: Sendable {
     public var construction = 0.0
+    /// Backend set-up: state allocation, and for OpenCL the program build and the upload.
+    public var upload = 0.0
     public var presimulation = 0.0
     public var simulation = 0.0
 
@@ -60,6 +62,7 @@ public struct RunSummary: Sendable {
             ("real_time_factor", .number(realTimeFactor)),
             ("timing_s", .object([
                 ("construction", .number(timings.construction)),
+                ("upload", .number(timings.upload)),
                 ("presimulation", .number(timings.presimulation)),
                 ("simulation", .number(timings.simulation)),
             ])),

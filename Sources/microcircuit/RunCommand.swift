@@ -13,11 +13,7 @@ struct RunCommand: ParsableCommand {
 
     @OptionGroup var model: ModelOptions
 
-    @Option(help: "Simulation backend: cpu.")
-    var backend = "cpu"
-
-    @Option(help: "Worker threads (default: all cores).")
-    var threads: Int?
+    @OptionGroup var backend: BackendOptions
 
     @Option(help: "Output folder (default: data_scale_<N_scaling>).")
     var output: String?
@@ -30,10 +26,8 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         let derived = try model.resolve()
-        let threads = try resolveThreads(threads)
-        guard backend == "cpu" else {
-            throw CommandFailure(message: "invalid parameter '--backend': must be cpu, got '\(backend)'", status: 2)
-        }
+        let threads = try backend.threadCount()
+        _ = try backend.kind()
         rheobaseWarnings(derived).forEach(log)
         let path = output ?? String(format: "data_scale_%.2f", derived.parameters.network.nScaling)
         let folder: OutputFolder
@@ -49,9 +43,11 @@ struct RunCommand: ParsableCommand {
         var timings = PhaseTimings()
         let constructionStart = DispatchTime.now().uptimeNanoseconds
         let network = try failing { try Network.build(derived, threads: threads) }
-        let engine = CPUBackend(network: network, threads: threads)
         timings.construction = seconds(since: constructionStart)
-        log(String(format: "construction: %.2f s", timings.construction) + " on \(engine.device)")
+        let uploadStart = DispatchTime.now().uptimeNanoseconds
+        let engine = try backend.make(network)
+        timings.upload = seconds(since: uploadStart)
+        log(String(format: "construction %.2f s, backend set-up %.2f s", timings.construction, timings.upload) + "; running on \(engine.device)")
 
         Interruption.install()
         let progress = ProgressLine(quiet: quiet)
@@ -123,8 +119,8 @@ func summaryTable(_ s: RunSummary) -> String {
     for p in s.populations {
         lines.append(p.population.name.padding(toLength: 10, withPad: " ", startingAt: 0) + String(format: " %8d %16.3f %15.3f %7.3f", p.neurons, p.rateMean, p.rateStd, p.silentFraction))
     }
-    lines.append(String(format: "construction %.2f s, presimulation %.2f s, simulation %.2f s (RTF %.3f), %d spikes",
-                        s.timings.construction, s.timings.presimulation, s.timings.simulation, s.realTimeFactor, s.spikesTotal))
+    lines.append(String(format: "construction %.2f s, set-up %.2f s, presimulation %.2f s, simulation %.2f s (RTF %.3f), %d spikes",
+                        s.timings.construction, s.timings.upload, s.timings.presimulation, s.timings.simulation, s.realTimeFactor, s.spikesTotal))
     if let peak = s.peakMemoryBytes { lines.append("peak memory \(formatBytes(peak))") }
     return lines.joined(separator: "\n")
 }

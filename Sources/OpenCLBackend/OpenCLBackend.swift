@@ -1,0 +1,241 @@
+import COpenCL
+import Connectivity
+import MicrocircuitModel
+import Simulation
+
+/// The model on an OpenCL device. The synapse table is uploaded once; every step is two
+/// kernels enqueued without a host wait (deliver the previous step's spikes, update the
+/// neurons), three during the thalamic volley. Spikes are recorded on the device and copied
+/// back once per batch of steps, then put in canonical order. Same arithmetic and random
+/// numbers as `CPUBackend`, so the spikes are identical.
+public final class OpenCLBackend: SimulationBackend {
+    public let name = "opencl"
+    public var device: String { "\(info.name) (\(info.platformName), OpenCL device \(info.index))" }
+    public private(set) var currentStep = 0
+    public let info: DeviceInfo
+
+    let derived: DerivedParameters
+    let context: CLContext
+    let program: CLProgram
+    let updateNeurons: CLKernel
+    let deliverSpikes: CLKernel
+    let emitThalamicSpikes: CLKernel
+
+    let neuronCount: Int
+    let slots: Int
+    let constants: NeuronConstants
+    let deliveryGroups: Int
+    let deliveryGroupSize: Int
+    /// Steps per batch between copies of the recorded spikes.
+    let batchSteps: Int
+
+    let potentials: CLBuffer<Double>
+    let ringEx: CLBuffer<Int64>
+    let ringIn: CLBuffer<Int64>
+    /// Two spike lists, for even and odd steps: while one is delivered the other is filled.
+    let spikeRows: [CLBuffer<UInt32>]
+    let spikeCounts: [CLBuffer<UInt32>]
+    let spikeTotals: [CLBuffer<UInt32>]
+    let recordSteps: CLBuffer<UInt32>
+    let recordNeurons: CLBuffer<UInt32>
+    let recordTotal: CLBuffer<UInt32>
+    let overflow: CLBuffer<UInt32>
+    /// Buffers that only kernels use, kept alive here.
+    let resident: [AnyObject]
+
+    /// Bytes of device memory the network needs.
+    public static func deviceMemory(_ network: Network, batchSteps: Int = 1000) -> Int {
+        let d = network.derived
+        let n = d.totalNeurons
+        let slots = network.synapses.maxDelay + 1
+        return SynapseTable.bytes(synapses: network.synapses.synapseCount, sources: network.synapses.sourceCount)
+            + n * (3 * 8 + 4 + 1) + 2 * slots * n * 8
+            + 2 * (n + d.thalamicNeurons) * 8 + 2 * recordCapacity(d, batchSteps: batchSteps) * 4
+    }
+
+    /// No neuron spikes twice within `refractory + 1` steps, so this bounds a batch's spikes.
+    static func recordCapacity(_ d: DerivedParameters, batchSteps: Int) -> Int {
+        let perNeuron = (batchSteps + d.schedule.refractory) / (d.schedule.refractory + 1)
+        return d.totalNeurons * perNeuron
+    }
+
+    /// Uploads `network` to the device `device` (from `DeviceSelection`).
+    public init(network: Network, device: OpenCLDevice, batchSteps: Int = 1000) throws {
+        try DeviceSelection.requireCapabilities(device.info)
+        info = device.info
+        derived = network.derived
+        let d = network.derived
+        let table = network.synapses
+        neuronCount = d.totalNeurons
+        slots = table.maxDelay + 1
+        constants = NeuronConstants(d)
+        self.batchSteps = batchSteps
+
+        let needed = OpenCLBackend.deviceMemory(network, batchSteps: batchSteps)
+        guard needed <= info.globalMemory else {
+            throw OpenCLUnavailable(description: "not enough device memory: the network needs about \(formatBytes(needed)) but \(info.name) has \(formatBytes(info.globalMemory)); reduce --scale or use --backend cpu")
+        }
+        let largest = table.synapseCount * 4
+        guard largest <= info.maxAllocation else {
+            throw OpenCLUnavailable(description: "the synapse targets need one \(formatBytes(largest)) buffer but \(info.name) allocates at most \(formatBytes(info.maxAllocation)) at once; reduce --scale or use --backend cpu")
+        }
+
+        let context = try CLContext(device: device.id)
+        self.context = context
+        program = try CLProgram(context, sources: try Kernels.sources(), options: Kernels.buildOptions)
+        updateNeurons = try CLKernel(program, name: "update_neurons", arguments: 33)
+        deliverSpikes = try CLKernel(program, name: "deliver_spikes", arguments: 13)
+        emitThalamicSpikes = try CLKernel(program, name: "emit_thalamic_spikes", arguments: 8)
+        deliveryGroupSize = min(128, info.maxWorkGroupSize)
+        deliveryGroups = max(8, 4 * info.computeUnits)
+
+        potentials = try CLBuffer(context, network.initialPotentials, name: "v")
+        let currentsEx = try CLBuffer<Double>(context, count: neuronCount, name: "i_ex")
+        let currentsIn = try CLBuffer<Double>(context, count: neuronCount, name: "i_in")
+        let refractory = try CLBuffer<Int32>(context, count: neuronCount, name: "refractory")
+        ringEx = try CLBuffer(context, count: slots * neuronCount, name: "ring_ex")
+        ringIn = try CLBuffer(context, count: slots * neuronCount, name: "ring_in")
+        var populationOf = [UInt8](repeating: 0, count: neuronCount)
+        for p in 0..<Population.count {
+            for i in d.firstNeuron[p]..<(d.firstNeuron[p] + d.neuronCounts[p]) { populationOf[i] = UInt8(p) }
+        }
+        let populations = try CLBuffer(context, populationOf, name: "population_of")
+        let dc = try CLBuffer(context, constants.dcAmplitudes, name: "dc_amplitude")
+        let transient = try CLBuffer(context, constants.dcTransientAmplitudes, name: "transient_amplitude")
+        let lambdas = try CLBuffer(context, constants.backgroundExpMinusLambda ?? d.backgroundExpMinusLambda, name: "exp_minus_lambda")
+        let rowStart = try CLBuffer(context, table.rowStart.map { UInt64($0) }, name: "row_start")
+        let targets = try CLBuffer(context, table.targets, name: "targets")
+        let weights = try CLBuffer(context, table.weights, name: "weights")
+        let delays = try CLBuffer(context, table.delays, name: "delays")
+        let listCapacity = neuronCount + d.thalamicNeurons
+        spikeRows = try (0..<2).map { _ in try CLBuffer<UInt32>(context, count: listCapacity, name: "spike_rows") }
+        spikeCounts = try (0..<2).map { _ in try CLBuffer<UInt32>(context, count: listCapacity, name: "spike_counts") }
+        spikeTotals = try (0..<2).map { _ in try CLBuffer<UInt32>(context, [0], name: "spike_total") }
+        let capacity = OpenCLBackend.recordCapacity(d, batchSteps: batchSteps)
+        recordSteps = try CLBuffer(context, count: capacity, name: "record_steps")
+        recordNeurons = try CLBuffer(context, count: capacity, name: "record_neurons")
+        recordTotal = try CLBuffer(context, [0], name: "record_total")
+        overflow = try CLBuffer(context, [0], name: "overflow")
+        for buffer in [currentsEx, currentsIn] as [CLBuffer<Double>] { try buffer.zero() }
+        try refractory.zero()
+        try ringEx.zero()
+        try ringIn.zero()
+        resident = [currentsEx, currentsIn, refractory, populations, dc, transient, lambdas, rowStart, targets, weights, delays]
+
+        let seed = d.parameters.simulation.seed
+        let u = updateNeurons
+        try u.set(1, UInt32(neuronCount))
+        try u.set(5, seed)
+        try u.set(6, potentials)
+        try u.set(7, currentsEx)
+        try u.set(8, currentsIn)
+        try u.set(9, refractory)
+        try u.set(10, ringEx)
+        try u.set(11, ringIn)
+        try u.set(12, populations)
+        try u.set(13, dc)
+        try u.set(14, transient)
+        try u.set(15, lambdas)
+        try u.set(16, constants.externalWeight)
+        try u.set(17, constants.p22)
+        try u.set(18, constants.p11)
+        try u.set(19, constants.p21)
+        try u.set(20, constants.p20)
+        try u.set(21, constants.threshold)
+        try u.set(22, constants.reset)
+        try u.set(23, constants.refractorySteps)
+        try u.set(24, FixedPointWeight.picoamperePerUnit)
+        try u.set(28, recordSteps)
+        try u.set(29, recordNeurons)
+        try u.set(30, recordTotal)
+        try u.set(31, UInt32(capacity))
+        try u.set(32, overflow)
+
+        let s = deliverSpikes
+        try s.set(1, UInt32(slots))
+        try s.set(2, UInt32(neuronCount))
+        try s.set(3, rowStart)
+        try s.set(4, targets)
+        try s.set(5, weights)
+        try s.set(6, delays)
+        try s.set(7, ringEx)
+        try s.set(8, ringIn)
+
+        let t = emitThalamicSpikes
+        try t.set(1, UInt32(d.thalamicNeurons))
+        try t.set(2, UInt32(neuronCount))
+        try t.set(3, d.thalamicExpMinusLambda)
+        try t.set(4, seed)
+        try context.finish()
+    }
+
+    public func advance(steps: Int, recordingInto spikes: inout SpikeTrains) throws {
+        var remaining = steps
+        while remaining > 0 {
+            let batch = min(remaining, batchSteps)
+            for _ in 0..<batch {
+                try enqueueStep(currentStep)
+                currentStep += 1
+            }
+            try collectRecordedSpikes(into: &spikes)
+            remaining -= batch
+        }
+    }
+
+    /// Enqueues step `step`: the previous step's thalamic spikes and delivery, then the update.
+    func enqueueStep(_ step: Int) throws {
+        let list = step % 2
+        if step >= 1 {
+            let origin = step - 1
+            let previous = origin % 2
+            if derived.schedule.thalamicSpikeSteps.contains(origin) {
+                let t = emitThalamicSpikes
+                try t.set(0, UInt32(origin))
+                try t.set(5, spikeRows[previous])
+                try t.set(6, spikeCounts[previous])
+                try t.set(7, spikeTotals[previous])
+                try t.enqueue(global: derived.thalamicNeurons)
+            }
+            let s = deliverSpikes
+            try s.set(0, UInt32(origin % slots))
+            try s.set(9, spikeRows[previous])
+            try s.set(10, spikeCounts[previous])
+            try s.set(11, spikeTotals[previous])
+            try s.set(12, spikeTotals[list])
+            try s.enqueue(global: deliveryGroups * deliveryGroupSize, local: deliveryGroupSize)
+        }
+        let u = updateNeurons
+        try u.set(0, UInt32(step))
+        try u.set(2, UInt32(step % slots))
+        try u.set(3, Int32(constants.backgroundExpMinusLambda != nil && step >= constants.firstBackgroundStep ? 1 : 0))
+        try u.set(4, Int32(constants.dcTransientSteps.contains(step) ? 1 : 0))
+        try u.set(25, spikeRows[list])
+        try u.set(26, spikeCounts[list])
+        try u.set(27, spikeTotals[list])
+        try u.enqueue(global: neuronCount)
+    }
+
+    /// Copies the batch's recorded spikes back (the only host wait), sorts them into
+    /// canonical order and resets the recorder.
+    func collectRecordedSpikes(into spikes: inout SpikeTrains) throws {
+        let total = Int(try recordTotal.read()[0])
+        let lost = try overflow.read()[0]
+        guard lost == 0 && total <= recordSteps.count else {
+            throw OpenCLUnavailable(description: "the device's spike recording buffer overflowed (\(total) spikes for \(recordSteps.count) places); no spikes were dropped silently, but this run cannot continue")
+        }
+        let steps = try recordSteps.read(count: total)
+        let neurons = try recordNeurons.read(count: total)
+        var keys = zip(steps, neurons).map { UInt64($0) << 32 | UInt64($1) }
+        keys.sort()
+        for key in keys {
+            spikes.steps.append(UInt32(truncatingIfNeeded: key >> 32))
+            spikes.neurons.append(UInt32(truncatingIfNeeded: key))
+        }
+        try recordTotal.write([0], at: 0)
+    }
+
+    public func membranePotentials() throws -> [Double] {
+        let eL = derived.parameters.neuron.eL
+        return try potentials.read().map { $0 + eL }
+    }
+}

@@ -1,0 +1,171 @@
+import COpenCL
+import Foundation
+
+/// A context with one in-order command queue on one device. Owns both handles.
+final class CLContext {
+    let device: cl_device_id?
+    let context: cl_context
+    let queue: cl_command_queue
+
+    init(device: cl_device_id?) throws {
+        self.device = device
+        var status: cl_int = 0
+        var devices = [device]
+        guard let context = clCreateContext(nil, 1, &devices, nil, nil, &status) else {
+            throw OpenCLError(call: "clCreateContext", status: status)
+        }
+        try check(status, "clCreateContext")
+        self.context = context
+        guard let queue = clCreateCommandQueue(context, device, 0, &status) else {
+            clReleaseContext(context)
+            throw OpenCLError(call: "clCreateCommandQueue", status: status)
+        }
+        self.queue = queue
+    }
+
+    deinit {
+        clReleaseCommandQueue(queue)
+        clReleaseContext(context)
+    }
+
+    func finish() throws { try check(clFinish(queue), "clFinish") }
+}
+
+/// A device buffer of `count` elements of `Element`.
+final class CLBuffer<Element> {
+    let memory: cl_mem
+    let count: Int
+    unowned let context: CLContext
+
+    var bytes: Int { count * MemoryLayout<Element>.stride }
+
+    init(_ context: CLContext, count: Int, name: String) throws {
+        self.context = context
+        self.count = max(1, count)
+        var status: cl_int = 0
+        guard let memory = clCreateBuffer(context.context, cl_mem_flags(CL_MEM_READ_WRITE), self.count * MemoryLayout<Element>.stride, nil, &status),
+            status == CL_SUCCESS
+        else {
+            throw OpenCLError(call: "clCreateBuffer(\(name), \(self.count * MemoryLayout<Element>.stride) bytes)", status: status)
+        }
+        self.memory = memory
+    }
+
+    /// A buffer holding a copy of `values` (blocking upload).
+    convenience init(_ context: CLContext, _ values: [Element], name: String) throws {
+        try self.init(context, count: values.count, name: name)
+        if !values.isEmpty { try write(values, at: 0) }
+    }
+
+    deinit { clReleaseMemObject(memory) }
+
+    func write(_ values: [Element], at offset: Int) throws {
+        precondition(offset + values.count <= count)
+        try values.withUnsafeBytes { raw in
+            try check(clEnqueueWriteBuffer(context.queue, memory, cl_bool(CL_TRUE), offset * MemoryLayout<Element>.stride,
+                                           raw.count, raw.baseAddress, 0, nil, nil), "clEnqueueWriteBuffer")
+        }
+    }
+
+    /// Reads `count` elements from `offset`; blocks until done.
+    func read(count readCount: Int? = nil, at offset: Int = 0) throws -> [Element] {
+        let n = readCount ?? count - offset
+        precondition(offset + n <= count)
+        guard n > 0 else { return [] }
+        return try [Element](unsafeUninitializedCapacity: n) { buffer, initialized in
+            try check(clEnqueueReadBuffer(context.queue, memory, cl_bool(CL_TRUE), offset * MemoryLayout<Element>.stride,
+                                          n * MemoryLayout<Element>.stride, buffer.baseAddress, 0, nil, nil), "clEnqueueReadBuffer")
+            initialized = n
+        }
+    }
+
+    /// Sets every element to zero (asynchronously, in queue order).
+    func zero() throws {
+        var pattern: UInt8 = 0
+        try check(clEnqueueFillBuffer(context.queue, memory, &pattern, 1, 0, bytes, 0, nil, nil), "clEnqueueFillBuffer")
+    }
+}
+
+/// A program built from OpenCL C sources for the context's device.
+final class CLProgram {
+    let program: cl_program
+    let context: CLContext
+
+    init(_ context: CLContext, sources: [String], options: String) throws {
+        self.context = context
+        var status: cl_int = 0
+        let cStrings = sources.map { strdup($0) }
+        defer { cStrings.forEach { free($0) } }
+        var pointers = cStrings.map { UnsafePointer<CChar>($0) }
+        guard let program = clCreateProgramWithSource(context.context, cl_uint(sources.count), &pointers, nil, &status) else {
+            throw OpenCLError(call: "clCreateProgramWithSource", status: status)
+        }
+        self.program = program
+        var device = context.device
+        let buildStatus = clBuildProgram(program, 1, &device, options, nil, nil)
+        if buildStatus != CL_SUCCESS {
+            var error = OpenCLError(call: "clBuildProgram", status: buildStatus)
+            error.buildLog = try? buildLog()
+            throw error
+        }
+    }
+
+    deinit { clReleaseProgram(program) }
+
+    func buildLog() throws -> String {
+        var size = 0
+        try check(clGetProgramBuildInfo(program, context.device, cl_program_build_info(CL_PROGRAM_BUILD_LOG), 0, nil, &size), "clGetProgramBuildInfo")
+        var bytes = [CChar](repeating: 0, count: size + 1)
+        try check(clGetProgramBuildInfo(program, context.device, cl_program_build_info(CL_PROGRAM_BUILD_LOG), size, &bytes, nil), "clGetProgramBuildInfo")
+        return decodeCString(bytes)
+    }
+}
+
+/// A kernel whose argument count is checked against the Swift side when it is created, so
+/// the `.cl` file and its caller cannot drift apart silently.
+final class CLKernel {
+    let kernel: cl_kernel
+    let name: String
+    let context: CLContext
+
+    init(_ program: CLProgram, name: String, arguments: Int) throws {
+        self.name = name
+        self.context = program.context
+        var status: cl_int = 0
+        guard let kernel = clCreateKernel(program.program, name, &status) else {
+            throw OpenCLError(call: "clCreateKernel(\(name))", status: status)
+        }
+        self.kernel = kernel
+        var count: cl_uint = 0
+        try check(clGetKernelInfo(kernel, cl_kernel_info(CL_KERNEL_NUM_ARGS), MemoryLayout<cl_uint>.size, &count, nil), "clGetKernelInfo")
+        guard Int(count) == arguments else {
+            throw OpenCLError(call: "clCreateKernel(\(name))", status: CL_INVALID_KERNEL_ARGS,
+                              hint: "the kernel has \(count) arguments but the host passes \(arguments)")
+        }
+    }
+
+    deinit { clReleaseKernel(kernel) }
+
+    func set<T: BitwiseCopyable>(_ index: Int, _ value: T) throws {
+        var copy = value
+        try check(clSetKernelArg(kernel, cl_uint(index), MemoryLayout<T>.size, &copy), "clSetKernelArg(\(name), \(index))")
+    }
+
+    func set<E>(_ index: Int, _ buffer: CLBuffer<E>) throws {
+        var memory: cl_mem? = buffer.memory
+        try check(clSetKernelArg(kernel, cl_uint(index), MemoryLayout<cl_mem>.size, &memory), "clSetKernelArg(\(name), \(index))")
+    }
+
+    /// Enqueues over `global` work-items (rounded up to a multiple of `local` when given);
+    /// does not wait.
+    func enqueue(global: Int, local: Int? = nil) throws {
+        var globalSize = max(1, local.map { (global + $0 - 1) / $0 * $0 } ?? global)
+        let status: cl_int
+        if var localSize = local {
+            status = clEnqueueNDRangeKernel(context.queue, kernel, 1, nil, &globalSize, &localSize, 0, nil, nil)
+        } else {
+            status = clEnqueueNDRangeKernel(context.queue, kernel, 1, nil, &globalSize, nil, 0, nil, nil)
+        }
+        try check(status, "clEnqueueNDRangeKernel(\(name))")
+    }
+}

@@ -1,0 +1,78 @@
+import ArgumentParser
+import Connectivity
+import Dispatch
+import Foundation
+import MicrocircuitModel
+import OpenCLBackend
+import Simulation
+
+/// `microcircuit verify`: runs the CPU reference and the OpenCL backend on the same network
+/// and compares their spikes one by one.
+struct VerifyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Check that the OpenCL backend emits exactly the CPU backend's spikes.",
+        discussion: "Exit status 0: identical; 1: a difference (the first one is printed).")
+
+    @OptionGroup var model: ModelOptions
+
+    @Option(help: "OpenCL device index from `microcircuit devices` (default: the first suitable GPU, else any suitable device).")
+    var device: Int?
+
+    @Option(help: "CPU worker threads (default: all cores).")
+    var threads: Int?
+
+    @Flag(help: "No progress line.")
+    var quiet = false
+
+    func run() throws {
+        let derived = try model.resolve()
+        let threads = try resolveThreads(threads)
+        rheobaseWarnings(derived).forEach(log)
+        try failing { try MemoryEstimate(derived).check(available: MemoryEstimate.availableBytes()) }
+        let network = try failing { try Network.build(derived, threads: threads) }
+        let gpu = try failing { try OpenCLBackend(network: network, device: try DeviceSelection.choose(index: device, allowCPU: true)) }
+        let cpu = CPUBackend(network: network, threads: threads)
+        Interruption.install()
+        var spikes: [SpikeTrains] = []
+        for backend in [cpu, gpu] as [SimulationBackend] {
+            log("running \(backend.name) on \(backend.device)")
+            let progress = ProgressLine(quiet: quiet)
+            let start = DispatchTime.now().uptimeNanoseconds
+            do {
+                spikes.append(try failing {
+                    try SimulationDriver(derived: derived).run(backend, progress: progress.update, shouldStop: { Interruption.requested }).spikes
+                })
+            } catch {
+                progress.finish()
+                throw error
+            }
+            progress.finish()
+            log("\(backend.name): \(spikes.last!.count) spikes in " + String(format: "%.2f s", seconds(since: start)))
+        }
+        guard let index = spikes[0].firstDifference(from: spikes[1]) else {
+            print("identical: \(spikes[0].count) spikes")
+            return
+        }
+        print(describeDifference(at: index, cpu: spikes[0], opencl: spikes[1], derived: derived))
+        throw ExitCode(1)
+    }
+}
+
+/// The first spike that one backend emitted and the other did not.
+func describeDifference(at index: Int, cpu: SpikeTrains, opencl: SpikeTrains, derived: DerivedParameters) -> String {
+    func spike(_ trains: SpikeTrains) -> (step: Int, neuron: Int)? {
+        index < trains.count ? (Int(trains.steps[index]), Int(trains.neurons[index])) : nil
+    }
+    let a = spike(cpu), b = spike(opencl)
+    let cpuFirst: Bool
+    switch (a, b) {
+    case let (a?, b?): cpuFirst = (a.step, a.neuron) < (b.step, b.neuron)
+    case (.some, nil): cpuFirst = true
+    default: cpuFirst = false
+    }
+    let (step, neuron) = (cpuFirst ? a : b)!
+    let population = derived.population(ofNeuron: neuron)
+    let time = String(format: "%.1f", Double(step + 1) * derived.resolution)
+    return "different: first difference at spike \(index): step \(step) (t = \(time) ms), neuron \(neuron) (NEST id \(neuron + 1), \(population.name)): only the \(cpuFirst ? "cpu" : "opencl") backend spiked"
+}

@@ -1,0 +1,54 @@
+// Philox4x32-10 and the draws built on it: the same functions as the Swift side
+// (Sources/MicrocircuitModel/Philox.swift), word for word, so both backends draw the same
+// numbers. Doubles are formed exactly (no rounding) and FP contraction is off, so every
+// arithmetic result matches the host bit for bit.
+#pragma OPENCL FP_CONTRACT OFF
+#pragma OPENCL EXTENSION cl_khr_fp64 : enable
+#pragma OPENCL EXTENSION cl_khr_int64_base_atomics : enable
+
+#define STREAM_BACKGROUND_POISSON 6u
+#define STREAM_THALAMIC_POISSON 7u
+
+inline uint4 philox4x32_10(uint4 c, uint2 k) {
+    for (int round = 0; round < 10; round++) {
+        if (round > 0) {
+            k.x += 0x9E3779B9u;
+            k.y += 0xBB67AE85u;
+        }
+        uint hi0 = mul_hi(0xD2511F53u, c.x), lo0 = 0xD2511F53u * c.x;
+        uint hi1 = mul_hi(0xCD9E8D57u, c.z), lo1 = 0xCD9E8D57u * c.z;
+        c = (uint4)(hi1 ^ c.y ^ k.x, lo1, hi0 ^ c.w ^ k.y, lo0);
+    }
+    return c;
+}
+
+// Uniform double in (0, 1) from 32 bits; exact in double.
+inline double open_unit(uint word) {
+    return ((double)word + 0.5) * 0x1p-32;
+}
+
+// Poisson count with mean lambda given exp(-lambda), by multiplying uniforms (Knuth);
+// block j of the draw is philox((a, b, c, j), key).
+inline uint poisson_draw(double exp_minus_lambda, uint a, uint b, uint c, uint2 key) {
+    double product = 1.0;
+    uint count = 0;
+    for (uint block = 0;; block++) {
+        uint4 r = philox4x32_10((uint4)(a, b, c, block), key);
+        product *= open_unit(r.x);
+        if (product <= exp_minus_lambda) return count;
+        product *= open_unit(r.y);
+        if (product <= exp_minus_lambda) return count + 1;
+        product *= open_unit(r.z);
+        if (product <= exp_minus_lambda) return count + 2;
+        product *= open_unit(r.w);
+        if (product <= exp_minus_lambda) return count + 3;
+        count += 4;
+    }
+}
+
+// Known-answer check of the device's Philox: one block per work-item.
+__kernel void generate_philox_blocks(__global const uint4 *counters, __global const uint2 *keys,
+                                     __global uint4 *blocks, uint count) {
+    uint i = get_global_id(0);
+    if (i < count) blocks[i] = philox4x32_10(counters[i], keys[i]);
+}
