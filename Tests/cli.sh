@@ -12,10 +12,11 @@ failed=0
 pass() { passed=$((passed + 1)); }
 fail() { failed=$((failed + 1)); echo "FAIL: $*"; }
 
-# expect_error STATUS PATTERN ARGS...: exit status STATUS and PATTERN in stderr.
+# expect_error STATUS PATTERN ARGS...: exit status STATUS and PATTERN in stderr. ARGS are
+# the tool's arguments, or a whole command starting with `env`.
 expect_error() {
   local status=$1 pattern=$2; shift 2
-  "$BIN" "$@" >"$WORK/out" 2>"$WORK/err"
+  if [ "$1" = env ]; then "$@" >"$WORK/out" 2>"$WORK/err"; else "$BIN" "$@" >"$WORK/out" 2>"$WORK/err"; fi
   local got=$?
   if [ "$got" -ne "$status" ]; then fail "$* exited $got, expected $status: $(head -c 300 "$WORK/err")"; return; fi
   if ! grep -q -- "$pattern" "$WORK/err"; then fail "$* did not say '$pattern': $(head -c 300 "$WORK/err")"; return; fi
@@ -83,6 +84,28 @@ wait $pid
 status=$?
 [ "$status" -eq 130 ] && pass || fail "interrupted run exited $status: $(cat "$WORK/err")"
 [ -z "$(ls -A "$WORK" | grep interrupted)" ] && pass || fail "interrupted run left files: $(ls -a "$WORK")"
+
+# OpenCL (PoCL here): devices, verify, the opencl backend, and its errors.
+"$BIN" devices >"$WORK/devices" 2>&1 && grep -q "64-bit atomics yes" "$WORK/devices" && pass || fail "devices: $(cat "$WORK/devices")"
+"$BIN" verify "${SMALL[@]}" --thalamic >"$WORK/verify" 2>"$WORK/err" && grep -q "^identical: [0-9]* spikes" "$WORK/verify" && pass \
+  || fail "verify: $(cat "$WORK/verify" "$WORK/err")"
+if "$BIN" run "${SMALL[@]}" --backend opencl --output "$WORK/gpu" >/dev/null 2>"$WORK/err"; then
+  grep -q '"backend": "opencl"' "$WORK/gpu/summary.json" && pass || fail "summary does not name the opencl backend"
+  cmp -s "$WORK/ok/spike_recorder-1545-0.dat" "$WORK/gpu/spike_recorder-1545-0.dat" && pass || fail "opencl and cpu spike files differ"
+else
+  fail "run --backend opencl: $(cat "$WORK/err")"
+fi
+"$BIN" run "${SMALL[@]}" --backend auto --output "$WORK/auto" >/dev/null 2>&1 && grep -q '"backend": "cpu"' "$WORK/auto/summary.json" \
+  && pass || fail "auto without a GPU did not fall back to the CPU backend"
+expect_error 2 "'--backend': must be cpu, opencl or auto" run --backend cuda --output "$WORK/x"
+expect_error 1 "invalid --device 99" run "${SMALL[@]}" --backend opencl --device 99 --output "$WORK/x"
+expect_error 1 "invalid --device 99" verify "${SMALL[@]}" --device 99
+expect_error 2 "MICROCIRCUIT_DEVICE" env MICROCIRCUIT_DEVICE=gpu0 "$BIN" run "${SMALL[@]}" --backend opencl --output "$WORK/x"
+mkdir -p "$WORK/no-icd"
+OCL_ICD_VENDORS="$WORK/no-icd" expect_error 1 "no OpenCL platform found.*--backend cpu" devices
+OCL_ICD_VENDORS="$WORK/no-icd" expect_error 1 "no OpenCL platform found" run "${SMALL[@]}" --backend opencl --output "$WORK/x"
+OCL_ICD_VENDORS="$WORK/no-icd" "$BIN" run "${SMALL[@]}" --backend auto --output "$WORK/auto2" >/dev/null 2>&1 && pass \
+  || fail "auto without any OpenCL platform did not fall back to the CPU backend"
 
 echo "cli: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

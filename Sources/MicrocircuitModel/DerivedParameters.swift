@@ -28,7 +28,7 @@ public struct DerivedParameters: Sendable {
     public let externalIndegrees: PerPopulation<Int>
     /// Constant input current I_e per population (pA): the DC background and the K-scaling
     /// compensation.
-    public let dcAmplitudes: PerPopulation<Double>
+    public internal(set) var dcAmplitudes: PerPopulation<Double>
     /// Populations whose down-scaled DC is below rheobase (the reference warns about these).
     public let belowRheobase: [Population]
     public let rheobase: Double
@@ -45,7 +45,7 @@ public struct DerivedParameters: Sendable {
     /// exp(-lambda) of each thalamic neuron's per-step count while the volley is on.
     public let thalamicExpMinusLambda: Double
     /// Amplitude of the DC transient per population (pA).
-    public let dcTransientAmplitudes: PerPopulation<Double>
+    public internal(set) var dcTransientAmplitudes: PerPopulation<Double>
 
     /// Threshold and reset relative to E_L (mV), as the neuron state is kept.
     public let thresholdRelative: Double

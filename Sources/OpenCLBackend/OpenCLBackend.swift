@@ -239,3 +239,18 @@ public final class OpenCLBackend: SimulationBackend {
         return try potentials.read().map { $0 + eL }
     }
 }
+
+extension OpenCLBackend {
+    /// Sets the input that neuron `neuron` receives in step `step` (fixed-point units), for
+    /// tests that drive single neurons; `step` must lie within the ring's span ahead.
+    func setInput(step: Int, neuron: Int, excitatory: Int64, inhibitory: Int64) throws {
+        precondition(step >= currentStep && step < currentStep + slots)
+        try ringEx.write([excitatory], at: (step % slots) * neuronCount + neuron)
+        try ringIn.write([inhibitory], at: (step % slots) * neuronCount + neuron)
+    }
+
+    /// The ring buffers, slot-major, for tests of delivery.
+    func ringSnapshot() throws -> (excitatory: [Int64], inhibitory: [Int64]) {
+        (try ringEx.read(), try ringIn.read())
+    }
+}

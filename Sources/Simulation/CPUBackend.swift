@@ -83,3 +83,18 @@ public final class CPUBackend: SimulationBackend {
         return state.map { $0.v + eL }
     }
 }
+
+extension CPUBackend {
+    /// Sets the input that neuron `neuron` receives in step `step` (fixed-point units), for
+    /// tests that drive single neurons; `step` must lie within the ring's span ahead.
+    func setInput(step: Int, neuron: Int, excitatory: Int64, inhibitory: Int64) {
+        precondition(step >= currentStep && step < currentStep + slots)
+        ringEx[(step % slots) * neuronCount + neuron] = excitatory
+        ringIn[(step % slots) * neuronCount + neuron] = inhibitory
+    }
+
+    /// The ring buffers, slot-major, for tests of delivery.
+    func ringSnapshot() -> (excitatory: [Int64], inhibitory: [Int64]) {
+        (Array(ringEx), Array(ringIn))
+    }
+}

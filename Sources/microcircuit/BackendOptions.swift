@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import OpenCLBackend
 import Simulation
 
@@ -7,7 +8,7 @@ struct BackendOptions: ParsableArguments {
     @Option(help: "Backend: cpu, opencl, or auto (the first suitable GPU, else cpu).")
     var backend = "auto"
 
-    @Option(help: "OpenCL device index from `microcircuit devices` (default: the first suitable GPU).")
+    @Option(help: "OpenCL device index from `microcircuit devices` (default: $MICROCIRCUIT_DEVICE, else the first suitable GPU).")
     var device: Int?
 
     @Option(help: "CPU worker threads (default: all cores).")
@@ -33,12 +34,13 @@ struct BackendOptions: ParsableArguments {
         case .cpu:
             return CPUBackend(network: network, threads: try threadCount())
         case .opencl:
-            return try failing { try OpenCLBackend(network: network, device: try DeviceSelection.choose(index: device, allowCPU: true)) }
+            return try failing { try OpenCLBackend(network: network, device: try DeviceSelection.choose(index: try deviceIndex(device), allowCPU: true)) }
         case .auto:
+            let index = try deviceIndex(device)
             let chosen: OpenCLDevice
             do {
-                chosen = try DeviceSelection.choose(index: device, allowCPU: false)
-            } catch where device == nil {
+                chosen = try DeviceSelection.choose(index: index, allowCPU: false)
+            } catch where index == nil {
                 return CPUBackend(network: network, threads: try threadCount())
             } catch {
                 throw CommandFailure(message: "\(error)", status: 1)
@@ -46,4 +48,14 @@ struct BackendOptions: ParsableArguments {
             return try failing { try OpenCLBackend(network: network, device: chosen) }
         }
     }
+}
+
+/// `--device`, else `$MICROCIRCUIT_DEVICE`, else nil (choose automatically).
+func deviceIndex(_ flag: Int?) throws -> Int? {
+    if let flag { return flag }
+    guard let text = ProcessInfo.processInfo.environment["MICROCIRCUIT_DEVICE"], !text.isEmpty else { return nil }
+    guard let index = Int(text), index >= 0 else {
+        throw CommandFailure(message: "invalid parameter 'MICROCIRCUIT_DEVICE': must be a device index (see `microcircuit devices`), got '\(text)'", status: 2)
+    }
+    return index
 }

@@ -1,3 +1,4 @@
+import Analysis
 import ArgumentParser
 import Connectivity
 import Dispatch
@@ -31,7 +32,7 @@ struct VerifyCommand: ParsableCommand {
         rheobaseWarnings(derived).forEach(log)
         try failing { try MemoryEstimate(derived).check(available: MemoryEstimate.availableBytes()) }
         let network = try failing { try Network.build(derived, threads: threads) }
-        let gpu = try failing { try OpenCLBackend(network: network, device: try DeviceSelection.choose(index: device, allowCPU: true)) }
+        let gpu = try failing { try OpenCLBackend(network: network, device: try DeviceSelection.choose(index: try deviceIndex(device), allowCPU: true)) }
         let cpu = CPUBackend(network: network, threads: threads)
         Interruption.install()
         var spikes: [SpikeTrains] = []
@@ -50,29 +51,8 @@ struct VerifyCommand: ParsableCommand {
             progress.finish()
             log("\(backend.name): \(spikes.last!.count) spikes in " + String(format: "%.2f s", seconds(since: start)))
         }
-        guard let index = spikes[0].firstDifference(from: spikes[1]) else {
-            print("identical: \(spikes[0].count) spikes")
-            return
-        }
-        print(describeDifference(at: index, cpu: spikes[0], opencl: spikes[1], derived: derived))
-        throw ExitCode(1)
+        let comparison = SpikeComparison(cpu: spikes[0], opencl: spikes[1], derived: derived)
+        print(comparison)
+        if comparison.difference != nil { throw ExitCode(1) }
     }
-}
-
-/// The first spike that one backend emitted and the other did not.
-func describeDifference(at index: Int, cpu: SpikeTrains, opencl: SpikeTrains, derived: DerivedParameters) -> String {
-    func spike(_ trains: SpikeTrains) -> (step: Int, neuron: Int)? {
-        index < trains.count ? (Int(trains.steps[index]), Int(trains.neurons[index])) : nil
-    }
-    let a = spike(cpu), b = spike(opencl)
-    let cpuFirst: Bool
-    switch (a, b) {
-    case let (a?, b?): cpuFirst = (a.step, a.neuron) < (b.step, b.neuron)
-    case (.some, nil): cpuFirst = true
-    default: cpuFirst = false
-    }
-    let (step, neuron) = (cpuFirst ? a : b)!
-    let population = derived.population(ofNeuron: neuron)
-    let time = String(format: "%.1f", Double(step + 1) * derived.resolution)
-    return "different: first difference at spike \(index): step \(step) (t = \(time) ms), neuron \(neuron) (NEST id \(neuron + 1), \(population.name)): only the \(cpuFirst ? "cpu" : "opencl") backend spiked"
 }

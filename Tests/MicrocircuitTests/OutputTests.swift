@@ -92,3 +92,20 @@ final class OutputTests: XCTestCase {
         XCTAssertEqual(reparsed, json)
     }
 }
+
+final class SpikeComparisonTests: XCTestCase {
+    func testReportsTheFirstSpikeOnlyOneBackendEmitted() throws {
+        let d = try OutputTests().derived()
+        let l4e = UInt32(d.firstNeuron[2])
+        let cpu = SpikeTrains(steps: [3, 5, 5], neurons: [1, 2, l4e])
+        XCTAssertEqual(SpikeComparison(cpu: cpu, opencl: cpu, derived: d).description, "identical: 3 spikes")
+        let missing = SpikeComparison(cpu: cpu, opencl: SpikeTrains(steps: [3, 5], neurons: [1, l4e]), derived: d)
+        XCTAssertEqual(missing.difference, .init(index: 1, step: 5, neuron: 2, population: .l23e, spikedIn: "cpu"))
+        let extra = SpikeComparison(cpu: cpu, opencl: SpikeTrains(steps: [3, 5, 5, 9], neurons: [1, 2, l4e, 0]), derived: d)
+        XCTAssertEqual(extra.difference, .init(index: 3, step: 9, neuron: 0, population: .l23e, spikedIn: "opencl"))
+        XCTAssertEqual(extra.description, "different: first difference at spike 3: step 9 (t = 1.0 ms), neuron 0 (NEST id 1, L23E): only the opencl backend spiked")
+        let shifted = SpikeComparison(cpu: cpu, opencl: SpikeTrains(steps: [3, 4, 5], neurons: [1, l4e, 2]), derived: d)
+        XCTAssertEqual(shifted.difference?.spikedIn, "opencl")
+        XCTAssertEqual(shifted.difference?.population, .l4e)
+    }
+}

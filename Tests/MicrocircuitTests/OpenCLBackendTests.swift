@@ -1,0 +1,164 @@
+import COpenCL
+import Connectivity
+@testable import MicrocircuitModel
+@testable import OpenCLBackend
+@testable import Simulation
+import XCTest
+
+final class OpenCLBackendTests: XCTestCase {
+    func device() throws -> OpenCLDevice { try DeviceSelection.choose(index: nil, allowCPU: true) }
+
+    func simulate(_ network: Network, on backend: SimulationBackend) throws -> SpikeTrains {
+        try SimulationDriver(derived: network.derived).run(backend).spikes
+    }
+
+    /// The numerical contract: the kernels emit exactly the CPU reference's spikes.
+    func assertIdentical(_ derived: DerivedParameters, minimumSpikes: Int, file: StaticString = #filePath, line: UInt = #line) throws {
+        let network = try Network.build(derived, threads: 2)
+        let cpu = try simulate(network, on: CPUBackend(network: network, threads: 2))
+        let gpu = try simulate(network, on: try OpenCLBackend(network: network, device: try device(), batchSteps: 777))
+        XCTAssertGreaterThan(cpu.count, minimumSpikes, "enough spikes to mean something", file: file, line: line)
+        XCTAssertNil(cpu.firstDifference(from: gpu), "first difference at spike \(cpu.firstDifference(from: gpu) ?? -1) of \(cpu.count)", file: file, line: line)
+    }
+
+    func testIdenticalToCPUWithPoissonThalamicAndTransient() throws {
+        for seed: UInt32 in [1, 2, 3] {
+            try assertIdentical(try CPUBackendTests.shortRun(seed: seed, background: .poisson), minimumSpikes: 3000)
+        }
+    }
+
+    func testIdenticalToCPUWithDCBackground() throws {
+        for seed: UInt32 in [4, 5] {
+            var p = try CPUBackendTests.shortRun(seed: seed, background: .dc).parameters
+            // Full in-degrees keep the DC above rheobase, so the network is active.
+            p.network.nScaling = 0.02
+            p.network.kScaling = 0.5
+            try assertIdentical(try DerivedParameters(p), minimumSpikes: 2000)
+        }
+    }
+
+    /// GeNN's delivery test through the kernels and the CPU alike: neuron i fires in step i
+    /// (driven by a large input), its synapses encode i in weight and delay, and after every
+    /// step each pending ring slot must hold exactly the sum the table prescribes.
+    func testDeliveryIsExactOnEveryBackend() throws {
+        var p = singleNeuronParameters()
+        p.network.fullNeuronCounts = [60, 40, 60, 40, 30, 10, 50, 20]
+        p.simulation.tPresim = 0
+        p.simulation.tSim = 10
+        var derived = try DerivedParameters(p)
+        derived.dcAmplitudes = [Double](repeating: 0, count: 8)
+        let n = derived.totalNeurons
+        var rowStart = [0]
+        var targets: [UInt32] = [], weights: [Int32] = [], delays: [UInt8] = []
+        for i in 0..<n {
+            for k in 0..<6 {
+                targets.append(UInt32((i * 7 + k * 13) % n))
+                weights.append(Int32((i + 1) * (k % 2 == 0 ? 1 : -1)))
+                delays.append(UInt8(1 + (i + k) % 9))
+            }
+            rowStart.append(targets.count)
+        }
+        NetworkBuilder.sortRows(rowStart: rowStart, targets: &targets, weights: &weights, delays: &delays, threads: 1)
+        let table = SynapseTable(rowStart: rowStart, targets: targets, weights: weights, delays: delays)
+        let network = Network(derived: derived, synapses: table)
+        let firing = 1..<50
+        let drive = Int64(200_000 * FixedPointWeight.unitsPerPicoampere)
+        for kind in BackendKind.allCases {
+            let backend = try kind.make(network)
+            let slots = table.maxDelay + 1
+            var spikes = SpikeTrains()
+            for step in 0..<(firing.upperBound + slots) {
+                if firing.contains(step + 1) { try backend.setInput(step: step, neuron: step + 1, excitatory: drive, inhibitory: 0) }
+                try backend.advance(steps: 1, recordingInto: &spikes)
+                let (ex, inh) = try backend.ringSnapshot()
+                // After step `step`, the spikes of steps < step are delivered.
+                for arrival in (step + 1)..<(step + slots) {
+                    var expectedEx = [Int64](repeating: 0, count: n), expectedIn = expectedEx
+                    for source in firing where source < step {
+                        for s in table.row(source) where source + Int(table.delays[s]) == arrival {
+                            if table.weights[s] >= 0 { expectedEx[Int(table.targets[s])] += Int64(table.weights[s]) }
+                            else { expectedIn[Int(table.targets[s])] += Int64(table.weights[s]) }
+                        }
+                    }
+                    let slot = arrival % slots
+                    XCTAssertEqual(Array(ex[(slot * n)..<((slot + 1) * n)]), expectedEx, "\(kind) step \(step) arrival \(arrival)")
+                    XCTAssertEqual(Array(inh[(slot * n)..<((slot + 1) * n)]), expectedIn, "\(kind) step \(step) arrival \(arrival)")
+                }
+            }
+            XCTAssertEqual(spikes.steps.map(Int.init), Array(firing), "\(kind): neuron i fires in step i, nothing else")
+            XCTAssertEqual(spikes.neurons.map(Int.init), Array(firing), "\(kind)")
+        }
+    }
+
+    /// The device's Philox against Random123's known-answer vectors and the host's.
+    func testKernelPhiloxMatchesKnownAnswersAndHost() throws {
+        let context = try CLContext(device: try device().id)
+        let program = try CLProgram(context, sources: try Kernels.sources(), options: Kernels.buildOptions)
+        let kernel = try CLKernel(program, name: "generate_philox_blocks", arguments: 4)
+        var counters: [UInt32] = [0, 0, 0, 0, 0xffff_ffff, 0xffff_ffff, 0xffff_ffff, 0xffff_ffff,
+                                  0x243f_6a88, 0x85a3_08d3, 0x1319_8a2e, 0x0370_7344]
+        var keys: [UInt32] = [0, 0, 0xffff_ffff, 0xffff_ffff, 0xa409_3822, 0x299f_31d0]
+        for i in 0..<1000 {
+            counters += [UInt32(i), UInt32(i * 7), 3, UInt32(i % 5)]
+            keys += [55, 6]
+        }
+        let count = counters.count / 4
+        let counterBuffer = try CLBuffer(context, counters, name: "counters")
+        let keyBuffer = try CLBuffer(context, keys, name: "keys")
+        let output = try CLBuffer<UInt32>(context, count: counters.count, name: "blocks")
+        try kernel.set(0, counterBuffer)
+        try kernel.set(1, keyBuffer)
+        try kernel.set(2, output)
+        try kernel.set(3, UInt32(count))
+        try kernel.enqueue(global: count)
+        let blocks = try output.read()
+        XCTAssertEqual(Array(blocks[0..<12]), [0x6627_e8d5, 0xe169_c58d, 0xbc57_ac4c, 0x9b00_dbd8,
+                                              0x408f_276d, 0x41c8_3b0e, 0xa20b_c7c6, 0x6d54_51fd,
+                                              0xd16c_fe09, 0x94fd_cceb, 0x5001_e420, 0x2412_6ea1])
+        for i in 0..<count {
+            let host = Philox.block((counters[4 * i], counters[4 * i + 1], counters[4 * i + 2], counters[4 * i + 3]),
+                                    (keys[2 * i], keys[2 * i + 1]))
+            XCTAssertEqual(Array(blocks[(4 * i)..<(4 * i + 4)]), [host.0, host.1, host.2, host.3])
+        }
+    }
+
+    func testBuildFailureCarriesTheLog() throws {
+        let context = try CLContext(device: try device().id)
+        XCTAssertThrowsError(try CLProgram(context, sources: ["__kernel void broken(__global int *x) { x[0] = undefined_name; }"], options: "")) { error in
+            let text = "\(error)"
+            XCTAssertTrue(text.contains("CL_BUILD_PROGRAM_FAILURE"), text)
+            XCTAssertTrue(text.contains("undefined_name"), "the log names the problem: \(text)")
+        }
+    }
+
+    func testKernelArgumentCountIsChecked() throws {
+        let context = try CLContext(device: try device().id)
+        let program = try CLProgram(context, sources: try Kernels.sources(), options: Kernels.buildOptions)
+        XCTAssertThrowsError(try CLKernel(program, name: "deliver_spikes", arguments: 12)) { error in
+            XCTAssertTrue("\(error)".contains("has 13 arguments but the host passes 12"), "\(error)")
+        }
+    }
+
+    func testRefusesANetworkLargerThanTheDevice() throws {
+        let real = try device()
+        var small = real.info
+        small.globalMemory = 1 << 20
+        let network = try Network.build(try CPUBackendTests.shortRun(), threads: 2)
+        XCTAssertThrowsError(try OpenCLBackend(network: network, device: OpenCLDevice(info: small, id: real.id))) { error in
+            XCTAssertTrue("\(error)".contains("not enough device memory"), "\(error)")
+            XCTAssertTrue("\(error)".contains("1.00 MiB"), "names what is available: \(error)")
+        }
+    }
+
+    func testDeviceErrors() throws {
+        let count = try OpenCL.devices().count
+        XCTAssertThrowsError(try DeviceSelection.choose(index: count, allowCPU: true)) { error in
+            XCTAssertTrue("\(error)".contains("invalid --device \(count)"), "\(error)")
+        }
+        var lacking = try device().info
+        lacking.extensions.removeAll { $0 == "cl_khr_int64_base_atomics" }
+        XCTAssertThrowsError(try DeviceSelection.requireCapabilities(lacking)) { error in
+            XCTAssertTrue("\(error)".contains("lacks cl_khr_int64_base_atomics"), "\(error)")
+        }
+    }
+}
