@@ -7,7 +7,7 @@ BIN := .build/release/microcircuit
 TEST_FLAGS := -c release -Xswiftc -enable-testing
 ARGS ?=
 
-.PHONY: deps build run test clean
+.PHONY: deps build run test gpu-bundle clean
 
 deps:
 	@missing=""; \
@@ -34,5 +34,17 @@ test: deps
 	$(SWIFT) test $(TEST_FLAGS)
 	bash Tests/cli.sh $(BIN)
 
+# A self-contained bundle for a machine with an NVIDIA driver and no Swift (see
+# Benchmarks/gpu/run.sh): static Swift runtime, the OpenCL ICD loader, the script.
+gpu-bundle: deps
+	$(SWIFT) build -c release --static-swift-stdlib --scratch-path .build-static
+	rm -rf .gpu-bundle && mkdir -p .gpu-bundle/lib
+	strip -o .gpu-bundle/microcircuit .build-static/release/microcircuit
+	gzip -9 .gpu-bundle/microcircuit
+	d=$$(mktemp -d) && (cd $$d && apt-get download ocl-icd-libopencl1 >/dev/null && dpkg-deb -x ocl-icd-libopencl1_*.deb x) \
+	  && cp -L $$d/x/usr/lib/x86_64-linux-gnu/libOpenCL.so.1 .gpu-bundle/lib/ && rm -rf $$d
+	cp Benchmarks/gpu/run.sh .gpu-bundle/
+	@du -sh .gpu-bundle
+
 clean:
-	rm -rf .build
+	rm -rf .build .build-static .gpu-bundle

@@ -40,7 +40,7 @@ extension ConfigField {
         }
     }
 
-    static func choice<E: RawRepresentable & CaseIterable>(_ key: String, _ path: WritableKeyPath<Root, E> & Sendable) -> ConfigField
+    static func choice<E: RawRepresentable & CaseIterable & Sendable>(_ key: String, _ path: WritableKeyPath<Root, E> & Sendable) -> ConfigField
     where E.RawValue == String {
         ConfigField(key: key, encode: { .string($0[keyPath: path].rawValue) }) { root, value, name in
             guard case let .string(text) = value, let choice = E(rawValue: text) else {

@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# Every GPU check and benchmark of a session, in one go, on a machine with an NVIDIA driver
+# and no Swift: lists the OpenCL devices, verifies CPU-OpenCL identity at a small scale, and
+# times the OpenCL backend at scales 0.1 and 1.0 (Poisson background, spike recording on),
+# printing one table. Also runs here on PoCL as a dry run: `run.sh --dry-run`.
+#
+# Usage, from a bundle made by `make gpu-bundle` (binary, libOpenCL.so.1, this script):
+#   .gpu-bundle/run.sh [--dry-run] [--out DIR]
+set -u
+HERE=$(cd "$(dirname "$0")" && pwd)
+OUT=${OUT:-/tmp/microcircuit-gpu}
+DRY=0
+while [ $# -gt 0 ]; do
+  case $1 in
+    --dry-run) DRY=1 ;;
+    --out) OUT=$2; shift ;;
+    *) echo "unknown argument $1"; exit 2 ;;
+  esac
+  shift
+done
+mkdir -p "$OUT"
+if [ -f "$HERE/microcircuit.gz" ]; then
+  BIN=$(mktemp -d)/microcircuit
+  gzip -dc "$HERE/microcircuit.gz" >"$BIN" && chmod +x "$BIN"
+else
+  BIN="$HERE/../../.build/release/microcircuit"
+fi
+LOG="$OUT/gpu-run.log"
+exec > >(tee "$LOG") 2>&1
+
+echo "== machine"
+date -u
+uname -srm
+command -v nvidia-smi >/dev/null && nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader
+
+if [ $DRY -eq 0 ]; then
+  echo "== OpenCL libraries"
+  ldconfig -p | grep -i opencl || echo "(ldconfig knows no OpenCL library)"
+  driver=""
+  for dir in /usr/local/nvidia/lib64 /usr/local/nvidia/lib /usr/lib/x86_64-linux-gnu /usr/lib64 /usr/lib/nvidia; do
+    if [ -e "$dir/libnvidia-opencl.so.1" ]; then driver="$dir/libnvidia-opencl.so.1"; break; fi
+  done
+  if [ -z "$driver" ]; then
+    echo "libnvidia-opencl.so.1 not found; what the driver folders hold:"
+    ls -la /usr/local/nvidia /usr/local/nvidia/lib64 2>&1 | head -80
+    find / -xdev -name 'libnvidia-opencl*' 2>/dev/null | head
+    exit 3
+  fi
+  echo "driver OpenCL library: $driver"
+  mkdir -p "$OUT/icd"
+  echo "$driver" >"$OUT/icd/nvidia.icd"
+  export OCL_ICD_VENDORS="$OUT/icd"
+  [ -e "$HERE/lib/libOpenCL.so.1" ] && export LD_LIBRARY_PATH="$HERE/lib:${LD_LIBRARY_PATH:-}"
+  SCALES="0.1 1.0"
+  VERIFY_SCALE=0.05
+  T_SIM=10000
+else
+  SCALES="0.02"
+  VERIFY_SCALE=0.02
+  T_SIM=200
+fi
+
+echo "== devices"
+"$BIN" devices || exit 4
+
+echo "== verify (CPU vs OpenCL, scale $VERIFY_SCALE, Poisson, thalamic and DC transient)"
+"$BIN" verify --scale $VERIFY_SCALE --bg poisson --thalamic --dc-transient --t-presim 500 --t-sim 500 --quiet
+verified=$?
+
+echo "== timings (OpenCL backend, Poisson, recording on, t_presim 100 ms, t_sim $T_SIM ms)"
+rows=()
+for scale in $SCALES; do
+  dir="$OUT/run-$scale"
+  if "$BIN" run --backend opencl --scale "$scale" --bg poisson --t-presim 100 --t-sim $T_SIM --quiet \
+       --output "$dir" --overwrite >"$OUT/run-$scale.txt" 2>&1; then
+    rows+=("$(python3 - "$dir/summary.json" "$scale" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+t = s["timing_s"]
+print(f'{sys.argv[2]:>6} {s["neurons"]:>7} {s["synapses"]:>11} {t["construction"]:>8.2f} {t["upload"]:>7.2f} '
+      f'{t["presimulation"]:>7.2f} {t["simulation"]:>8.2f} {s["real_time_factor"]:>7.4f} {s["spikes_total"]:>9} '
+      f'{s["peak_memory_bytes"] / 2**30:>6.2f}')
+PY
+)")
+  else
+    rows+=("$(printf '%6s failed: %s' "$scale" "$(tail -n 3 "$OUT/run-$scale.txt" | tr '\n' ' ')")")
+  fi
+done
+echo " scale neurons    synapses  constr_s upload_s presim_s    sim_s     RTF    spikes host_GiB"
+printf '%s\n' "${rows[@]}"
+echo "device: $(grep -m1 'running on' "$OUT"/run-*.txt | sed 's/.*running on //')"
+[ $verified -eq 0 ]
