@@ -64,6 +64,16 @@ fi
 expect_error 2 "already exists; pass --overwrite" run "${SMALL[@]}" --output "$WORK/ok"
 "$BIN" run "${SMALL[@]}" --output "$WORK/ok" --overwrite >/dev/null 2>&1 && pass || fail "--overwrite did not replace"
 
+# Voltmeter files: the header, then one row per neuron of the population and sample.
+"$BIN" run --scale 0.02 --t-presim 0 --t-sim 5 --record-voltage --quiet --output "$WORK/vm" >/dev/null 2>&1
+vm=$(ls "$WORK/vm"/voltmeter-*-0.dat 2>/dev/null | wc -l)
+[ "$vm" -eq 8 ] && pass || fail "expected 8 voltmeter files, got $vm"
+rows=$(tail -n +4 "$WORK/vm/voltmeter-1553-0.dat" | wc -l)
+first=$(sed -n 1p "$WORK/vm/population_nodeids.dat")
+neurons=$(( ${first#* } - ${first% *} + 1 ))
+[ "$rows" -eq $((neurons * 5)) ] && pass || fail "voltmeter rows $rows, expected $((neurons * 5))"
+[ "$(sed -n 3p "$WORK/vm/voltmeter-1553-0.dat")" = "$(printf 'sender\ttime_ms\tV_m')" ] && pass || fail "voltmeter header"
+
 # Same seed, same spikes; threads do not matter.
 "$BIN" run "${SMALL[@]}" --threads 1 --output "$WORK/one" >/dev/null 2>&1
 if cmp -s "$WORK/ok/spike_recorder-1547-0.dat" "$WORK/one/spike_recorder-1547-0.dat"; then pass; else fail "1 thread and all threads differ"; fi

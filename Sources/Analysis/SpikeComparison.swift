@@ -12,6 +12,14 @@ public struct SpikeComparison: CustomStringConvertible {
         public var population: Population
         /// The backend that emitted the spike: "cpu" or "opencl".
         public var spikedIn: String
+
+        public init(index: Int, step: Int, neuron: Int, population: Population, spikedIn: String) {
+            self.index = index
+            self.step = step
+            self.neuron = neuron
+            self.population = population
+            self.spikedIn = spikedIn
+        }
     }
 
     public let spikes: Int

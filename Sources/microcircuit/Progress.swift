@@ -35,6 +35,6 @@ final class ProgressLine {
     }
 }
 
-func log(_ message: String) {
+func report(_ message: String) {
     FileHandle.standardError.write(Data((message + "\n").utf8))
 }

@@ -28,7 +28,7 @@ struct RunCommand: ParsableCommand {
         let derived = try model.resolve()
         let threads = try backend.threadCount()
         _ = try backend.kind()
-        rheobaseWarnings(derived).forEach(log)
+        rheobaseWarnings(derived).forEach(report)
         let path = output ?? String(format: "data_scale_%.2f", derived.parameters.network.nScaling)
         let folder: OutputFolder
         do {
@@ -39,7 +39,7 @@ struct RunCommand: ParsableCommand {
         let estimate = MemoryEstimate(derived)
         try failing { try estimate.check(available: MemoryEstimate.availableBytes()) }
 
-        log("microcircuit \(Microcircuit.version): \(derived.totalNeurons) neurons, \(derived.totalSynapses + derived.thalamicSynapseCounts.reduce(0, +)) synapses, \(derived.parameters.network.backgroundInput.rawValue) background, seed \(derived.parameters.simulation.seed), estimated memory \(formatBytes(estimate.total))")
+        report("microcircuit \(Microcircuit.version): \(derived.totalNeurons) neurons, \(derived.totalSynapses + derived.thalamicSynapseCounts.reduce(0, +)) synapses, \(derived.parameters.network.backgroundInput.rawValue) background, seed \(derived.parameters.simulation.seed), estimated memory \(formatBytes(estimate.total))")
         var timings = PhaseTimings()
         let constructionStart = DispatchTime.now().uptimeNanoseconds
         let network = try failing { try Network.build(derived, threads: threads) }
@@ -47,7 +47,7 @@ struct RunCommand: ParsableCommand {
         let uploadStart = DispatchTime.now().uptimeNanoseconds
         let engine = try backend.make(network)
         timings.upload = seconds(since: uploadStart)
-        log(String(format: "construction %.2f s, backend set-up %.2f s", timings.construction, timings.upload) + "; running on \(engine.device)")
+        report(String(format: "construction %.2f s, backend set-up %.2f s", timings.construction, timings.upload) + "; running on \(engine.device)")
 
         Interruption.install()
         let progress = ProgressLine(quiet: quiet)

@@ -29,7 +29,7 @@ struct VerifyCommand: ParsableCommand {
     func run() throws {
         let derived = try model.resolve()
         let threads = try resolveThreads(threads)
-        rheobaseWarnings(derived).forEach(log)
+        rheobaseWarnings(derived).forEach(report)
         try failing { try MemoryEstimate(derived).check(available: MemoryEstimate.availableBytes()) }
         let network = try failing { try Network.build(derived, threads: threads) }
         let gpu = try failing { try OpenCLBackend(network: network, device: try DeviceSelection.choose(index: try deviceIndex(device), allowCPU: true)) }
@@ -37,7 +37,7 @@ struct VerifyCommand: ParsableCommand {
         Interruption.install()
         var spikes: [SpikeTrains] = []
         for backend in [cpu, gpu] as [SimulationBackend] {
-            log("running \(backend.name) on \(backend.device)")
+            report("running \(backend.name) on \(backend.device)")
             let progress = ProgressLine(quiet: quiet)
             let start = DispatchTime.now().uptimeNanoseconds
             do {
@@ -49,7 +49,7 @@ struct VerifyCommand: ParsableCommand {
                 throw error
             }
             progress.finish()
-            log("\(backend.name): \(spikes.last!.count) spikes in " + String(format: "%.2f s", seconds(since: start)))
+            report("\(backend.name): \(spikes.last!.count) spikes in " + String(format: "%.2f s", seconds(since: start)))
         }
         let comparison = SpikeComparison(cpu: spikes[0], opencl: spikes[1], derived: derived)
         print(comparison)

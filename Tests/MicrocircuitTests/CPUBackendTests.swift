@@ -129,3 +129,38 @@ final class CPUBackendTests: XCTestCase {
         }
     }
 }
+
+final class VoltageRecordingTests: XCTestCase {
+    /// The voltmeter samples every rec_V_int after the step that ends on the interval (NEST:
+    /// times 1.0, 2.0, ... ms), and its values are the backend's potentials at that moment.
+    func testSamplesAtIntervalEndsMatchAStepwiseRun() throws {
+        var p = try CPUBackendTests.shortRun().parameters
+        p.simulation.tPresim = 5
+        p.simulation.tSim = 20
+        p.simulation.recordVoltage = true
+        p.simulation.voltageInterval = 0.5
+        let derived = try DerivedParameters(p)
+        let network = try Network.build(derived, threads: 2)
+        let recorded = try SimulationDriver(derived: derived).run(CPUBackend(network: network, threads: 2))
+        let trace = try XCTUnwrap(recorded.voltages)
+        XCTAssertEqual(trace.steps, Array(stride(from: 4, to: 250, by: 5)))
+
+        let stepwise = CPUBackend(network: network, threads: 1)
+        var spikes = SpikeTrains()
+        for (k, step) in trace.steps.enumerated() {
+            try stepwise.advance(steps: step + 1 - stepwise.currentStep, recordingInto: &spikes)
+            XCTAssertEqual(trace.samples[k], try stepwise.membranePotentials(), "sample \(k)")
+        }
+        XCTAssertEqual(spikes, SpikeTrains(steps: Array(recorded.spikes.steps.prefix(spikes.count)),
+                                            neurons: Array(recorded.spikes.neurons.prefix(spikes.count))))
+
+        let files = NESTFormat.voltmeterFiles(trace, derived: derived, version: "test")
+        let lines = String(decoding: files[3], as: UTF8.self).split(separator: "\n")
+        XCTAssertEqual(lines[2], "sender\ttime_ms\tV_m")
+        XCTAssertEqual(lines.count, 3 + derived.neuronCounts[3] * trace.steps.count)
+        let first = lines[3].split(separator: "\t")
+        XCTAssertEqual(first[0], "\(derived.firstNeuron[3] + 1)")
+        XCTAssertEqual(first[1], "0.500")
+        XCTAssertEqual(Double(first[2]), trace.samples[0][derived.firstNeuron[3]])
+    }
+}

@@ -5,7 +5,7 @@ import Simulation
 import XCTest
 
 final class OutputTests: XCTestCase {
-    func derived() throws -> DerivedParameters {
+    static func derived() throws -> DerivedParameters {
         var p = ModelParameters()
         p.network.nScaling = 0.01
         p.network.kScaling = 0.01
@@ -14,7 +14,7 @@ final class OutputTests: XCTestCase {
     }
 
     func testNESTSpikeFilesAndNodeIDs() throws {
-        let d = try derived()
+        let d = try Self.derived()
         let l23i = UInt32(d.firstNeuron[1])
         let spikes = SpikeTrains(steps: [0, 9, 9, 12344], neurons: [0, 3, l23i, 5])
         let files = NESTFormat.spikeFiles(spikes, derived: d, version: "test")
@@ -30,7 +30,7 @@ final class OutputTests: XCTestCase {
     /// Rates by hand: 2 neurons in a 1000 ms window, 3 and 0 spikes (one exactly on each edge
     /// of the window, which counts, and one outside).
     func testStatisticsByHand() throws {
-        let d = try derived()
+        let d = try Self.derived()
         let neuron = UInt32(d.firstNeuron[4])
         // Steps 4999 and 14999 have time stamps 500.0 and 1500.0 ms.
         let spikes = SpikeTrains(steps: [4998, 4999, 7000, 14999, 15000], neurons: [neuron, neuron, neuron, neuron, neuron])
@@ -76,7 +76,7 @@ final class OutputTests: XCTestCase {
     }
 
     func testSummaryHasTheDocumentedFields() throws {
-        let d = try derived()
+        let d = try Self.derived()
         let stats = PopulationStatistics.compute(spikes: SpikeTrains(), derived: d, begin: 500, end: 1500)
         var timings = PhaseTimings()
         timings.simulation = 2
@@ -95,14 +95,14 @@ final class OutputTests: XCTestCase {
 
 final class SpikeComparisonTests: XCTestCase {
     func testReportsTheFirstSpikeOnlyOneBackendEmitted() throws {
-        let d = try OutputTests().derived()
+        let d = try OutputTests.derived()
         let l4e = UInt32(d.firstNeuron[2])
         let cpu = SpikeTrains(steps: [3, 5, 5], neurons: [1, 2, l4e])
         XCTAssertEqual(SpikeComparison(cpu: cpu, opencl: cpu, derived: d).description, "identical: 3 spikes")
         let missing = SpikeComparison(cpu: cpu, opencl: SpikeTrains(steps: [3, 5], neurons: [1, l4e]), derived: d)
-        XCTAssertEqual(missing.difference, .init(index: 1, step: 5, neuron: 2, population: .l23e, spikedIn: "cpu"))
+        XCTAssertEqual(missing.difference, SpikeComparison.Difference(index: 1, step: 5, neuron: 2, population: .l23e, spikedIn: "cpu"))
         let extra = SpikeComparison(cpu: cpu, opencl: SpikeTrains(steps: [3, 5, 5, 9], neurons: [1, 2, l4e, 0]), derived: d)
-        XCTAssertEqual(extra.difference, .init(index: 3, step: 9, neuron: 0, population: .l23e, spikedIn: "opencl"))
+        XCTAssertEqual(extra.difference, SpikeComparison.Difference(index: 3, step: 9, neuron: 0, population: .l23e, spikedIn: "opencl"))
         XCTAssertEqual(extra.description, "different: first difference at spike 3: step 9 (t = 1.0 ms), neuron 0 (NEST id 1, L23E): only the opencl backend spiked")
         let shifted = SpikeComparison(cpu: cpu, opencl: SpikeTrains(steps: [3, 4, 5], neurons: [1, l4e, 2]), derived: d)
         XCTAssertEqual(shifted.difference?.spikedIn, "opencl")
