@@ -60,7 +60,9 @@ public enum NetworkBuilder {
             }
         }
 
-        // Pass 2: draw every synapse again and write it to its position.
+        // Pass 2: draw every synapse again, order the block's synapses by source in a local
+        // buffer, and copy each source's run to its place in the row: contiguous writes
+        // instead of one random write per synapse into gigabytes of table.
         let total = rowStart[rows]
         let minimumDelay = h / 2
         var overflowDelay = [Double](repeating: 0, count: blocks.count)
@@ -71,23 +73,39 @@ public enum NetworkBuilder {
             weights.withUnsafeMutableBufferPointer { weights in
                 delays.withUnsafeMutableBufferPointer { delays in
                     overflowDelay.withUnsafeMutableBufferPointer { overflowDelay in
-                        counts.withUnsafeMutableBufferPointer { positions in
-                            parallelFor(blocks.count, threads: threads) { b in
-                                let projection = projections[blocks[b].projection]
-                                let first = projection.sources.lowerBound
-                                for k in blocks[b].synapses {
-                                    let (source, target) = projection.endpoints(k, seed: seed)
-                                    let (weight, delay) = projection.parameters(k, seed: seed, minimumDelay: minimumDelay)
-                                    let delaySteps = max(1, (delay / h).rounded())
-                                    if delaySteps > Double(UInt8.max) {
-                                        overflowDelay[b] = max(overflowDelay[b], delay)
-                                        continue
-                                    }
-                                    let position = positions[b][source - first]
-                                    positions[b][source - first] = position + 1
-                                    targets[position] = UInt32(target)
-                                    weights[position] = FixedPointWeight.quantize(weight)
-                                    delays[position] = UInt8(delaySteps)
+                        parallelFor(blocks.count, threads: threads) { b in
+                            let projection = projections[blocks[b].projection]
+                            let first = projection.sources.lowerBound
+                            let synapses = blocks[b].synapses
+                            var drawn = [UInt64](repeating: 0, count: synapses.count)
+                            var sourceOf = [Int32](repeating: 0, count: synapses.count)
+                            var runStart = [Int](repeating: 0, count: projection.sources.count + 1)
+                            for (j, k) in synapses.enumerated() {
+                                let (source, target) = projection.endpoints(k, seed: seed)
+                                let (weight, delay) = projection.parameters(k, seed: seed, minimumDelay: minimumDelay)
+                                var delaySteps = max(1, (delay / h).rounded())
+                                if delaySteps > Double(UInt8.max) {
+                                    overflowDelay[b] = max(overflowDelay[b], delay)
+                                    delaySteps = Double(UInt8.max)
+                                }
+                                drawn[j] = SynapseKey.pack(target: UInt32(target), delay: UInt8(delaySteps),
+                                                           weight: FixedPointWeight.quantize(weight))
+                                sourceOf[j] = Int32(source - first)
+                                runStart[source - first + 1] += 1
+                            }
+                            for s in 0..<projection.sources.count { runStart[s + 1] += runStart[s] }
+                            var cursor = runStart
+                            var bySource = [UInt64](repeating: 0, count: synapses.count)
+                            for j in 0..<synapses.count {
+                                let s = Int(sourceOf[j])
+                                bySource[cursor[s]] = drawn[j]
+                                cursor[s] += 1
+                            }
+                            for s in 0..<projection.sources.count {
+                                var position = counts[b][s]
+                                for j in runStart[s]..<runStart[s + 1] {
+                                    (targets[position], delays[position], weights[position]) = SynapseKey.unpack(bySource[j])
+                                    position += 1
                                 }
                             }
                         }
@@ -117,18 +135,31 @@ public enum NetworkBuilder {
                             let row = rowStart[s]..<rowStart[s + 1]
                             keys.removeAll(keepingCapacity: true)
                             for i in row {
-                                keys.append(UInt64(targets[i]) << 40 | UInt64(delays[i]) << 32 | UInt64(UInt32(bitPattern: weights[i])))
+                                keys.append(SynapseKey.pack(target: targets[i], delay: delays[i], weight: weights[i]))
                             }
                             keys.sort()
                             for (i, key) in zip(row, keys) {
-                                targets[i] = UInt32(truncatingIfNeeded: key >> 40)
-                                delays[i] = UInt8(truncatingIfNeeded: key >> 32)
-                                weights[i] = Int32(bitPattern: UInt32(truncatingIfNeeded: key))
+                                (targets[i], delays[i], weights[i]) = SynapseKey.unpack(key)
                             }
                         }
                     }
                 }
             }
         }
+    }
+}
+
+/// A synapse packed into 64 bits so that integer order is (target, delay, weight): targets
+/// need at most 24 bits (validated), the delay 8, the fixed-point weight 32.
+enum SynapseKey {
+    @inline(__always)
+    static func pack(target: UInt32, delay: UInt8, weight: Int32) -> UInt64 {
+        UInt64(target) << 40 | UInt64(delay) << 32 | UInt64(UInt32(bitPattern: weight))
+    }
+
+    @inline(__always)
+    static func unpack(_ key: UInt64) -> (target: UInt32, delay: UInt8, weight: Int32) {
+        (UInt32(truncatingIfNeeded: key >> 40), UInt8(truncatingIfNeeded: key >> 32),
+         Int32(bitPattern: UInt32(truncatingIfNeeded: key)))
     }
 }
