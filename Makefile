@@ -7,7 +7,7 @@ BIN := .build/release/microcircuit
 TEST_FLAGS := -c release -Xswiftc -enable-testing
 ARGS ?=
 
-.PHONY: deps build run test gpu-bundle clean
+.PHONY: deps build run test validation gpu-bundle clean
 
 deps:
 	@missing=""; \
@@ -33,6 +33,10 @@ test: deps
 	$(SWIFT) build $(TEST_FLAGS)
 	$(SWIFT) test $(TEST_FLAGS)
 	bash Tests/cli.sh $(BIN)
+
+# Regenerates docs/validation.md: both backends against the committed NEST reference.
+validation: deps
+	bash validation/report.sh
 
 # A self-contained bundle for a machine with an NVIDIA driver and no Swift (see
 # Benchmarks/gpu/run.sh): static Swift runtime, the OpenCL ICD loader, the script.

@@ -1,0 +1,127 @@
+@testable import Analysis
+import Foundation
+import MicrocircuitModel
+import Simulation
+import XCTest
+
+final class AnalysisTests: XCTestCase {
+    /// Two populations of three neurons; times in ms.
+    func data(_ spikes: [[(Int32, Double)]]) -> SpikeData {
+        SpikeData(populations: spikes.enumerated().map { p, list in
+            var population = SpikeData.PopulationSpikes(name: "P\(p)", neurons: 3)
+            for (neuron, time) in list.sorted(by: { $0.1 < $1.1 }) {
+                population.neuron.append(neuron)
+                population.time.append(time)
+            }
+            return population
+        }, window: 0...100)
+    }
+
+    func testRatesAndCVsByHand() {
+        // Neuron 0: 10, 20, 40 ms -> ISIs 10, 20: mean 15, sd 5, CV 1/3. Neuron 1: two spikes
+        // (no CV). Neuron 2: silent. One spike after the window is ignored.
+        let stats = SpikeStatistics(data([[(0, 10), (0, 20), (0, 40), (1, 50), (1, 100), (0, 150)], []]),
+                                    options: .init(window: 0...100))
+        let p = stats.populations[0]
+        XCTAssertEqual(p.rates.count, 3)
+        XCTAssertEqual(p.rates.mean, (30 + 20 + 0) / 3, accuracy: 1e-12, "rates 30, 20 and 0 /s")
+        XCTAssertEqual(p.rates.standardDeviation, (((30 - 50.0 / 3) * (30 - 50.0 / 3) + (20 - 50.0 / 3) * (20 - 50.0 / 3) + (50.0 / 3) * (50.0 / 3)) / 3).squareRoot(), accuracy: 1e-12)
+        XCTAssertEqual(p.cvs.count, 1)
+        XCTAssertEqual(p.cvs.mean, 1.0 / 3, accuracy: 1e-12)
+        XCTAssertEqual(stats.populations[1].rates.mean, 0)
+        XCTAssertEqual(stats.populations[1].cvs.count, 0)
+        // PSTH in 5 ms bins: 4 spikes of 3 neurons in [0, 100]: bin 2 (10 ms) holds one.
+        XCTAssertEqual(p.psth.count, 20)
+        XCTAssertEqual(p.psth[2], 1000 / (5.0 * 3), accuracy: 1e-12)
+        XCTAssertEqual(p.psth.reduce(0, +) * 5 * 3 / 1000, 5, accuracy: 1e-12, "all five spikes in the window")
+    }
+
+    func testCorrelationsByHand() {
+        // Window 0...8 ms in 2 ms bins (4 bins). Neurons 0 and 1 fire in the same bins
+        // (correlation 1); neuron 2 fires in the complementary bins (correlation -1).
+        let window = 0.0...8.0
+        let c = SpikeStatistics.pairwiseCorrelations([[1, 5], [1.5, 5.5], [3, 7]], window: window, bin: 2)
+        XCTAssertEqual(c.count, 3)
+        XCTAssertEqual(c[0], 1, accuracy: 1e-12)
+        XCTAssertEqual(c[1], -1, accuracy: 1e-12)
+        XCTAssertEqual(c[2], -1, accuracy: 1e-12)
+        // counts a = [1,1,0,0], b = [1,0,1,0]: centred dot 0 -> correlation 0; silent left out.
+        let d = SpikeStatistics.pairwiseCorrelations([[1, 3], [1, 5], []], window: window, bin: 2)
+        XCTAssertEqual(d, [0])
+    }
+
+    func testSubsampleIsSeededAndDistinct() {
+        let a = SpikeStatistics.subsample(1000, count: 200, seed: 7, population: 2)
+        XCTAssertEqual(a, SpikeStatistics.subsample(1000, count: 200, seed: 7, population: 2))
+        XCTAssertEqual(Set(a).count, 200)
+        XCTAssertNotEqual(a, SpikeStatistics.subsample(1000, count: 200, seed: 8, population: 2))
+        XCTAssertEqual(SpikeStatistics.subsample(50, count: 200, seed: 7, population: 2), Array(0..<50))
+    }
+
+    func testKSAndEMDByHand() {
+        let grid = Distribution.Grid(lower: 0, width: 1, bins: 10)
+        let a = Distribution([0, 1, 2, 3], grid: grid)
+        let b = Distribution([2, 3, 4, 5], grid: grid)
+        XCTAssertEqual(a.ksDistance(to: b), 0.5, accuracy: 1e-12, "CDFs differ by 1/2 at 1 and 2")
+        XCTAssertEqual(a.earthMoversDistance(to: b), 2, accuracy: 1e-12, "every value moves by 2")
+        XCTAssertEqual(a.ksDistance(to: a), 0)
+        XCTAssertTrue(a.ksDistance(to: Distribution(grid: grid)).isNaN)
+        XCTAssertEqual(Distribution.Grid.rate.bin(0.3), 3, "rates on the grid stay in their bin")
+        XCTAssertEqual(Distribution.Grid.correlation.bin(-1), 0)
+        XCTAssertEqual(Distribution.Grid.correlation.bin(1), 999, "the upper end falls in the last bin")
+        let round = try? Distribution(json: a.json)
+        XCTAssertEqual(round, a)
+    }
+
+    func testComparisonRule() throws {
+        func stats(_ shift: Double, seed: Int) -> SpikeStatistics {
+            var spikes: [(Int32, Double)] = []
+            for neuron in 0..<3 {
+                for k in 0..<(3 + neuron + seed % 2) { spikes.append((Int32(neuron), 5 + Double(k) * (10 + shift) + Double(seed))) }
+            }
+            return SpikeStatistics(data([spikes, spikes]), options: .init(window: 0...100))
+        }
+        let references = (0..<4).map { stats(0, seed: $0) }
+        XCTAssertTrue(try ValidationComparison(runs: [stats(0, seed: 1)], references: references).passes)
+        let shifted = try ValidationComparison(runs: [stats(15, seed: 1)], references: references)
+        XCTAssertFalse(shifted.passes)
+        XCTAssertTrue(shifted.table.contains("OUTSIDE"))
+        XCTAssertEqual(shifted.rows.filter { $0.statistic == .rates }.map(\.passes), [false, false], "the rates moved")
+        XCTAssertEqual(shifted.rows.filter { $0.statistic == .cvs }.map(\.passes), [true, true], "regular trains keep CV 0")
+        XCTAssertThrowsError(try ValidationComparison(runs: [stats(0, seed: 1)], references: Array(references[0..<2])))
+    }
+
+    /// What `run` writes reads back as the run itself.
+    func testFolderRoundTrip() throws {
+        let derived = try CPUBackendTests.shortRun()
+        let network = try Network.build(derived, threads: 2)
+        let result = try SimulationDriver(derived: network.derived).run(CPUBackend(network: network, threads: 2))
+        let folder = try temporaryFolder(self).appendingPathComponent("run").path
+        let output = try OutputFolder(path: folder, overwrite: false)
+        try output.write("population_nodeids.dat", NESTFormat.populationNodeIDs(derived))
+        for (i, file) in NESTFormat.spikeFiles(result.spikes, derived: derived, version: "test").enumerated() {
+            try output.write(NESTFormat.spikeRecorderFileName(population: i, derived: derived), file)
+        }
+        try output.commit()
+        let read = try SpikeData(folder: folder)
+        let memory = SpikeData(result.spikes, derived: derived)
+        XCTAssertNil(read.window, "no summary.json in this folder")
+        for (a, b) in zip(read.populations, memory.populations) {
+            XCTAssertEqual(a.name, b.name)
+            XCTAssertEqual(a.neurons, b.neurons)
+            XCTAssertEqual(a.neuron, b.neuron)
+            XCTAssertEqual(a.time.count, b.time.count)
+            for (x, y) in zip(a.time, b.time) { XCTAssertEqual(x, y, accuracy: 5e-4, "three decimals in the file") }
+        }
+        let window = derived.parameters.simulation.tPresim...(derived.parameters.simulation.tPresim + derived.parameters.simulation.tSim)
+        let fromFile = SpikeStatistics(read, options: .init(window: window))
+        let fromMemory = SpikeStatistics(memory, options: .init(window: window))
+        for (a, b) in zip(fromFile.populations, fromMemory.populations) {
+            XCTAssertEqual(a.rates, b.rates)
+            XCTAssertEqual(a.cvs.count, b.cvs.count)
+        }
+        let parsed = try SpikeStatistics(json: JSONValue.parse(Data(fromFile.json.serialized().utf8)))
+        XCTAssertEqual(parsed.populations.map(\.rates), fromFile.populations.map(\.rates))
+        XCTAssertEqual(parsed.populations.map(\.correlations), fromFile.populations.map(\.correlations))
+    }
+}
