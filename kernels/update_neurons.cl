@@ -11,7 +11,7 @@ __kernel void update_neurons(
     double picoampere_per_unit,
     __global uint *spike_rows, __global uint *spike_counts, __global uint *spike_total,
     __global uint *record_steps, __global uint *record_neurons, __global uint *record_total, uint record_capacity,
-    __global uint *overflow)
+    __global uint *overflow, int record)
 {
     uint i = get_global_id(0);
     if (i >= neuron_count) return;
@@ -46,11 +46,13 @@ __kernel void update_neurons(
         spike_rows[k] = i;
         spike_counts[k] = 1u;
         uint slot_in_record = atomic_inc(record_total);
-        if (slot_in_record < record_capacity) {
-            record_steps[slot_in_record] = step;
-            record_neurons[slot_in_record] = i;
-        } else {
-            atomic_inc(overflow);
+        if (record) {
+            if (slot_in_record < record_capacity) {
+                record_steps[slot_in_record] = step;
+                record_neurons[slot_in_record] = i;
+            } else {
+                atomic_inc(overflow);
+            }
         }
     }
     v[i] = vm;

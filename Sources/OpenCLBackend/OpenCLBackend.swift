@@ -12,6 +12,8 @@ public final class OpenCLBackend: SimulationBackend {
     public let name = "opencl"
     public var device: String { "\(info.name) (\(info.platformName), OpenCL device \(info.index))" }
     public private(set) var currentStep = 0
+    public var recordsSpikes = true
+    public private(set) var spikeCount = 0
     public let info: DeviceInfo
 
     let derived: DerivedParameters
@@ -28,6 +30,8 @@ public final class OpenCLBackend: SimulationBackend {
     let deliveryGroupSize: Int
     /// Steps per batch between copies of the recorded spikes.
     let batchSteps: Int
+    /// Device memory this backend's buffers take (the estimate checked before uploading).
+    public let deviceMemoryBytes: Int
 
     let potentials: CLBuffer<Double>
     let ringEx: CLBuffer<Int64>
@@ -72,6 +76,7 @@ public final class OpenCLBackend: SimulationBackend {
         self.batchSteps = batchSteps
 
         let needed = OpenCLBackend.deviceMemory(network, batchSteps: batchSteps)
+        deviceMemoryBytes = needed
         guard needed <= info.globalMemory else {
             throw OpenCLUnavailable(description: "not enough device memory: the network needs about \(formatBytes(needed)) but \(info.name) has \(formatBytes(info.globalMemory)); reduce --scale or use --backend cpu")
         }
@@ -83,7 +88,7 @@ public final class OpenCLBackend: SimulationBackend {
         let context = try CLContext(device: device.id)
         self.context = context
         program = try CLProgram(context, sources: try Kernels.sources(), options: Kernels.buildOptions)
-        updateNeurons = try CLKernel(program, name: "update_neurons", arguments: 33)
+        updateNeurons = try CLKernel(program, name: "update_neurons", arguments: 34)
         deliverSpikes = try CLKernel(program, name: "deliver_spikes", arguments: 13)
         emitThalamicSpikes = try CLKernel(program, name: "emit_thalamic_spikes", arguments: 8)
         deliveryGroupSize = min(128, info.maxWorkGroupSize)
@@ -171,6 +176,7 @@ public final class OpenCLBackend: SimulationBackend {
 
     public func advance(steps: Int, recordingInto spikes: inout SpikeTrains) throws {
         var remaining = steps
+        try updateNeurons.set(33, Int32(recordsSpikes ? 1 : 0))
         while remaining > 0 {
             let batch = min(remaining, batchSteps)
             for _ in 0..<batch {
@@ -216,9 +222,12 @@ public final class OpenCLBackend: SimulationBackend {
     }
 
     /// Copies the batch's recorded spikes back (the only host wait), sorts them into
-    /// canonical order and resets the recorder.
+    /// canonical order and resets the recorder; without recording, only counts them.
     func collectRecordedSpikes(into spikes: inout SpikeTrains) throws {
         let total = Int(try recordTotal.read()[0])
+        spikeCount += total
+        try recordTotal.write([0], at: 0)
+        guard recordsSpikes else { return }
         let lost = try overflow.read()[0]
         guard lost == 0 && total <= recordSteps.count else {
             throw OpenCLUnavailable(description: "the device's spike recording buffer overflowed (\(total) spikes for \(recordSteps.count) places); no spikes were dropped silently, but this run cannot continue")
@@ -231,7 +240,6 @@ public final class OpenCLBackend: SimulationBackend {
             spikes.steps.append(UInt32(truncatingIfNeeded: key >> 32))
             spikes.neurons.append(UInt32(truncatingIfNeeded: key))
         }
-        try recordTotal.write([0], at: 0)
     }
 
     public func membranePotentials() throws -> [Double] {

@@ -9,6 +9,8 @@ public final class CPUBackend: SimulationBackend {
     public let name = "cpu"
     public var device: String { "host CPU, \(threads) thread\(threads == 1 ? "" : "s")" }
     public private(set) var currentStep = 0
+    public var recordsSpikes = true
+    public private(set) var spikeCount = 0
 
     let network: Network
     let constants: NeuronConstants
@@ -73,7 +75,8 @@ public final class CPUBackend: SimulationBackend {
             }
             previousSpikes.removeAll(keepingCapacity: true)
             for local in threadSpikes { previousSpikes.append(contentsOf: local) }
-            spikes.append(step: step, neurons: previousSpikes)
+            spikeCount += previousSpikes.count
+            if recordsSpikes { spikes.append(step: step, neurons: previousSpikes) }
             currentStep += 1
         }
     }

@@ -8,6 +8,11 @@ public protocol SimulationBackend: AnyObject {
     var device: String { get }
     /// Steps simulated so far.
     var currentStep: Int { get }
+    /// Whether `advance` hands spikes back; when false they are only counted (benchmarks of
+    /// the simulation without recording).
+    var recordsSpikes: Bool { get set }
+    /// Spikes emitted so far, recorded or not.
+    var spikeCount: Int { get }
     /// Simulates `steps` more steps and appends their spikes to `spikes` in canonical order.
     func advance(steps: Int, recordingInto spikes: inout SpikeTrains) throws
     /// Absolute membrane potentials (mV) of all neurons after the last step.

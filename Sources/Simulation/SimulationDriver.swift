@@ -82,7 +82,7 @@ public struct SimulationDriver {
                 }
                 elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
                 progress(RunProgress(
-                    phase: phase, step: backend.currentStep, totalSteps: schedule.total, spikes: result.spikes.count,
+                    phase: phase, step: backend.currentStep, totalSteps: schedule.total, spikes: backend.spikeCount,
                     elapsed: elapsed, stepsInPhase: backend.currentStep - (end - length), resolution: resolution))
             }
             if phase == .presimulation { result.presimulationSeconds = elapsed } else { result.simulationSeconds = elapsed }

@@ -30,7 +30,11 @@ struct BackendOptions: ParsableArguments {
 
     /// The backend for `network`; `auto` falls back to the CPU when no suitable GPU exists.
     func make(_ network: Network) throws -> SimulationBackend {
-        switch try kind() {
+        try make(network, kind: try kind())
+    }
+
+    func make(_ network: Network, kind: Kind) throws -> SimulationBackend {
+        switch kind {
         case .cpu:
             return CPUBackend(network: network, threads: try threadCount())
         case .opencl:

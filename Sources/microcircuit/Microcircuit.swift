@@ -10,7 +10,7 @@ struct Microcircuit: ParsableCommand {
         commandName: "microcircuit",
         abstract: "Simulate the Potjans & Diesmann (2014) cortical microcircuit.",
         version: version,
-        subcommands: [RunCommand.self, ConfigCommand.self, VerifyCommand.self, DevicesCommand.self, AnalyzeCommand.self, CompareCommand.self])
+        subcommands: [RunCommand.self, ConfigCommand.self, VerifyCommand.self, DevicesCommand.self, AnalyzeCommand.self, CompareCommand.self, BenchCommand.self])
 
     static func main() {
         do {

@@ -1,0 +1,47 @@
+import Benchmark
+import Connectivity
+import MicrocircuitModel
+import OpenCLBackend
+import Simulation
+
+/// Scale 0.1 with Poisson drive: the reference's usual small size, and the one NEST is
+/// compared at in the README.
+func derived(scale: Double) -> DerivedParameters {
+    var p = ModelParameters()
+    p.network.nScaling = scale
+    p.network.kScaling = scale
+    p.network.backgroundInput = .poisson
+    return try! DerivedParameters(p)
+}
+
+let benchmarks: @Sendable () -> Void = {
+    Benchmark.defaultConfiguration = .init(metrics: [.wallClock, .throughput, .peakMemoryResident], maxDuration: .seconds(10))
+
+    // Construction throughput: synapses built per second (the full model has 3e8).
+    Benchmark("construction, scale 0.1 (3.0e6 synapses)", configuration: .init(scalingFactor: .mega)) { benchmark in
+        let d = derived(scale: 0.1)
+        benchmark.startMeasurement()
+        let table = try NetworkBuilder.build(d, threads: 2)
+        benchmark.stopMeasurement()
+        blackHole(table.synapseCount)
+    }
+
+    // One step: delivery of the previous step's spikes and the neuron update, after 100 ms
+    // of warm-up so the network is in its stationary state. 100 steps per iteration.
+    for kind in ["cpu", "opencl"] {
+        Benchmark("\(kind): 100 steps at scale 0.1 (update + delivery)") { benchmark in
+            let d = derived(scale: 0.1)
+            let network = try Network.build(d, threads: 2)
+            let backend: SimulationBackend = kind == "cpu"
+                ? CPUBackend(network: network, threads: 2)
+                : try OpenCLBackend(network: network, device: try DeviceSelection.choose(index: nil, allowCPU: true))
+            var spikes = SpikeTrains()
+            try backend.advance(steps: 1000, recordingInto: &spikes)
+            benchmark.startMeasurement()
+            for _ in benchmark.scaledIterations {
+                try backend.advance(steps: 100, recordingInto: &spikes)
+            }
+            benchmark.stopMeasurement()
+        }
+    }
+}
