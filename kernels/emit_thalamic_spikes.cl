@@ -1,13 +1,13 @@
 // Thalamic (parrot) neurons in step `step` of the volley: each emits a Poisson count,
-// drawn per (thalamic neuron, step) as on the host, appended with its multiplicity to the
+// drawn from the same Philox word as on the host, appended with its multiplicity to the
 // step's spike list (rows after the recurrent neurons).
 __kernel void emit_thalamic_spikes(
-    uint step, uint thalamic_count, uint first_row, double exp_minus_lambda, uint seed,
+    uint step, uint thalamic_count, uint first_row, __constant double *cdf, uint seed,
     __global uint *spike_rows, __global uint *spike_counts, __global uint *spike_total)
 {
     uint q = get_global_id(0);
     if (q >= thalamic_count) return;
-    uint count = poisson_draw(exp_minus_lambda, q, step, 0u, (uint2)(seed, STREAM_THALAMIC_POISSON));
+    uint count = poisson_draw(poisson_word(q, step, (uint2)(seed, STREAM_THALAMIC_POISSON)), cdf);
     if (count > 0) {
         uint k = atomic_inc(spike_total);
         spike_rows[k] = first_row + q;

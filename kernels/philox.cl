@@ -27,23 +27,21 @@ inline double open_unit(uint word) {
     return ((double)word + 0.5) * 0x1p-32;
 }
 
-// Poisson count with mean lambda given exp(-lambda), by multiplying uniforms (Knuth);
-// block j of the draw is philox((a, b, c, j), key).
-inline uint poisson_draw(double exp_minus_lambda, uint a, uint b, uint c, uint2 key) {
-    double product = 1.0;
-    uint count = 0;
-    for (uint block = 0;; block++) {
-        uint4 r = philox4x32_10((uint4)(a, b, c, block), key);
-        product *= open_unit(r.x);
-        if (product <= exp_minus_lambda) return count;
-        product *= open_unit(r.y);
-        if (product <= exp_minus_lambda) return count + 1;
-        product *= open_unit(r.z);
-        if (product <= exp_minus_lambda) return count + 2;
-        product *= open_unit(r.w);
-        if (product <= exp_minus_lambda) return count + 3;
-        count += 4;
-    }
+// Word item % 4 of the block (item / 4, step): one block serves four items.
+inline uint poisson_word(uint item, uint step, uint2 key) {
+    uint4 r = philox4x32_10((uint4)(item >> 2, step, 0u, 0u), key);
+    uint lane = item & 3u;
+    return lane == 0u ? r.x : lane == 1u ? r.y : lane == 2u ? r.z : r.w;
+}
+
+// Poisson count by inversion of the CDF with one uniform: the smallest k with
+// u <= cdf[k], from the host's table of POISSON_TABLE entries (RandomDraw.poisson).
+#define POISSON_TABLE 256
+inline uint poisson_draw(uint word, __constant const double *cdf) {
+    double u = open_unit(word);
+    uint k = 0;
+    while (k < POISSON_TABLE - 1 && u > cdf[k]) k++;
+    return k;
 }
 
 // Known-answer check of the device's Philox: one block per work-item.

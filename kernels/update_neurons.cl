@@ -6,7 +6,7 @@ __kernel void update_neurons(
     __global double *v, __global double *i_ex, __global double *i_in, __global int *refractory,
     __global long *ring_ex, __global long *ring_in, __global const uchar *population_of,
     __constant double *dc_amplitude, __constant double *transient_amplitude,
-    __constant double *background_exp_minus_lambda, long external_weight,
+    __constant double *background_cdf, long external_weight,
     double p22, double p11, double p21, double p20, double threshold, double reset, int refractory_steps,
     double picoampere_per_unit,
     __global uint *spike_rows, __global uint *spike_counts, __global uint *spike_total,
@@ -22,8 +22,8 @@ __kernel void update_neurons(
     ring_ex[index] = 0;
     ring_in[index] = 0;
     if (draws_background) {
-        uint count = poisson_draw(background_exp_minus_lambda[p], i, step, 0u,
-                                  (uint2)(seed, STREAM_BACKGROUND_POISSON));
+        uint count = poisson_draw(poisson_word(i, step, (uint2)(seed, STREAM_BACKGROUND_POISSON)),
+                                  background_cdf + p * POISSON_TABLE);
         input_ex += (long)count * external_weight;
     }
     double current = transient_on ? dc_amplitude[p] + transient_amplitude[p] : dc_amplitude[p];

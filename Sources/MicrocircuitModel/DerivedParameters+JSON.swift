@@ -44,7 +44,7 @@ extension DerivedParameters {
                 ("thalamic_spike_steps", .array([.number(Double(schedule.thalamicSpikeSteps.lowerBound)), .number(Double(schedule.thalamicSpikeSteps.upperBound))])),
                 ("dc_transient_steps", .array([.number(Double(schedule.dcTransientSteps.lowerBound)), .number(Double(schedule.dcTransientSteps.upperBound))])),
             ])),
-            ("background_poisson_lambda_per_step", perPopulation(backgroundExpMinusLambda.map { -log($0) })),
+            ("background_poisson_lambda_per_step", perPopulation(backgroundPoisson.map(\.lambda))),
             ("fixed_point_weight_unit_pA", .number(FixedPointWeight.picoamperePerUnit)),
         ])
     }

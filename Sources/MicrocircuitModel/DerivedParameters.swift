@@ -40,10 +40,10 @@ public struct DerivedParameters: Sendable {
     public let propagators: Propagators
     public let schedule: StepSchedule
 
-    /// exp(-lambda) of each population's per-step background Poisson count (Poisson drive).
-    public let backgroundExpMinusLambda: PerPopulation<Double>
-    /// exp(-lambda) of each thalamic neuron's per-step count while the volley is on.
-    public let thalamicExpMinusLambda: Double
+    /// Each population's per-step background Poisson count (zero with DC drive).
+    public let backgroundPoisson: PerPopulation<PoissonRate>
+    /// Each thalamic neuron's per-step count while the volley is on.
+    public let thalamicPoisson: PoissonRate
     /// Amplitude of the DC transient per population (pA).
     public internal(set) var dcTransientAmplitudes: PerPopulation<Double>
 
@@ -131,10 +131,10 @@ public struct DerivedParameters: Sendable {
 
         propagators = Propagators(resolution: h, neuron: neuron)
         schedule = StepSchedule(parameters)
-        backgroundExpMinusLambda = externalIndegrees.map { k in
-            net.backgroundInput == .poisson ? exp(-net.backgroundRate * Double(k) * h * 1e-3) : 1
+        backgroundPoisson = externalIndegrees.map { k in
+            PoissonRate(lambda: net.backgroundInput == .poisson ? net.backgroundRate * Double(k) * h * 1e-3 : 0)
         }
-        thalamicExpMinusLambda = exp(-stim.thalamicRate * h * 1e-3)
+        thalamicPoisson = PoissonRate(lambda: stim.thalamicRate * h * 1e-3)
         dcTransientAmplitudes = net.externalIndegrees.map { stim.dcTransient ? stim.dcTransientAmplitude * Double($0) : 0 }
         thresholdRelative = neuron.vTh - neuron.eL
         resetRelative = neuron.vReset - neuron.eL

@@ -84,26 +84,58 @@ public enum RandomDraw {
         return (radius * cos(angle), radius * sin(angle))
     }
 
-    /// A Poisson count with mean lambda, given exp(-lambda), by multiplying uniforms (Knuth).
-    /// Block j of the draw is `philox((a, b, c, j), key)`; lambda is small (a few per step),
-    /// so one block almost always suffices.
+    /// The Philox block that holds the Poisson words of items 4g ... 4g+3 in `step`: one
+    /// block serves four neurons (or thalamic neurons), each taking word `item % 4`.
     @inline(__always)
-    public static func poisson(expMinusLambda: Double, counter a: UInt32, _ b: UInt32, _ c: UInt32, key: Philox.Key) -> UInt32 {
-        var product = 1.0
-        var count: UInt32 = 0
-        var blockIndex: UInt32 = 0
-        while true {
-            let block = Philox.block((a, b, c, blockIndex), key)
-            product *= openUnit(block.0)
-            if product <= expMinusLambda { return count }
-            product *= openUnit(block.1)
-            if product <= expMinusLambda { return count + 1 }
-            product *= openUnit(block.2)
-            if product <= expMinusLambda { return count + 2 }
-            product *= openUnit(block.3)
-            if product <= expMinusLambda { return count + 3 }
-            count += 4
-            blockIndex += 1
+    public static func poissonBlock(group: Int, step: Int, key: Philox.Key) -> Philox.Counter {
+        Philox.block((UInt32(truncatingIfNeeded: group), UInt32(truncatingIfNeeded: step), 0, 0), key)
+    }
+
+    @inline(__always)
+    public static func word(_ block: Philox.Counter, _ lane: Int) -> UInt32 {
+        switch lane & 3 {
+        case 0: return block.0
+        case 1: return block.1
+        case 2: return block.2
+        default: return block.3
         }
+    }
+
+    /// A Poisson count by inversion of the CDF with one uniform: the smallest k with
+    /// u <= P(X <= k), read from the rate's precomputed table (counts capped at its end).
+    @inline(__always)
+    public static func poisson(_ word: UInt32, _ rate: PoissonRate) -> UInt32 {
+        rate.cdf.withUnsafeBufferPointer { poisson(word, cdf: $0.baseAddress!) }
+    }
+
+    /// The same, on a table of `PoissonRate.tableSize` entries (no array access per draw).
+    @inline(__always)
+    public static func poisson(_ word: UInt32, cdf: UnsafePointer<Double>) -> UInt32 {
+        let u = openUnit(word)
+        var k = 0
+        while k < PoissonRate.tableSize - 1 && u > cdf[k] { k += 1 }
+        return UInt32(k)
+    }
+}
+
+/// A per-step Poisson count: its mean and its cumulative distribution P(X <= k) for
+/// k < tableSize, computed once on the host (terms p_k = p_(k-1) * lambda / k, summed in
+/// order) and handed to every backend, so all invert the same table.
+public struct PoissonRate: Sendable, Equatable {
+    public static let tableSize = 256
+    public let lambda: Double
+    public let cdf: [Double]
+
+    public init(lambda: Double) {
+        self.lambda = lambda
+        var term = exp(-lambda)
+        var cumulative = term
+        var table = [cumulative]
+        for k in 1..<PoissonRate.tableSize {
+            term = term * lambda / Double(k)
+            cumulative += term
+            table.append(cumulative)
+        }
+        cdf = table
     }
 }

@@ -107,7 +107,8 @@ public final class OpenCLBackend: SimulationBackend {
         let populations = try CLBuffer(context, populationOf, name: "population_of")
         let dc = try CLBuffer(context, constants.dcAmplitudes, name: "dc_amplitude")
         let transient = try CLBuffer(context, constants.dcTransientAmplitudes, name: "transient_amplitude")
-        let lambdas = try CLBuffer(context, constants.backgroundExpMinusLambda ?? d.backgroundExpMinusLambda, name: "exp_minus_lambda")
+        let lambdas = try CLBuffer(context, d.backgroundPoisson.flatMap(\.cdf), name: "background_cdf")
+        let thalamicCDF = try CLBuffer(context, d.thalamicPoisson.cdf, name: "thalamic_cdf")
         let rowStart = try CLBuffer(context, table.rowStart.map { UInt64($0) }, name: "row_start")
         let targets = try CLBuffer(context, table.targets, name: "targets")
         let weights = try CLBuffer(context, table.weights, name: "weights")
@@ -125,7 +126,7 @@ public final class OpenCLBackend: SimulationBackend {
         try refractory.zero()
         try ringEx.zero()
         try ringIn.zero()
-        resident = [currentsEx, currentsIn, refractory, populations, dc, transient, lambdas, rowStart, targets, weights, delays]
+        resident = [currentsEx, currentsIn, refractory, populations, dc, transient, lambdas, thalamicCDF, rowStart, targets, weights, delays]
 
         let seed = d.parameters.simulation.seed
         let u = updateNeurons
@@ -169,7 +170,7 @@ public final class OpenCLBackend: SimulationBackend {
         let t = emitThalamicSpikes
         try t.set(1, UInt32(d.thalamicNeurons))
         try t.set(2, UInt32(neuronCount))
-        try t.set(3, d.thalamicExpMinusLambda)
+        try t.set(3, thalamicCDF)
         try t.set(4, seed)
         try context.finish()
     }
@@ -213,7 +214,7 @@ public final class OpenCLBackend: SimulationBackend {
         let u = updateNeurons
         try u.set(0, UInt32(step))
         try u.set(2, UInt32(step % slots))
-        try u.set(3, Int32(constants.backgroundExpMinusLambda != nil && step >= constants.firstBackgroundStep ? 1 : 0))
+        try u.set(3, Int32(constants.backgroundPoisson != nil && step >= constants.firstBackgroundStep ? 1 : 0))
         try u.set(4, Int32(constants.dcTransientSteps.contains(step) ? 1 : 0))
         try u.set(25, spikeRows[list])
         try u.set(26, spikeCounts[list])

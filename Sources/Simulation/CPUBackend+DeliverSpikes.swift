@@ -50,16 +50,17 @@ extension CPUBackend {
         return low
     }
 
-    /// Thalamic (parrot) neurons emit Poisson counts while the volley is on; drawn per
-    /// (thalamic neuron, step), so any backend reproduces them.
+    /// Thalamic (parrot) neurons emit Poisson counts while the volley is on; drawn from word
+    /// q % 4 of the block (q / 4, step), so any backend reproduces them.
     func drawThalamicSpikes(step: Int) {
         previousThalamic.removeAll(keepingCapacity: true)
         let derived = network.derived
         guard step >= 0, derived.schedule.thalamicSpikeSteps.contains(step) else { return }
         let key = RandomStream.thalamicPoisson.key(seed: seed)
+        var block = RandomDraw.poissonBlock(group: 0, step: step, key: key)
         for q in 0..<derived.thalamicNeurons {
-            let count = RandomDraw.poisson(
-                expMinusLambda: derived.thalamicExpMinusLambda, counter: UInt32(q), UInt32(step), 0, key: key)
+            if q & 3 == 0 { block = RandomDraw.poissonBlock(group: q >> 2, step: step, key: key) }
+            let count = RandomDraw.poisson(RandomDraw.word(block, q), derived.thalamicPoisson)
             if count > 0 { previousThalamic.append((UInt32(derived.totalNeurons + q), count)) }
         }
     }

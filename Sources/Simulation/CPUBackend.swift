@@ -32,6 +32,7 @@ public final class CPUBackend: SimulationBackend {
     var previousSpikes: [UInt32] = []
     var previousThalamic: [(row: UInt32, count: UInt32)] = []
     var threadSpikes: [[UInt32]]
+    let workers: StepWorkers
 
     public init(network: Network, threads: Int) {
         self.network = network
@@ -54,6 +55,7 @@ public final class CPUBackend: SimulationBackend {
         }
         populationOf = populations
         threadSpikes = Array(repeating: [], count: self.threads)
+        workers = StepWorkers(count: self.threads)
     }
 
     deinit {
@@ -67,7 +69,7 @@ public final class CPUBackend: SimulationBackend {
             let step = currentStep
             drawThalamicSpikes(step: step - 1)
             threadSpikes.withUnsafeMutableBufferPointer { output in
-                parallelFor(threads, threads: threads) { t in
+                workers.run { t in
                     deliverPreviousSpikes(toTargets: neuronRanges[t], emittedIn: step - 1)
                     output[t].removeAll(keepingCapacity: true)
                     updateNeurons(neuronRanges[t], step: step, spikes: &output[t])

@@ -12,8 +12,10 @@ public struct NeuronConstants: Sendable {
     public let refractorySteps: Int32
     /// Constant current I_e per population (pA).
     public let dcAmplitudes: [Double]
-    /// exp(-lambda) of the background Poisson count per population; nil with DC drive.
-    public let backgroundExpMinusLambda: [Double]?
+    /// The background Poisson count per population; nil with DC drive.
+    public let backgroundPoisson: [PoissonRate]?
+    /// Their CDF tables back to back, `PoissonRate.tableSize` entries per population.
+    public let backgroundCDF: [Double]
     public let firstBackgroundStep: Int
     /// Fixed-point weight of one background spike.
     public let externalWeight: Int64
@@ -30,7 +32,8 @@ public struct NeuronConstants: Sendable {
         reset = derived.resetRelative
         refractorySteps = Int32(derived.schedule.refractory)
         dcAmplitudes = derived.dcAmplitudes
-        backgroundExpMinusLambda = derived.parameters.network.backgroundInput == .poisson ? derived.backgroundExpMinusLambda : nil
+        backgroundPoisson = derived.parameters.network.backgroundInput == .poisson ? derived.backgroundPoisson : nil
+        backgroundCDF = derived.backgroundPoisson.flatMap(\.cdf)
         firstBackgroundStep = derived.schedule.firstBackgroundStep
         externalWeight = Int64(FixedPointWeight.quantize(derived.externalWeight))
         dcTransientAmplitudes = derived.dcTransientAmplitudes

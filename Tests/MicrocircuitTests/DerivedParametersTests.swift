@@ -52,7 +52,10 @@ final class DerivedParametersTests: XCTestCase {
         XCTAssertEqual(d.dcAmplitudes[5], expected, accuracy: 1e-9)
         XCTAssertEqual(d.synapseCounts[0][0], Int((full.fullSynapseCounts[0][0] * 0.0625).rounded(.toNearestOrEven)))
         // Poisson lambda per step = K_ext * 8/s * 0.1 ms.
-        XCTAssertEqual(-log(d.backgroundExpMinusLambda[6]), 725 * 8 * 1e-4, accuracy: 1e-12)
+        XCTAssertEqual(d.backgroundPoisson[6].lambda, 725 * 8 * 1e-4, accuracy: 1e-12)
+        XCTAssertEqual(d.backgroundPoisson[6].cdf[0], exp(-725 * 8 * 1e-4), accuracy: 1e-15)
+        XCTAssertEqual(d.backgroundPoisson[6].cdf[1], exp(-0.58) * 1.58, accuracy: 1e-15)
+        XCTAssertEqual(d.backgroundPoisson[6].cdf.last!, 1, accuracy: 1e-15)
     }
 
     func testPropagatorsClosedForm() throws {

@@ -52,7 +52,8 @@ final class PhiloxTests: XCTestCase {
             let draws = 100_000
             var sum = 0.0, sumSquares = 0.0
             for i in 0..<draws {
-                let k = Double(RandomDraw.poisson(expMinusLambda: exp(-lambda), counter: UInt32(i), 7, 0, key: (5, 6)))
+                let block = RandomDraw.poissonBlock(group: i >> 2, step: 7, key: (5, 6))
+                let k = Double(RandomDraw.poisson(RandomDraw.word(block, i), PoissonRate(lambda: lambda)))
                 sum += k
                 sumSquares += k * k
             }
