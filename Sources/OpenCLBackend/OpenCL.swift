@@ -81,18 +81,19 @@ public enum OpenCL {
     }
 
     static func platformString(_ id: cl_platform_id?, _ parameter: Int32) throws -> String {
-        var size = 0
-        try check(clGetPlatformInfo(id, cl_platform_info(parameter), 0, nil, &size), "clGetPlatformInfo")
-        var bytes = [CChar](repeating: 0, count: size + 1)
-        try check(clGetPlatformInfo(id, cl_platform_info(parameter), size, &bytes, nil), "clGetPlatformInfo")
-        return decodeCString(bytes).trimmingCharacters(in: " ")
+        try infoString("clGetPlatformInfo") { clGetPlatformInfo(id, cl_platform_info(parameter), $0, $1, $2) }
     }
 
     static func deviceString(_ id: cl_device_id?, _ parameter: Int32) throws -> String {
+        try infoString("clGetDeviceInfo") { clGetDeviceInfo(id, cl_device_info(parameter), $0, $1, $2) }
+    }
+
+    /// A string from one of OpenCL's two-call info queries (size, then contents).
+    static func infoString(_ call: String, _ query: (Int, UnsafeMutableRawPointer?, UnsafeMutablePointer<Int>?) -> cl_int) throws -> String {
         var size = 0
-        try check(clGetDeviceInfo(id, cl_device_info(parameter), 0, nil, &size), "clGetDeviceInfo")
+        try check(query(0, nil, &size), call)
         var bytes = [CChar](repeating: 0, count: size + 1)
-        try check(clGetDeviceInfo(id, cl_device_info(parameter), size, &bytes, nil), "clGetDeviceInfo")
+        try bytes.withUnsafeMutableBytes { try check(query(size, $0.baseAddress, nil), call) }
         return decodeCString(bytes).trimmingCharacters(in: " ")
     }
 

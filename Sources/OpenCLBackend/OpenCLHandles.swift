@@ -113,11 +113,9 @@ final class CLProgram {
     deinit { clReleaseProgram(program) }
 
     func buildLog() throws -> String {
-        var size = 0
-        try check(clGetProgramBuildInfo(program, context.device, cl_program_build_info(CL_PROGRAM_BUILD_LOG), 0, nil, &size), "clGetProgramBuildInfo")
-        var bytes = [CChar](repeating: 0, count: size + 1)
-        try check(clGetProgramBuildInfo(program, context.device, cl_program_build_info(CL_PROGRAM_BUILD_LOG), size, &bytes, nil), "clGetProgramBuildInfo")
-        return decodeCString(bytes)
+        try OpenCL.infoString("clGetProgramBuildInfo") {
+            clGetProgramBuildInfo(program, context.device, cl_program_build_info(CL_PROGRAM_BUILD_LOG), $0, $1, $2)
+        }
     }
 }
 

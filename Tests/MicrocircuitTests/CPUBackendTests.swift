@@ -79,55 +79,6 @@ final class CPUBackendTests: XCTestCase {
         let window = (volleyStart + 10)..<(volleyStart + 110)
         XCTAssertGreaterThan(l4eSpikes(volley, window), 2 * l4eSpikes(plain, window) + 5, "the volley excites L4E")
     }
-
-    /// GeNN's delivery test: source i spikes in step i and its synapses encode i in their
-    /// weights and delays; every target must receive exactly the sum the table prescribes, in
-    /// exactly the arrival step, for any thread partition.
-    func testDeliveryIsExact() throws {
-        let derived = try Self.shortRun()
-        let n = derived.totalNeurons
-        var rowStart = [0]
-        var targets: [UInt32] = [], weights: [Int32] = [], delays: [UInt8] = []
-        for i in 0..<n {
-            for k in 0..<5 {
-                targets.append(UInt32((i * 7 + k * 13) % n))
-                weights.append(Int32((i + 1) * (k % 2 == 0 ? 1 : -1)))
-                delays.append(UInt8(1 + (i + k) % 9))
-            }
-            rowStart.append(targets.count)
-        }
-        // Rows must be sorted by target for the partitioned walk.
-        var table = SynapseTable(rowStart: rowStart, targets: targets, weights: weights, delays: delays)
-        var sortedTargets = table.targets, sortedWeights = table.weights, sortedDelays = table.delays
-        NetworkBuilder.sortRows(rowStart: rowStart, targets: &sortedTargets, weights: &sortedWeights, delays: &sortedDelays, threads: 1)
-        table = SynapseTable(rowStart: rowStart + Array(repeating: rowStart.last!, count: derived.thalamicNeurons),
-                             targets: sortedTargets, weights: sortedWeights, delays: sortedDelays)
-        let network = Network(derived: derived, synapses: table)
-        let steps = 40
-        var expectedEx = [[Int64]](repeating: [Int64](repeating: 0, count: n), count: steps + 10)
-        var expectedIn = expectedEx
-        for i in 0..<steps {
-            for s in table.row(i) {
-                let arrival = i + Int(table.delays[s])
-                if table.weights[s] >= 0 { expectedEx[arrival][Int(table.targets[s])] += Int64(table.weights[s]) }
-                else { expectedIn[arrival][Int(table.targets[s])] += Int64(table.weights[s]) }
-            }
-        }
-        for threads in [1, 3] {
-            let backend = CPUBackend(network: network, threads: threads)
-            for step in 0..<(steps + 9) {
-                backend.previousSpikes = step >= 1 && step - 1 < steps ? [UInt32(step - 1)] : []
-                for range in backend.neuronRanges { backend.deliverPreviousSpikes(toTargets: range, emittedIn: step - 1) }
-                let slot = step % backend.slots
-                for target in 0..<n {
-                    XCTAssertEqual(backend.ringEx[slot * n + target], expectedEx[step][target], "step \(step) target \(target)")
-                    XCTAssertEqual(backend.ringIn[slot * n + target], expectedIn[step][target], "step \(step) target \(target)")
-                    backend.ringEx[slot * n + target] = 0
-                    backend.ringIn[slot * n + target] = 0
-                }
-            }
-        }
-    }
 }
 
 final class VoltageRecordingTests: XCTestCase {
