@@ -18,7 +18,7 @@ let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(metrics: [.wallClock, .throughput, .peakMemoryResident], maxDuration: .seconds(10))
 
     // Construction throughput: synapses built per second (the full model has 3e8).
-    Benchmark("construction, scale 0.1 (3.0e6 synapses)", configuration: .init(scalingFactor: .mega)) { benchmark in
+    Benchmark("construction, scale 0.1 (3.0e6 synapses)") { benchmark in
         let d = derived(scale: 0.1)
         benchmark.startMeasurement()
         let table = try NetworkBuilder.build(d, threads: 2)
