@@ -56,18 +56,18 @@ public struct Projection: Sendable, Equatable {
     /// Weight (pA) and delay (ms) of synapse k, after the reference's redraw rules.
     @inline(__always)
     public func parameters(_ k: Int, seed: UInt32, minimumDelay: Double) -> (weight: Double, delay: Double) {
-        let (z0, z1) = RandomDraw.normalPair(Philox.block(counter(k, 0), RandomStream.synapseParameters.key(seed: seed)))
+        let (z0, z1) = RandomDraw.normalPair(counter(k, 0), RandomStream.synapseParameters.key(seed: seed))
         var weight = weightMean + weightStd * z0
         var delay = delayMean + delayStd * z1
         var attempt: UInt32 = 1
         while weightMean >= 0 ? weight < 0 : weight > 0 {
-            let z = RandomDraw.normalPair(Philox.block(counter(k, attempt), RandomStream.weightRedraw.key(seed: seed))).0
+            let z = RandomDraw.normalPair(counter(k, attempt), RandomStream.weightRedraw.key(seed: seed)).0
             weight = weightMean + weightStd * z
             attempt += 1
         }
         attempt = 1
         while delay < minimumDelay {
-            let z = RandomDraw.normalPair(Philox.block(counter(k, attempt), RandomStream.delayRedraw.key(seed: seed))).0
+            let z = RandomDraw.normalPair(counter(k, attempt), RandomStream.delayRedraw.key(seed: seed)).0
             delay = delayMean + delayStd * z
             attempt += 1
         }

@@ -7,7 +7,7 @@ public struct ConstructionError: Error, CustomStringConvertible {
 
 /// Builds the `SynapseTable` of a model in parallel. The result is identical for any thread
 /// count: every synapse's endpoints, weight and delay are Philox draws named by (projection,
-/// synapse index), and each row is written in a fixed order and then sorted.
+/// synapse index), and each row is written in a fixed order and then stably sorted by target.
 public enum NetworkBuilder {
     /// Synapses per work item. Each item keeps a histogram over its source population.
     static let blockSize = 1 << 20
@@ -121,8 +121,9 @@ public enum NetworkBuilder {
         return SynapseTable(rowStart: rowStart, targets: targets, weights: weights, delays: delays)
     }
 
-    /// Sorts each row by (target, delay, weight): a canonical order that also lets a thread
-    /// find the part of a row that falls in its target range by binary search.
+    /// Sorts each row by target with a stable radix sort, so that a thread finds the part of
+    /// a row that falls in its target range by binary search; synapses to the same target keep
+    /// their construction order. Both orders are fixed, so the table is canonical.
     public static func sortRows(rowStart: [Int], targets: inout [UInt32], weights: inout [Int32], delays: inout [UInt8], threads: Int) {
         let rows = rowStart.count - 1
         let chunks = contiguousChunks(rows, parts: max(1, threads) * 8)
@@ -130,14 +131,32 @@ public enum NetworkBuilder {
             weights.withUnsafeMutableBufferPointer { weights in
                 delays.withUnsafeMutableBufferPointer { delays in
                     parallelFor(chunks.count, threads: threads) { c in
-                        var keys: [UInt64] = []
+                        var keys: [UInt64] = [], scratch: [UInt64] = []
+                        var histogram = [Int](repeating: 0, count: 256)
                         for s in chunks[c] {
                             let row = rowStart[s]..<rowStart[s + 1]
+                            guard row.count > 1 else { continue }
                             keys.removeAll(keepingCapacity: true)
+                            var largest: UInt32 = 0
                             for i in row {
                                 keys.append(SynapseKey.pack(target: targets[i], delay: delays[i], weight: weights[i]))
+                                largest = max(largest, targets[i])
                             }
-                            keys.sort()
+                            scratch = keys
+                            var shift: UInt64 = 40
+                            while shift < 64 && (UInt64(largest) << 40) >> shift > 0 {
+                                for k in 0..<256 { histogram[k] = 0 }
+                                for key in keys { histogram[Int((key >> shift) & 0xFF)] += 1 }
+                                var start = 0
+                                for k in 0..<256 { (histogram[k], start) = (start, start + histogram[k]) }
+                                for key in keys {
+                                    let digit = Int((key >> shift) & 0xFF)
+                                    scratch[histogram[digit]] = key
+                                    histogram[digit] += 1
+                                }
+                                swap(&keys, &scratch)
+                                shift += 8
+                            }
                             for (i, key) in zip(row, keys) {
                                 (targets[i], delays[i], weights[i]) = SynapseKey.unpack(key)
                             }
@@ -149,8 +168,8 @@ public enum NetworkBuilder {
     }
 }
 
-/// A synapse packed into 64 bits so that integer order is (target, delay, weight): targets
-/// need at most 24 bits (validated), the delay 8, the fixed-point weight 32.
+/// A synapse packed into 64 bits: the target in the top 24 bits (validated to fit), the
+/// delay in the next 8, the fixed-point weight in the low 32.
 enum SynapseKey {
     @inline(__always)
     static func pack(target: UInt32, delay: UInt8, weight: Int32) -> UInt64 {

@@ -56,32 +56,35 @@ public enum RandomDraw {
         return Int(bits.multipliedFullWidth(by: UInt64(n)).high)
     }
 
-    /// Uniform double in (0, 1] with 53 random bits.
-    @inline(__always)
-    public static func openClosedUnit(_ hi: UInt32, _ lo: UInt32) -> Double {
-        let bits = (UInt64(hi) << 32 | UInt64(lo)) >> 11
-        return Double(bits + 1) * 0x1p-53
-    }
-
-    /// Uniform double in [0, 1) with 53 random bits.
-    @inline(__always)
-    public static func closedOpenUnit(_ hi: UInt32, _ lo: UInt32) -> Double {
-        let bits = (UInt64(hi) << 32 | UInt64(lo)) >> 11
-        return Double(bits) * 0x1p-53
-    }
-
     /// Uniform double in (0, 1) from 32 bits: exact in double, so kernels reproduce it.
     @inline(__always)
     public static func openUnit(_ word: UInt32) -> Double {
         (Double(word) + 0.5) * 0x1p-32
     }
 
-    /// Two independent standard normal values from one Philox block (Box-Muller).
+    /// Two independent standard normal values (Marsaglia's polar method, no trigonometry).
+    /// Each block offers two candidate points in the unit square; a rejected pair moves on to
+    /// the block whose counter has `retry` in the top byte of its last word (callers keep
+    /// that word below 2^24).
     @inline(__always)
-    public static func normalPair(_ block: Philox.Counter) -> (Double, Double) {
-        let radius = (-2 * log(openClosedUnit(block.0, block.1))).squareRoot()
-        let angle = 2 * Double.pi * closedOpenUnit(block.2, block.3)
-        return (radius * cos(angle), radius * sin(angle))
+    public static func normalPair(_ counter: Philox.Counter, _ key: Philox.Key) -> (Double, Double) {
+        var retry: UInt32 = 0
+        while true {
+            let b = Philox.block((counter.0, counter.1, counter.2, counter.3 | retry << 24), key)
+            if let pair = polar(b.0, b.1) { return pair }
+            if let pair = polar(b.2, b.3) { return pair }
+            retry &+= 1
+        }
+    }
+
+    @inline(__always)
+    static func polar(_ a: UInt32, _ b: UInt32) -> (Double, Double)? {
+        let x = 2 * openUnit(a) - 1
+        let y = 2 * openUnit(b) - 1
+        let s = x * x + y * y
+        guard s < 1 else { return nil }
+        let factor = (-2 * log(s) / s).squareRoot()
+        return (x * factor, y * factor)
     }
 
     /// The Philox block that holds the Poisson words of items 4g ... 4g+3 in `step`: one

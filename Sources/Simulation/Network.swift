@@ -30,7 +30,7 @@ public struct Network: Sendable {
             let (mean, std) = net.initialPotential == .optimized
                 ? (net.v0OptimizedMean[p], net.v0OptimizedStd[p]) : (net.v0OriginalMean, net.v0OriginalStd)
             for i in derived.firstNeuron[p]..<(derived.firstNeuron[p] + derived.neuronCounts[p]) {
-                let z = RandomDraw.normalPair(Philox.block((UInt32(i), 0, 0, 0), key)).0
+                let z = RandomDraw.normalPair((UInt32(i), 0, 0, 0), key).0
                 potentials[i] = mean + std * z - eL
             }
         }

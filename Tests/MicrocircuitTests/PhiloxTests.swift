@@ -36,7 +36,7 @@ final class PhiloxTests: XCTestCase {
         let draws = 200_000
         var sum = 0.0, sumSquares = 0.0, product = 0.0
         for i in 0..<draws {
-            let (a, b) = RandomDraw.normalPair(Philox.block((UInt32(i), 0, 0, 0), (3, 4)))
+            let (a, b) = RandomDraw.normalPair((UInt32(i), 0, 0, 0), (3, 4))
             sum += a + b
             sumSquares += a * a + b * b
             product += a * b
@@ -65,10 +65,6 @@ final class PhiloxTests: XCTestCase {
     }
 
     func testUnitConversionsStayInTheirIntervals() {
-        XCTAssertEqual(RandomDraw.openClosedUnit(0, 0), 0x1p-53)
-        XCTAssertEqual(RandomDraw.openClosedUnit(.max, .max), 1)
-        XCTAssertEqual(RandomDraw.closedOpenUnit(0, 0), 0)
-        XCTAssertLessThan(RandomDraw.closedOpenUnit(.max, .max), 1)
         XCTAssertGreaterThan(RandomDraw.openUnit(0), 0)
         XCTAssertLessThan(RandomDraw.openUnit(.max), 1)
     }
