@@ -27,11 +27,13 @@ inline double open_unit(uint word) {
     return ((double)word + 0.5) * 0x1p-32;
 }
 
+inline uint lane_word(uint4 r, uint lane) {
+    return lane == 0u ? r.x : lane == 1u ? r.y : lane == 2u ? r.z : r.w;
+}
+
 // Word item % 4 of the block (item / 4, step): one block serves four items.
 inline uint poisson_word(uint item, uint step, uint2 key) {
-    uint4 r = philox4x32_10((uint4)(item >> 2, step, 0u, 0u), key);
-    uint lane = item & 3u;
-    return lane == 0u ? r.x : lane == 1u ? r.y : lane == 2u ? r.z : r.w;
+    return lane_word(philox4x32_10((uint4)(item >> 2, step, 0u, 0u), key), item & 3u);
 }
 
 // Poisson count by inversion of the CDF with one uniform: the smallest k with

@@ -1,6 +1,7 @@
 // Step n of every neuron, in NEST's order (the same as NeuronState.step in Swift):
 // membrane (unless refractory), current decay, this step's input, threshold. Spiking
-// neurons are appended to this step's spike list and to the recording buffer.
+// neurons are appended to this step's spike list and to the recording buffer. A work-item
+// updates the four neurons that share one Philox block of background draws.
 __kernel void update_neurons(
     uint step, uint neuron_count, uint slot, int draws_background, int transient_on, uint seed,
     __global double *v, __global double *i_ex, __global double *i_in, __global int *refractory,
@@ -13,18 +14,21 @@ __kernel void update_neurons(
     __global uint *record_steps, __global uint *record_neurons, __global uint *record_total, uint record_capacity,
     __global uint *overflow, int record)
 {
-    uint i = get_global_id(0);
-    if (i >= neuron_count) return;
-    uint p = population_of[i];
-    size_t index = (size_t)slot * neuron_count + i;
-    long input_ex = ring_ex[index];
-    long input_in = ring_in[index];
-    ring_ex[index] = 0;
-    ring_in[index] = 0;
-    if (draws_background) {
-        uint count = poisson_draw(poisson_word(i, step, (uint2)(seed, STREAM_BACKGROUND_POISSON)),
-                                  background_cdf + p * POISSON_TABLE);
-        input_ex += (long)count * external_weight;
+    uint group = get_global_id(0);
+    uint4 block = draws_background
+        ? philox4x32_10((uint4)(group, step, 0u, 0u), (uint2)(seed, STREAM_BACKGROUND_POISSON)) : (uint4)(0u);
+    for (uint lane = 0; lane < 4u; lane++) {
+        uint i = 4u * group + lane;
+        if (i >= neuron_count) return;
+        uint p = population_of[i];
+        size_t index = (size_t)slot * neuron_count + i;
+        long input_ex = ring_ex[index];
+        long input_in = ring_in[index];
+        ring_ex[index] = 0;
+        ring_in[index] = 0;
+        if (draws_background) {
+            uint count = poisson_draw(lane_word(block, lane), background_cdf + p * POISSON_TABLE);
+            input_ex += (long)count * external_weight;
     }
     double current = transient_on ? dc_amplitude[p] + transient_amplitude[p] : dc_amplitude[p];
 
@@ -59,4 +63,5 @@ __kernel void update_neurons(
     i_ex[i] = ex;
     i_in[i] = in;
     refractory[i] = r;
+    }
 }

@@ -219,7 +219,7 @@ public final class OpenCLBackend: SimulationBackend {
         try u.set(25, spikeRows[list])
         try u.set(26, spikeCounts[list])
         try u.set(27, spikeTotals[list])
-        try u.enqueue(global: neuronCount)
+        try u.enqueue(global: (neuronCount + 3) / 4)
     }
 
     /// Copies the batch's recorded spikes back (the only host wait), sorts them into

@@ -21,11 +21,6 @@ public struct SpikeTrains: Equatable, Sendable {
         }
     }
 
-    public mutating func append(contentsOf other: SpikeTrains) {
-        steps.append(contentsOf: other.steps)
-        neurons.append(contentsOf: other.neurons)
-    }
-
     /// The first index at which two spike trains differ, or nil if they are identical.
     public func firstDifference(from other: SpikeTrains) -> Int? {
         let shared = min(count, other.count)
