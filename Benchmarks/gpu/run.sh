@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every GPU check and benchmark of a session, in one go, on a machine with an NVIDIA driver
 # and no Swift: lists the OpenCL devices, verifies CPU-OpenCL identity at a small scale, and
-# times the OpenCL backend at scales 0.1 and 1.0 (Poisson background, spike recording on),
+# times the OpenCL backend at scales 0.1 and 1.0 (and the CPU backend at 0.1, for a same-machine
+# ratio) with `microcircuit bench` (Poisson background, spike recording on),
 # printing one table. Also runs here on PoCL as a dry run: `run.sh --dry-run`.
 #
 # Usage, from a bundle made by `make gpu-bundle` (binary, libOpenCL.so.1, this script):
@@ -67,26 +68,11 @@ echo "== verify (CPU vs OpenCL, scale $VERIFY_SCALE, Poisson, thalamic and DC tr
 "$BIN" verify --scale $VERIFY_SCALE --bg poisson --thalamic --dc-transient --t-presim 500 --t-sim 500 --quiet
 verified=$?
 
-echo "== timings (OpenCL backend, Poisson, recording on, t_presim 100 ms, t_sim $T_SIM ms)"
-rows=()
+echo "== timings (Poisson background, recording on, t_presim 100 ms, t_sim $T_SIM ms)"
 for scale in $SCALES; do
-  dir="$OUT/run-$scale"
-  if "$BIN" run --backend opencl --scale "$scale" --bg poisson --t-presim 100 --t-sim $T_SIM --quiet \
-       --output "$dir" --overwrite >"$OUT/run-$scale.txt" 2>&1; then
-    rows+=("$(python3 - "$dir/summary.json" "$scale" <<'PY'
-import json, sys
-s = json.load(open(sys.argv[1]))
-t = s["timing_s"]
-print(f'{sys.argv[2]:>6} {s["neurons"]:>7} {s["synapses"]:>11} {t["construction"]:>8.2f} {t["upload"]:>7.2f} '
-      f'{t["presimulation"]:>7.2f} {t["simulation"]:>8.2f} {s["real_time_factor"]:>7.4f} {s["spikes_total"]:>9} '
-      f'{s["peak_memory_bytes"] / 2**30:>6.2f}')
-PY
-)")
-  else
-    rows+=("$(printf '%6s failed: %s' "$scale" "$(tail -n 3 "$OUT/run-$scale.txt" | tr '\n' ' ')")")
-  fi
+  backends=opencl
+  [ "$scale" = "$(echo $SCALES | cut -d' ' -f1)" ] && backends=opencl,cpu
+  "$BIN" bench --backend $backends --scale "$scale" --bg poisson --t-presim 100 --t-sim $T_SIM \
+    --json "$OUT/bench-$scale.json" 2>&1 | grep -v '^bench:' | sed "s/^/scale $scale  /" || echo "scale $scale: bench failed"
 done
-echo " scale neurons    synapses  constr_s upload_s presim_s    sim_s     RTF    spikes host_GiB"
-printf '%s\n' "${rows[@]}"
-echo "device: $(grep -m1 'running on' "$OUT"/run-*.txt | sed 's/.*running on //')"
 [ $verified -eq 0 ]
