@@ -3,9 +3,10 @@ import Connectivity
 import MicrocircuitModel
 import Simulation
 
-/// The model on an OpenCL device. The synapse table is uploaded once; every step is two
-/// kernels enqueued without a host wait (deliver the previous step's spikes, update the
-/// neurons), three during the thalamic volley. Spikes are recorded on the device and copied
+/// The model on an OpenCL device. The synapse table is uploaded once; every step is one
+/// kernel enqueued without a host wait (`deliver_and_update`: each work-group delivers the
+/// previous step's spikes to its own neurons, then updates them), two during the thalamic
+/// volley. Spikes are recorded on the device and copied
 /// back once per batch of steps, then put in canonical order. Same arithmetic and random
 /// numbers as `CPUBackend`, so the spikes are identical.
 public final class OpenCLBackend: SimulationBackend {
@@ -19,15 +20,14 @@ public final class OpenCLBackend: SimulationBackend {
     let derived: DerivedParameters
     let context: CLContext
     let program: CLProgram
-    let updateNeurons: CLKernel
-    let deliverSpikes: CLKernel
+    let deliverAndUpdate: CLKernel
     let emitThalamicSpikes: CLKernel
 
     let neuronCount: Int
     let slots: Int
     let constants: NeuronConstants
-    let deliveryGroups: Int
-    let deliveryGroupSize: Int
+    /// Work-items per work-group; each owns four neurons.
+    let groupSize: Int
     /// Steps per batch between copies of the recorded spikes.
     let batchSteps: Int
     /// Device memory this backend's buffers take (the estimate checked before uploading).
@@ -36,7 +36,8 @@ public final class OpenCLBackend: SimulationBackend {
     let potentials: CLBuffer<Double>
     let ringEx: CLBuffer<Int64>
     let ringIn: CLBuffer<Int64>
-    /// Two spike lists, for even and odd steps: while one is delivered the other is filled.
+    /// Three spike lists in rotation: step n's is filled while n-1's is delivered and
+    /// n+1's is emptied.
     let spikeRows: [CLBuffer<UInt32>]
     let spikeCounts: [CLBuffer<UInt32>]
     let spikeTotals: [CLBuffer<UInt32>]
@@ -54,7 +55,7 @@ public final class OpenCLBackend: SimulationBackend {
         let slots = network.synapses.maxDelay + 1
         return SynapseTable.bytes(synapses: network.synapses.synapseCount, sources: network.synapses.sourceCount)
             + n * (3 * 8 + 4 + 1) + 2 * slots * n * 8
-            + 2 * (n + d.thalamicNeurons) * 8 + 2 * recordCapacity(d, batchSteps: batchSteps) * 4
+            + 3 * (n + d.thalamicNeurons) * 8 + 2 * recordCapacity(d, batchSteps: batchSteps) * 4
     }
 
     /// No neuron spikes twice within `refractory + 1` steps, so this bounds a batch's spikes.
@@ -88,11 +89,9 @@ public final class OpenCLBackend: SimulationBackend {
         let context = try CLContext(device: device.id)
         self.context = context
         program = try CLProgram(context, sources: try Kernels.sources(), options: Kernels.buildOptions)
-        updateNeurons = try CLKernel(program, name: "update_neurons", arguments: 34)
-        deliverSpikes = try CLKernel(program, name: "deliver_spikes", arguments: 13)
+        deliverAndUpdate = try CLKernel(program, name: "deliver_and_update", arguments: 45)
         emitThalamicSpikes = try CLKernel(program, name: "emit_thalamic_spikes", arguments: 8)
-        deliveryGroupSize = min(128, info.maxWorkGroupSize)
-        deliveryGroups = max(8, 4 * info.computeUnits)
+        groupSize = min(64, info.maxWorkGroupSize)
 
         potentials = try CLBuffer(context, network.initialPotentials, name: "v")
         let currentsEx = try CLBuffer<Double>(context, count: neuronCount, name: "i_ex")
@@ -114,9 +113,9 @@ public final class OpenCLBackend: SimulationBackend {
         let weights = try CLBuffer(context, table.weights, name: "weights")
         let delays = try CLBuffer(context, table.delays, name: "delays")
         let listCapacity = neuronCount + d.thalamicNeurons
-        spikeRows = try (0..<2).map { _ in try CLBuffer<UInt32>(context, count: listCapacity, name: "spike_rows") }
-        spikeCounts = try (0..<2).map { _ in try CLBuffer<UInt32>(context, count: listCapacity, name: "spike_counts") }
-        spikeTotals = try (0..<2).map { _ in try CLBuffer<UInt32>(context, [0], name: "spike_total") }
+        spikeRows = try (0..<3).map { _ in try CLBuffer<UInt32>(context, count: listCapacity, name: "spike_rows") }
+        spikeCounts = try (0..<3).map { _ in try CLBuffer<UInt32>(context, count: listCapacity, name: "spike_counts") }
+        spikeTotals = try (0..<3).map { _ in try CLBuffer<UInt32>(context, [0], name: "spike_total") }
         let capacity = OpenCLBackend.recordCapacity(d, batchSteps: batchSteps)
         recordSteps = try CLBuffer(context, count: capacity, name: "record_steps")
         recordNeurons = try CLBuffer(context, count: capacity, name: "record_neurons")
@@ -129,7 +128,7 @@ public final class OpenCLBackend: SimulationBackend {
         resident = [currentsEx, currentsIn, refractory, populations, dc, transient, lambdas, thalamicCDF, rowStart, targets, weights, delays]
 
         let seed = d.parameters.simulation.seed
-        let u = updateNeurons
+        let u = deliverAndUpdate
         try u.set(1, UInt32(neuronCount))
         try u.set(5, seed)
         try u.set(6, potentials)
@@ -156,16 +155,11 @@ public final class OpenCLBackend: SimulationBackend {
         try u.set(30, recordTotal)
         try u.set(31, UInt32(capacity))
         try u.set(32, overflow)
-
-        let s = deliverSpikes
-        try s.set(1, UInt32(slots))
-        try s.set(2, UInt32(neuronCount))
-        try s.set(3, rowStart)
-        try s.set(4, targets)
-        try s.set(5, weights)
-        try s.set(6, delays)
-        try s.set(7, ringEx)
-        try s.set(8, ringIn)
+        try u.set(36, UInt32(slots))
+        try u.set(37, rowStart)
+        try u.set(38, targets)
+        try u.set(39, weights)
+        try u.set(40, delays)
 
         let t = emitThalamicSpikes
         try t.set(1, UInt32(d.thalamicNeurons))
@@ -177,7 +171,7 @@ public final class OpenCLBackend: SimulationBackend {
 
     public func advance(steps: Int, recordingInto spikes: inout SpikeTrains) throws {
         var remaining = steps
-        try updateNeurons.set(33, Int32(recordsSpikes ? 1 : 0))
+        try deliverAndUpdate.set(33, Int32(recordsSpikes ? 1 : 0))
         while remaining > 0 {
             let batch = min(remaining, batchSteps)
             for _ in 0..<batch {
@@ -189,29 +183,19 @@ public final class OpenCLBackend: SimulationBackend {
         }
     }
 
-    /// Enqueues step `step`: the previous step's thalamic spikes and delivery, then the update.
+    /// Enqueues step `step`: the previous step's thalamic spikes (during the volley), then
+    /// delivery and update in one kernel.
     func enqueueStep(_ step: Int) throws {
-        let list = step % 2
-        if step >= 1 {
-            let origin = step - 1
-            let previous = origin % 2
-            if derived.schedule.thalamicSpikeSteps.contains(origin) {
-                let t = emitThalamicSpikes
-                try t.set(0, UInt32(origin))
-                try t.set(5, spikeRows[previous])
-                try t.set(6, spikeCounts[previous])
-                try t.set(7, spikeTotals[previous])
-                try t.enqueue(global: derived.thalamicNeurons)
-            }
-            let s = deliverSpikes
-            try s.set(0, UInt32(origin % slots))
-            try s.set(9, spikeRows[previous])
-            try s.set(10, spikeCounts[previous])
-            try s.set(11, spikeTotals[previous])
-            try s.set(12, spikeTotals[list])
-            try s.enqueue(global: deliveryGroups * deliveryGroupSize, local: deliveryGroupSize)
+        let list = step % 3, previous = (step + 2) % 3, following = (step + 1) % 3
+        if step >= 1 && derived.schedule.thalamicSpikeSteps.contains(step - 1) {
+            let t = emitThalamicSpikes
+            try t.set(0, UInt32(step - 1))
+            try t.set(5, spikeRows[previous])
+            try t.set(6, spikeCounts[previous])
+            try t.set(7, spikeTotals[previous])
+            try t.enqueue(global: derived.thalamicNeurons)
         }
-        let u = updateNeurons
+        let u = deliverAndUpdate
         try u.set(0, UInt32(step))
         try u.set(2, UInt32(step % slots))
         try u.set(3, Int32(constants.backgroundPoisson != nil && step >= constants.firstBackgroundStep ? 1 : 0))
@@ -219,7 +203,14 @@ public final class OpenCLBackend: SimulationBackend {
         try u.set(25, spikeRows[list])
         try u.set(26, spikeCounts[list])
         try u.set(27, spikeTotals[list])
-        try u.enqueue(global: (neuronCount + 3) / 4)
+        try u.set(34, Int32(step >= 1 ? 1 : 0))
+        try u.set(35, UInt32((step + slots - 1) % slots))
+        try u.set(41, spikeRows[previous])
+        try u.set(42, spikeCounts[previous])
+        try u.set(43, spikeTotals[previous])
+        try u.set(44, spikeTotals[following])
+        let groups = (neuronCount + 4 * groupSize - 1) / (4 * groupSize)
+        try u.enqueue(global: groups * groupSize, local: groupSize)
     }
 
     /// Copies the batch's recorded spikes back (the only host wait), sorts them into
