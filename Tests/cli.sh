@@ -95,6 +95,26 @@ status=$?
 [ "$status" -eq 130 ] && pass || fail "interrupted run exited $status: $(cat "$WORK/err")"
 [ -z "$(ls -A "$WORK" | grep interrupted)" ] && pass || fail "interrupted run left files: $(ls -a "$WORK")"
 
+# analyze: statistics and figures of a run; compare can pass and can fail.
+if "$BIN" analyze "$WORK/ok" >"$WORK/analyze" 2>&1; then
+  for f in analysis.json raster.svg rates_boxplot.svg distributions.svg; do
+    [ -s "$WORK/ok/$f" ] && pass || fail "analyze did not write $f"
+  done
+  grep -q '"cv_neurons"' "$WORK/ok/analysis.json" && pass || fail "analysis.json lacks CVs"
+else
+  fail "analyze: $(cat "$WORK/analyze")"
+fi
+mkdir -p "$WORK/bare" && cp "$WORK/one"/*.dat "$WORK/bare/"
+expect_error 2 "pass --begin and --end" analyze "$WORK/bare"
+"$BIN" analyze "$WORK/bare" --begin 20 --end 120 --output "$WORK/bare-analysis" >/dev/null 2>&1 \
+  && [ -s "$WORK/bare-analysis/analysis.json" ] && pass || fail "analyze with --begin/--end on a folder without metadata"
+REF="$(dirname "$0")/../validation/reference/nest_poisson_scale0.1.json"
+"$BIN" compare "$WORK/ok" --reference "$REF" >"$WORK/compare" 2>&1
+status=$?
+[ "$status" -eq 1 ] && grep -q "FAIL" "$WORK/compare" && pass \
+  || fail "a 120 ms run at scale 0.02 passed as NEST's 5 s runs at 0.1 (status $status): $(tail -3 "$WORK/compare")"
+expect_error 1 "at least three reference runs" compare "$WORK/ok" --reference "$WORK/ok/analysis.json" "$WORK/ok/analysis.json"
+
 # OpenCL (PoCL here): devices, verify, the opencl backend, and its errors.
 "$BIN" devices >"$WORK/devices" 2>&1 && grep -q "64-bit atomics yes" "$WORK/devices" && pass || fail "devices: $(cat "$WORK/devices")"
 "$BIN" verify "${SMALL[@]}" --thalamic >"$WORK/verify" 2>"$WORK/err" && grep -q "^identical: [0-9]* spikes" "$WORK/verify" && pass \
