@@ -163,6 +163,15 @@ public struct DerivedParameters: Sendable {
         return 1 / (a * b)
     }
 
+    /// The population index of every neuron, for per-neuron lookups of per-population values.
+    public var populationIndices: [UInt8] {
+        var indices = [UInt8](repeating: 0, count: totalNeurons)
+        for p in 0..<Population.count {
+            for i in firstNeuron[p]..<(firstNeuron[p] + neuronCounts[p]) { indices[i] = UInt8(p) }
+        }
+        return indices
+    }
+
     /// The population that neuron `id` belongs to.
     public func population(ofNeuron id: Int) -> Population {
         var p = Population.count - 1

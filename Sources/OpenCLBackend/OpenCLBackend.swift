@@ -99,11 +99,7 @@ public final class OpenCLBackend: SimulationBackend {
         let refractory = try CLBuffer<Int32>(context, count: neuronCount, name: "refractory")
         ringEx = try CLBuffer(context, count: slots * neuronCount, name: "ring_ex")
         ringIn = try CLBuffer(context, count: slots * neuronCount, name: "ring_in")
-        var populationOf = [UInt8](repeating: 0, count: neuronCount)
-        for p in 0..<Population.count {
-            for i in d.firstNeuron[p]..<(d.firstNeuron[p] + d.neuronCounts[p]) { populationOf[i] = UInt8(p) }
-        }
-        let populations = try CLBuffer(context, populationOf, name: "population_of")
+        let populations = try CLBuffer(context, d.populationIndices, name: "population_of")
         let dc = try CLBuffer(context, constants.dcAmplitudes, name: "dc_amplitude")
         let transient = try CLBuffer(context, constants.dcTransientAmplitudes, name: "transient_amplitude")
         let lambdas = try CLBuffer(context, d.backgroundPoisson.flatMap(\.cdf), name: "background_cdf")
@@ -198,7 +194,7 @@ public final class OpenCLBackend: SimulationBackend {
         let u = deliverAndUpdate
         try u.set(0, UInt32(step))
         try u.set(2, UInt32(step % slots))
-        try u.set(3, Int32(constants.backgroundPoisson != nil && step >= constants.firstBackgroundStep ? 1 : 0))
+        try u.set(3, Int32(step >= constants.firstBackgroundStep ? 1 : 0))
         try u.set(4, Int32(constants.dcTransientSteps.contains(step) ? 1 : 0))
         try u.set(25, spikeRows[list])
         try u.set(26, spikeCounts[list])

@@ -6,7 +6,7 @@ extension CPUBackend {
         let c = constants
         let slotBase = (step % slots) * neuronCount
         let poissonKey = RandomStream.backgroundPoisson.key(seed: seed)
-        let drawsBackground = c.backgroundPoisson != nil && step >= c.firstBackgroundStep
+        let drawsBackground = step >= c.firstBackgroundStep
         let transientOn = c.dcTransientSteps.contains(step)
         // I_e + I_0 per population, as NEST sums them.
         let currents = (0..<Population.count).map { p in

@@ -48,12 +48,7 @@ public final class CPUBackend: SimulationBackend {
         ringEx.initialize(repeating: 0)
         ringIn = .allocate(capacity: slots * neuronCount)
         ringIn.initialize(repeating: 0)
-        var populations = [UInt8](repeating: 0, count: neuronCount)
-        for p in 0..<Population.count {
-            let first = network.derived.firstNeuron[p]
-            for i in first..<(first + network.derived.neuronCounts[p]) { populations[i] = UInt8(p) }
-        }
-        populationOf = populations
+        populationOf = network.derived.populationIndices
         threadSpikes = Array(repeating: [], count: self.threads)
         workers = StepWorkers(count: self.threads)
     }

@@ -12,10 +12,10 @@ public struct NeuronConstants: Sendable {
     public let refractorySteps: Int32
     /// Constant current I_e per population (pA).
     public let dcAmplitudes: [Double]
-    /// The background Poisson count per population; nil with DC drive.
-    public let backgroundPoisson: [PoissonRate]?
-    /// Their CDF tables back to back, `PoissonRate.tableSize` entries per population.
+    /// CDF tables of the background Poisson count, `PoissonRate.tableSize` entries per
+    /// population back to back.
     public let backgroundCDF: [Double]
+    /// First step with background Poisson input; `Int.max` with DC drive.
     public let firstBackgroundStep: Int
     /// Fixed-point weight of one background spike.
     public let externalWeight: Int64
@@ -32,9 +32,8 @@ public struct NeuronConstants: Sendable {
         reset = derived.resetRelative
         refractorySteps = Int32(derived.schedule.refractory)
         dcAmplitudes = derived.dcAmplitudes
-        backgroundPoisson = derived.parameters.network.backgroundInput == .poisson ? derived.backgroundPoisson : nil
         backgroundCDF = derived.backgroundPoisson.flatMap(\.cdf)
-        firstBackgroundStep = derived.schedule.firstBackgroundStep
+        firstBackgroundStep = derived.parameters.network.backgroundInput == .poisson ? derived.schedule.firstBackgroundStep : Int.max
         externalWeight = Int64(FixedPointWeight.quantize(derived.externalWeight))
         dcTransientAmplitudes = derived.dcTransientAmplitudes
         dcTransientSteps = derived.schedule.dcTransientSteps
