@@ -29,6 +29,7 @@ public struct RunProgress: Sendable {
 /// The run was stopped on request (e.g. Ctrl-C) between two chunks of steps.
 public struct RunInterrupted: Error, CustomStringConvertible {
     public var step: Int
+    public init(step: Int) { self.step = step }
     public var description: String { "interrupted at step \(step); no output was written" }
 }
 

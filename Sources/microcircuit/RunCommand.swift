@@ -30,6 +30,8 @@ struct RunCommand: ParsableCommand {
         _ = try backend.kind()
         rheobaseWarnings(derived).forEach(report)
         let path = output ?? String(format: "data_scale_%.2f", derived.parameters.network.nScaling)
+        // From here on Ctrl-C stops the run at the next check and removes the staging folder.
+        Interruption.install()
         let folder: OutputFolder
         do {
             folder = try OutputFolder(path: path, overwrite: overwrite)
@@ -47,9 +49,9 @@ struct RunCommand: ParsableCommand {
         let uploadStart = DispatchTime.now().uptimeNanoseconds
         let engine = try backend.make(network)
         timings.upload = seconds(since: uploadStart)
+        if Interruption.requested { throw CommandFailure(message: RunInterrupted(step: 0).description, status: 130) }
         report(String(format: "construction %.2f s, backend set-up %.2f s", timings.construction, timings.upload) + "; running on \(engine.device)")
 
-        Interruption.install()
         let progress = ProgressLine(quiet: quiet)
         let result: RunResult
         do {
