@@ -66,48 +66,48 @@ public enum NetworkBuilder {
         let total = rowStart[rows]
         let minimumDelay = h / 2
         var overflowDelay = [Double](repeating: 0, count: blocks.count)
-        var targets = [UInt32](repeating: 0, count: total)
-        var weights = [Int32](repeating: 0, count: total)
-        var delays = [UInt8](repeating: 0, count: total)
-        targets.withUnsafeMutableBufferPointer { targets in
-            weights.withUnsafeMutableBufferPointer { weights in
-                delays.withUnsafeMutableBufferPointer { delays in
-                    overflowDelay.withUnsafeMutableBufferPointer { overflowDelay in
-                        parallelFor(blocks.count, threads: threads) { b in
-                            let projection = projections[blocks[b].projection]
-                            let first = projection.sources.lowerBound
-                            let synapses = blocks[b].synapses
-                            var drawn = [UInt64](repeating: 0, count: synapses.count)
-                            var sourceOf = [Int32](repeating: 0, count: synapses.count)
-                            var runStart = [Int](repeating: 0, count: projection.sources.count + 1)
-                            for (j, k) in synapses.enumerated() {
-                                let (source, target) = projection.endpoints(k, seed: seed)
-                                let (weight, delay) = projection.parameters(k, seed: seed, minimumDelay: minimumDelay)
-                                var delaySteps = max(1, (delay / h).rounded())
-                                if delaySteps > Double(UInt8.max) {
-                                    overflowDelay[b] = max(overflowDelay[b], delay)
-                                    delaySteps = Double(UInt8.max)
-                                }
-                                drawn[j] = SynapseKey.pack(target: UInt32(target), delay: UInt8(delaySteps),
-                                                           weight: FixedPointWeight.quantize(weight))
-                                sourceOf[j] = Int32(source - first)
-                                runStart[source - first + 1] += 1
-                            }
-                            for s in 0..<projection.sources.count { runStart[s + 1] += runStart[s] }
-                            var cursor = runStart
-                            var bySource = [UInt64](repeating: 0, count: synapses.count)
-                            for j in 0..<synapses.count {
-                                let s = Int(sourceOf[j])
-                                bySource[cursor[s]] = drawn[j]
-                                cursor[s] += 1
-                            }
-                            for s in 0..<projection.sources.count {
-                                var position = counts[b][s]
-                                for j in runStart[s]..<runStart[s + 1] {
-                                    (targets[position], delays[position], weights[position]) = SynapseKey.unpack(bySource[j])
-                                    position += 1
-                                }
-                            }
+        // Every position is written exactly once below (the row starts partition 0..<total),
+        // so the gigabytes of table need no zero-filling first.
+        var (targets, weights, delays) = uninitializedTable(count: total) { targets, weights, delays in
+            overflowDelay.withUnsafeMutableBufferPointer { overflowDelay in
+                parallelFor(blocks.count, threads: threads) { b in
+                    let projection = projections[blocks[b].projection]
+                    let first = projection.sources.lowerBound
+                    let synapses = blocks[b].synapses
+                    var drawn = [UInt64](repeating: 0, count: synapses.count)
+                    var sourceOf = [Int32](repeating: 0, count: synapses.count)
+                    var runStart = [Int](repeating: 0, count: projection.sources.count + 1)
+                    for (j, k) in synapses.enumerated() {
+                        let (source, target) = projection.endpoints(k, seed: seed)
+                        let (weight, delay) = projection.parameters(k, seed: seed, minimumDelay: minimumDelay)
+                        // Nearest whole step; delays are at least h / 2, so adding a half
+                        // and truncating rounds (and is one instruction, not a libm call).
+                        var delaySteps = max(1, Int(delay / h + 0.5))
+                        if delaySteps > Int(UInt8.max) {
+                            overflowDelay[b] = max(overflowDelay[b], delay)
+                            delaySteps = Int(UInt8.max)
+                        }
+                        drawn[j] = SynapseKey.pack(target: UInt32(target), delay: UInt8(delaySteps),
+                                                   weight: FixedPointWeight.quantize(weight))
+                        sourceOf[j] = Int32(source - first)
+                        runStart[source - first + 1] += 1
+                    }
+                    for s in 0..<projection.sources.count { runStart[s + 1] += runStart[s] }
+                    var cursor = runStart
+                    var bySource = [UInt64](repeating: 0, count: synapses.count)
+                    for j in 0..<synapses.count {
+                        let s = Int(sourceOf[j])
+                        bySource[cursor[s]] = drawn[j]
+                        cursor[s] += 1
+                    }
+                    for s in 0..<projection.sources.count {
+                        var position = counts[b][s]
+                        for j in runStart[s]..<runStart[s + 1] {
+                            let (target, delay, weight) = SynapseKey.unpack(bySource[j])
+                            targets.initializeElement(at: position, to: target)
+                            delays.initializeElement(at: position, to: delay)
+                            weights.initializeElement(at: position, to: weight)
+                            position += 1
                         }
                     }
                 }
@@ -119,6 +119,25 @@ public enum NetworkBuilder {
 
         sortRows(rowStart: rowStart, targets: &targets, weights: &weights, delays: &delays, threads: threads)
         return SynapseTable(rowStart: rowStart, targets: targets, weights: weights, delays: delays)
+    }
+
+    /// Three arrays of `count` elements, which `fill` must initialize completely.
+    static func uninitializedTable(
+        count: Int,
+        _ fill: (UnsafeMutableBufferPointer<UInt32>, UnsafeMutableBufferPointer<Int32>, UnsafeMutableBufferPointer<UInt8>) -> Void
+    ) -> ([UInt32], [Int32], [UInt8]) {
+        var weights: [Int32] = [], delays: [UInt8] = []
+        let targets = [UInt32](unsafeUninitializedCapacity: count) { targets, targetCount in
+            weights = [Int32](unsafeUninitializedCapacity: count) { weights, weightCount in
+                delays = [UInt8](unsafeUninitializedCapacity: count) { delays, delayCount in
+                    fill(targets, weights, delays)
+                    delayCount = count
+                }
+                weightCount = count
+            }
+            targetCount = count
+        }
+        return (targets, weights, delays)
     }
 
     /// Sorts each row by target with a stable radix sort, so that a thread finds the part of

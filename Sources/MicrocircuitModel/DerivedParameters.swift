@@ -243,9 +243,11 @@ public enum FixedPointWeight {
     public static let picoamperePerUnit = 1.0 / 65536.0
     public static let maximumMagnitude = Double(Int32.max) / 65536.0
 
-    /// The nearest fixed-point value; callers guarantee |pA| < maximumMagnitude.
+    /// The nearest fixed-point value, halves away from zero (add a signed half, truncate: one
+    /// instruction, where `rounded()` is a libm call); callers guarantee |pA| < maximumMagnitude.
     @inline(__always)
     public static func quantize(_ picoampere: Double) -> Int32 {
-        Int32((picoampere * unitsPerPicoampere).rounded())
+        let units = picoampere * unitsPerPicoampere
+        return Int32(units + (units < 0 ? -0.5 : 0.5))
     }
 }
