@@ -17,7 +17,7 @@ extension SpikeStatistics {
                     ("neurons", .number(Double(p.neurons))),
                     ("rate_mean_hz", .number(p.rates.mean)),
                     ("rate_std_hz", .number(p.rates.standardDeviation)),
-                    ("silent_fraction", .number(Double(p.rates.counts[0]) / Double(max(1, p.rates.count)))),
+                    ("silent_fraction", .number(Double(p.silent) / Double(max(1, p.neurons)))),
                     ("cv_mean", p.cvs.count > 0 ? .number(p.cvs.mean) : .null),
                     ("cv_neurons", .number(Double(p.cvs.count))),
                     ("correlation_mean", p.correlations.count > 0 ? .number(p.correlations.mean) : .null),
@@ -51,8 +51,10 @@ extension SpikeStatistics {
             if case let .array(values)? = p["psth_hz"] {
                 psth = values.compactMap { if case let .number(x) = $0 { return x } else { return nil } }
             }
+            var silent = 0
+            if case let .number(fraction)? = p["silent_fraction"] { silent = Int((fraction * neurons).rounded()) }
             return PopulationStatistics(
-                name: name, neurons: Int(neurons), rates: try Distribution(json: rates), cvs: try Distribution(json: cvs),
+                name: name, neurons: Int(neurons), silent: silent, rates: try Distribution(json: rates), cvs: try Distribution(json: cvs),
                 correlations: try Distribution(json: correlations), psth: psth)
         }
     }

@@ -9,6 +9,9 @@ public struct SpikeStatistics: Sendable {
     public struct PopulationStatistics: Sendable {
         public var name: String
         public var neurons: Int
+        /// Neurons without a spike in the window (exact; the lowest rate bin also holds rates
+        /// below its width).
+        public var silent: Int
         public var rates: Distribution
         public var cvs: Distribution
         public var correlations: Distribution
@@ -64,7 +67,8 @@ public struct SpikeStatistics: Sendable {
             for t in train { psth[min(psthBins - 1, Int((t - o.window.lowerBound) / o.psthBin))] += 1 }
         }
         psth = psth.map { $0 * 1000 / (o.psthBin * Double(max(1, p.neurons))) }
-        return PopulationStatistics(name: p.name, neurons: p.neurons, rates: rates, cvs: cvs, correlations: correlations, psth: psth)
+        return PopulationStatistics(name: p.name, neurons: p.neurons, silent: trains.filter(\.isEmpty).count,
+                                    rates: rates, cvs: cvs, correlations: correlations, psth: psth)
     }
 
     /// `count` distinct neurons of 0..<n (all if n <= count), drawn by a Philox-keyed

@@ -7,33 +7,37 @@ extension CPUBackend {
     func deliverPreviousSpikes(toTargets range: Range<Int>, emittedIn origin: Int) {
         guard origin >= 0 else { return }
         let originSlot = origin % slots
-        for source in previousSpikes {
-            deliver(row: Int(source), multiplicity: 1, toTargets: range, originSlot: originSlot)
-        }
-        for (row, count) in previousThalamic {
-            deliver(row: Int(row), multiplicity: Int64(count), toTargets: range, originSlot: originSlot)
+        let table = network.synapses
+        table.targets.withUnsafeBufferPointer { targets in
+            table.weights.withUnsafeBufferPointer { weights in
+                table.delays.withUnsafeBufferPointer { delays in
+                    let synapses = (targets, weights, delays)
+                    for source in previousSpikes {
+                        deliver(table.row(Int(source)), multiplicity: 1, toTargets: range, originSlot: originSlot, synapses)
+                    }
+                    for (row, count) in previousThalamic {
+                        deliver(table.row(Int(row)), multiplicity: Int64(count), toTargets: range, originSlot: originSlot, synapses)
+                    }
+                }
+            }
         }
     }
 
     @inline(__always)
-    private func deliver(row source: Int, multiplicity: Int64, toTargets range: Range<Int>, originSlot: Int) {
-        let table = network.synapses
-        let row = table.row(source)
-        table.targets.withUnsafeBufferPointer { targets in
-            table.weights.withUnsafeBufferPointer { weights in
-                table.delays.withUnsafeBufferPointer { delays in
-                    var i = firstIndex(in: targets, row, notBelow: UInt32(range.lowerBound))
-                    let upper = UInt32(range.upperBound)
-                    while i < row.upperBound && targets[i] < upper {
-                        var slot = originSlot + Int(delays[i])
-                        if slot >= slots { slot -= slots }
-                        let index = slot * neuronCount + Int(targets[i])
-                        let weight = Int64(weights[i]) * multiplicity
-                        if weight >= 0 { ringEx[index] &+= weight } else { ringIn[index] &+= weight }
-                        i += 1
-                    }
-                }
-            }
+    private func deliver(
+        _ row: Range<Int>, multiplicity: Int64, toTargets range: Range<Int>, originSlot: Int,
+        _ synapses: (targets: UnsafeBufferPointer<UInt32>, weights: UnsafeBufferPointer<Int32>, delays: UnsafeBufferPointer<UInt8>)
+    ) {
+        let (targets, weights, delays) = synapses
+        var i = firstIndex(in: targets, row, notBelow: UInt32(range.lowerBound))
+        let upper = UInt32(range.upperBound)
+        while i < row.upperBound && targets[i] < upper {
+            var slot = originSlot + Int(delays[i])
+            if slot >= slots { slot -= slots }
+            let index = slot * neuronCount + Int(targets[i])
+            let weight = Int64(weights[i]) * multiplicity
+            if weight >= 0 { ringEx[index] &+= weight } else { ringIn[index] &+= weight }
+            i += 1
         }
     }
 
@@ -57,7 +61,7 @@ extension CPUBackend {
         let derived = network.derived
         guard step >= 0, derived.schedule.thalamicSpikeSteps.contains(step) else { return }
         let key = RandomStream.thalamicPoisson.key(seed: seed)
-        var block = RandomDraw.poissonBlock(group: 0, step: step, key: key)
+        var block: Philox.Counter = (0, 0, 0, 0)
         for q in 0..<derived.thalamicNeurons {
             if q & 3 == 0 { block = RandomDraw.poissonBlock(group: q >> 2, step: step, key: key) }
             let count = RandomDraw.poisson(RandomDraw.word(block, q), derived.thalamicPoisson)

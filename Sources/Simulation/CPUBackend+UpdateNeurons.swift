@@ -7,27 +7,25 @@ extension CPUBackend {
         let slotBase = (step % slots) * neuronCount
         let poissonKey = RandomStream.backgroundPoisson.key(seed: seed)
         let drawsBackground = step >= c.firstBackgroundStep
-        let transientOn = c.dcTransientSteps.contains(step)
-        // I_e + I_0 per population, as NEST sums them.
-        let currents = (0..<Population.count).map { p in
-            transientOn ? c.dcAmplitudes[p] + c.dcTransientAmplitudes[p] : c.dcAmplitudes[p]
-        }
+        let currents = c.dcTransientSteps.contains(step) ? c.currentsDuringTransient : c.currents
         var block = RandomDraw.poissonBlock(group: range.lowerBound >> 2, step: step, key: poissonKey)
         c.backgroundCDF.withUnsafeBufferPointer { cdf in
-            populationOf.withUnsafeBufferPointer { populationOf in
-                for i in range {
-                    let p = Int(populationOf[i])
-                    var inputEx = ringEx[slotBase + i]
-                    let inputIn = ringIn[slotBase + i]
-                    ringEx[slotBase + i] = 0
-                    ringIn[slotBase + i] = 0
-                    if drawsBackground {
-                        if i & 3 == 0 { block = RandomDraw.poissonBlock(group: i >> 2, step: step, key: poissonKey) }
-                        let count = RandomDraw.poisson(RandomDraw.word(block, i), cdf: cdf.baseAddress! + p * PoissonRate.tableSize)
-                        inputEx &+= Int64(count) * c.externalWeight
-                    }
-                    if state[i].step(inputEx: inputEx, inputIn: inputIn, current: currents[p], c) {
-                        spikes.append(UInt32(i))
+            currents.withUnsafeBufferPointer { currents in
+                populationOf.withUnsafeBufferPointer { populationOf in
+                    for i in range {
+                        let p = Int(populationOf[i])
+                        var inputEx = ringEx[slotBase + i]
+                        let inputIn = ringIn[slotBase + i]
+                        ringEx[slotBase + i] = 0
+                        ringIn[slotBase + i] = 0
+                        if drawsBackground {
+                            if i & 3 == 0 { block = RandomDraw.poissonBlock(group: i >> 2, step: step, key: poissonKey) }
+                            let count = RandomDraw.poisson(RandomDraw.word(block, i), cdf: cdf.baseAddress! + p * PoissonRate.tableSize)
+                            inputEx &+= Int64(count) * c.externalWeight
+                        }
+                        if state[i].step(inputEx: inputEx, inputIn: inputIn, current: currents[p], c) {
+                            spikes.append(UInt32(i))
+                        }
                     }
                 }
             }

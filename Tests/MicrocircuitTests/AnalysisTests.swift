@@ -28,6 +28,7 @@ final class AnalysisTests: XCTestCase {
         XCTAssertEqual(p.rates.standardDeviation, (((30 - 50.0 / 3) * (30 - 50.0 / 3) + (20 - 50.0 / 3) * (20 - 50.0 / 3) + (50.0 / 3) * (50.0 / 3)) / 3).squareRoot(), accuracy: 1e-12)
         XCTAssertEqual(p.cvs.count, 1)
         XCTAssertEqual(p.cvs.mean, 1.0 / 3, accuracy: 1e-12)
+        XCTAssertEqual(p.silent, 1, "only neuron 2 has no spike in the window")
         XCTAssertEqual(stats.populations[1].rates.mean, 0)
         XCTAssertEqual(stats.populations[1].cvs.count, 0)
         // PSTH in 5 ms bins: 4 spikes of 3 neurons in [0, 100]: bin 2 (10 ms) holds one.
@@ -123,5 +124,6 @@ final class AnalysisTests: XCTestCase {
         let parsed = try SpikeStatistics(json: JSONValue.parse(Data(fromFile.json.serialized().utf8)))
         XCTAssertEqual(parsed.populations.map(\.rates), fromFile.populations.map(\.rates))
         XCTAssertEqual(parsed.populations.map(\.correlations), fromFile.populations.map(\.correlations))
+        XCTAssertEqual(parsed.populations.map(\.silent), fromFile.populations.map(\.silent))
     }
 }
