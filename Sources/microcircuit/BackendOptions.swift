@@ -16,14 +16,26 @@ struct BackendOptions: ParsableArguments {
 
     enum Kind: String { case cpu, opencl, auto }
 
-    func kind() throws -> Kind {
-        guard let kind = Kind(rawValue: backend) else {
-            throw CommandFailure(message: "invalid parameter '--backend': must be cpu, opencl or auto, got '\(backend)'", status: 2)
+    /// The backends `--backend` names (`bench` takes a comma-separated list).
+    func kinds() throws -> [Kind] {
+        let kinds = try backend.split(separator: ",", omittingEmptySubsequences: false).map { name in
+            guard let kind = Kind(rawValue: String(name)) else {
+                throw CommandFailure(message: "invalid parameter '--backend': must be cpu, opencl or auto, got '\(name)'", status: 2)
+            }
+            return kind
         }
-        if kind == .cpu && device != nil {
+        if kinds == [.cpu] && device != nil {
             throw CommandFailure(message: "invalid parameter '--device': only meaningful with --backend opencl or auto", status: 2)
         }
-        return kind
+        return kinds
+    }
+
+    func kind() throws -> Kind {
+        let kinds = try kinds()
+        guard kinds.count == 1 else {
+            throw CommandFailure(message: "invalid parameter '--backend': this command runs one backend, got '\(backend)'", status: 2)
+        }
+        return kinds[0]
     }
 
     func threadCount() throws -> Int { try resolveThreads(threads) }

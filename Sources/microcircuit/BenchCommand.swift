@@ -30,15 +30,10 @@ struct BenchCommand: ParsableCommand {
 
     func run() throws {
         guard repetitions >= 1 else { throw CommandFailure(message: "invalid parameter '--repeat': must be at least 1", status: 2) }
-        let kinds = try backendOptions.backend.split(separator: ",").map { name -> BackendOptions.Kind in
-            guard let kind = BackendOptions.Kind(rawValue: String(name)) else {
-                throw CommandFailure(message: "invalid parameter '--backend': each must be cpu, opencl or auto, got '\(name)'", status: 2)
-            }
-            return kind
-        }
+        let kinds = try backendOptions.kinds()
         let derived = try model.resolve()
         let threads = try backendOptions.threadCount()
-        try failing { try MemoryEstimate(derived).check(available: MemoryEstimate.availableBytes()) }
+        try checkMemory(derived)
         let p = derived.parameters
         report("bench: \(derived.totalNeurons) neurons, \(p.network.backgroundInput.rawValue) background, t_presim \(p.simulation.tPresim) ms, t_sim \(p.simulation.tSim) ms, recording \(noRecord ? "off" : "on"), \(threads) CPU threads")
         print(Self.columns)

@@ -111,3 +111,11 @@ func rheobaseWarnings(_ derived: DerivedParameters) -> [String] {
             + ") and may not fire"
     }
 }
+
+/// Refuses a run whose estimated host memory exceeds what is available, before allocating.
+@discardableResult
+func checkMemory(_ derived: DerivedParameters) throws -> MemoryEstimate {
+    let estimate = MemoryEstimate(derived)
+    try failing { try estimate.check(available: MemoryEstimate.availableBytes()) }
+    return estimate
+}

@@ -38,8 +38,7 @@ struct RunCommand: ParsableCommand {
         } catch let error as OutputError {
             throw CommandFailure(message: error.description, status: 2)
         }
-        let estimate = MemoryEstimate(derived)
-        try failing { try estimate.check(available: MemoryEstimate.availableBytes()) }
+        let estimate = try checkMemory(derived)
 
         report("microcircuit \(Microcircuit.version): \(derived.totalNeurons) neurons, \(derived.totalSynapses + derived.thalamicSynapseCounts.reduce(0, +)) synapses, \(derived.parameters.network.backgroundInput.rawValue) background, seed \(derived.parameters.simulation.seed), estimated memory \(formatBytes(estimate.total))")
         var timings = PhaseTimings()

@@ -30,7 +30,7 @@ struct VerifyCommand: ParsableCommand {
         let derived = try model.resolve()
         let threads = try resolveThreads(threads)
         rheobaseWarnings(derived).forEach(report)
-        try failing { try MemoryEstimate(derived).check(available: MemoryEstimate.availableBytes()) }
+        try checkMemory(derived)
         let network = try failing { try Network.build(derived, threads: threads) }
         let gpu = try failing { try OpenCLBackend(network: network, device: try DeviceSelection.choose(index: try deviceIndex(device), allowCPU: true)) }
         let cpu = CPUBackend(network: network, threads: threads)
