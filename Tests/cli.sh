@@ -125,6 +125,33 @@ if "$BIN" run "${SMALL[@]}" --backend opencl --output "$WORK/gpu" >/dev/null 2>"
 else
   fail "run --backend opencl: $(cat "$WORK/err")"
 fi
+# Synapses built on the device: the same spikes as the CPU's host-built network.
+"$BIN" verify "${SMALL[@]}" --thalamic --construct device >"$WORK/verify-device" 2>"$WORK/err" \
+  && grep -q "^identical: [0-9]* spikes" "$WORK/verify-device" && grep -q "synapses built on the device" "$WORK/err" && pass \
+  || fail "verify --construct device: $(cat "$WORK/verify-device" "$WORK/err")"
+if "$BIN" run "${SMALL[@]}" --backend opencl --construct device --output "$WORK/gpu-built" >/dev/null 2>"$WORK/err"; then
+  grep -q '"synapses_built_on": "device"' "$WORK/gpu-built/summary.json" && pass || fail "summary does not say the synapses were built on the device"
+  cmp -s "$WORK/ok/spike_recorder-1547-0.dat" "$WORK/gpu-built/spike_recorder-1547-0.dat" && pass || fail "device-built and cpu spike files differ"
+else
+  fail "run --construct device: $(cat "$WORK/err")"
+fi
+expect_error 2 "'--construct': must be device, host or auto" run "${SMALL[@]}" --backend opencl --construct gpu --output "$WORK/x"
+expect_error 2 "'--construct': only meaningful with --backend opencl" run "${SMALL[@]}" --backend cpu --construct device --output "$WORK/x"
+if "$BIN" bench --scale 0.02 --bg poisson --t-presim 10 --t-sim 50 --backend cpu,opencl --construct device --repeat 2 \
+     --json "$WORK/bench.json" >"$WORK/bench" 2>"$WORK/err"; then
+  [ "$(grep -c '^opencl   device' "$WORK/bench")" -eq 2 ] && [ "$(grep -c '^cpu      host' "$WORK/bench")" -eq 2 ] && pass \
+    || fail "bench table lacks a row per backend and repetition: $(cat "$WORK/bench")"
+  # Both backends count the same spikes (column 10) in every repetition.
+  [ "$(awk '$1 == "cpu" || $1 == "opencl" { print $10 }' "$WORK/bench" | sort -u | wc -l)" -eq 1 ] && pass \
+    || fail "bench backends disagree on spike counts: $(cat "$WORK/bench")"
+  for key in construction_site construction_s setup_s compile_s upload_s real_time_factor synaptic_events_per_s \
+             peak_host_memory_bytes device_memory_bytes; do
+    grep -q "\"$key\"" "$WORK/bench.json" && pass || fail "bench JSON lacks $key"
+  done
+else
+  fail "bench: $(cat "$WORK/err")"
+fi
+expect_error 2 "'--repeat': must be at least 1" bench --scale 0.02 --repeat 0
 "$BIN" run "${SMALL[@]}" --backend auto --output "$WORK/auto" >/dev/null 2>&1 && grep -q '"backend": "cpu"' "$WORK/auto/summary.json" \
   && pass || fail "auto without a GPU did not fall back to the CPU backend"
 expect_error 2 "'--backend': must be cpu, opencl or auto" run --backend cuda --output "$WORK/x"

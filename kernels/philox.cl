@@ -31,6 +31,59 @@ inline uint lane_word(uint4 r, uint lane) {
     return lane == 0u ? r.x : lane == 1u ? r.y : lane == 2u ? r.z : r.w;
 }
 
+// Uniform integer in [0, n) from 64 random bits (RandomDraw.index).
+inline uint random_index(uint hi, uint lo, uint n) {
+    return (uint)mul_hi(((ulong)hi << 32) | (ulong)lo, (ulong)n);
+}
+
+// log x from IEEE basic operations only, the same operations in the same order as
+// PortableLog.log on the host, so both give the same bits (OpenCL's log may differ from
+// libm's in the last place). x must be positive and normal.
+inline double portable_log(double x) {
+    ulong bits = as_ulong(x);
+    double mantissa = as_double((bits & 0x000FFFFFFFFFFFFFUL) | 0x3FF0000000000000UL);
+    bool upper = mantissa > 0x1.6a09e667f3bcdp+0;
+    double m = upper ? mantissa * 0.5 : mantissa;
+    double e = (double)((int)((bits >> 52) & 0x7FFUL) - (upper ? 1022 : 1023));
+    double f = m - 1.0;
+    double t = f / (2.0 + f);
+    double u = t * t;
+    double u2 = u * u;
+    double u4 = u2 * u2;
+    double u8 = u4 * u4;
+    double q0 = 0x1.5555555555555p-2 + 0x1.999999999999ap-3 * u;
+    double q1 = 0x1.2492492492492p-3 + 0x1.c71c71c71c71cp-4 * u;
+    double q2 = 0x1.745d1745d1746p-4 + 0x1.3b13b13b13b14p-4 * u;
+    double q3 = 0x1.1111111111111p-4 + 0x1.e1e1e1e1e1e1ep-5 * u;
+    double q4 = 0x1.af286bca1af28p-5 + 0x1.8618618618618p-5 * u;
+    double p = (q0 + q1 * u2) + (q2 + q3 * u2) * u4 + q4 * u8;
+    double two_t = 2.0 * t;
+    double log_m = two_t + two_t * (u * p);
+    return e * 0x1.62e42fee00000p-1 + (log_m + e * 0x1.a39ef35793c76p-33);
+}
+
+// Marsaglia's polar method on two words; false when the point falls outside the unit disc.
+inline bool polar_pair(uint a, uint b, double2 *normals) {
+    double x = 2.0 * open_unit(a) - 1.0;
+    double y = 2.0 * open_unit(b) - 1.0;
+    double s = x * x + y * y;
+    if (s >= 1.0) return false;
+    double factor = sqrt(-2.0 * portable_log(s) / s);
+    *normals = (double2)(x * factor, y * factor);
+    return true;
+}
+
+// Two standard normal values (RandomDraw.normalPair): a rejected block moves on to the
+// one with the retry count in the top byte of the counter's last word.
+inline double2 normal_pair(uint4 counter, uint2 key) {
+    double2 normals;
+    for (uint retry = 0u;; retry++) {
+        uint4 b = philox4x32_10((uint4)(counter.x, counter.y, counter.z, counter.w | retry << 24), key);
+        if (polar_pair(b.x, b.y, &normals)) return normals;
+        if (polar_pair(b.z, b.w, &normals)) return normals;
+    }
+}
+
 // Word item % 4 of the block (item / 4, step): one block serves four items.
 inline uint poisson_word(uint item, uint step, uint2 key) {
     return lane_word(philox4x32_10((uint4)(item >> 2, step, 0u, 0u), key), item & 3u);
@@ -51,4 +104,15 @@ __kernel void generate_philox_blocks(__global const uint4 *counters, __global co
                                      __global uint4 *blocks, uint count) {
     uint i = get_global_id(0);
     if (i < count) blocks[i] = philox4x32_10(counters[i], keys[i]);
+}
+
+// Host-identity check of the device's normal draws and logarithm: one of each per work-item.
+__kernel void generate_normal_pairs(__global const uint4 *counters, __global const uint2 *keys,
+                                    __global double2 *normals, __global const double *log_arguments,
+                                    __global double *logs, uint count) {
+    uint i = get_global_id(0);
+    if (i < count) {
+        normals[i] = normal_pair(counters[i], keys[i]);
+        logs[i] = portable_log(log_arguments[i]);
+    }
 }

@@ -18,6 +18,8 @@ public struct RunSummary: Sendable {
     public var version: String
     public var backend: String
     public var device: String
+    /// "host" or "device": where the synapse table was built.
+    public var synapsesBuiltOn: String
     public var derived: DerivedParameters
     public var synapses: Int
     public var spikesTotal: Int
@@ -25,11 +27,12 @@ public struct RunSummary: Sendable {
     public var peakMemoryBytes: Int?
     public var populations: [PopulationStatistics]
 
-    public init(version: String, backend: String, device: String, derived: DerivedParameters, synapses: Int,
+    public init(version: String, backend: String, device: String, synapsesBuiltOn: String, derived: DerivedParameters, synapses: Int,
                 spikesTotal: Int, timings: PhaseTimings, peakMemoryBytes: Int?, populations: [PopulationStatistics]) {
         self.version = version
         self.backend = backend
         self.device = device
+        self.synapsesBuiltOn = synapsesBuiltOn
         self.derived = derived
         self.synapses = synapses
         self.spikesTotal = spikesTotal
@@ -49,6 +52,7 @@ public struct RunSummary: Sendable {
             ("microcircuit_version", .string(version)),
             ("backend", .string(backend)),
             ("device", .string(device)),
+            ("synapses_built_on", .string(synapsesBuiltOn)),
             ("seed", .number(Double(p.simulation.seed))),
             ("n_scaling", .number(p.network.nScaling)),
             ("k_scaling", .number(p.network.kScaling)),

@@ -14,21 +14,19 @@ public struct MemoryEstimate: Sendable {
 
     public var total: Int { synapseTable + construction + simulationState + recording }
 
-    public init(_ derived: DerivedParameters) {
+    /// `synapsesOnHost`: false when the synapses are built on an OpenCL device and never
+    /// reach host memory.
+    public init(_ derived: DerivedParameters, synapsesOnHost: Bool = true) {
         let net = derived.parameters.network
-        let stim = derived.parameters.stimulus
         let rows = derived.totalNeurons + derived.thalamicNeurons
-        let synapses = derived.totalSynapses + derived.thalamicSynapseCounts.reduce(0, +)
+        let synapses = synapsesOnHost ? derived.synapsesIncludingThalamic : 0
         synapseTable = SynapseTable.bytes(synapses: synapses, sources: rows)
         // Histograms: one Int per source row of each block of synapses, plus row bookkeeping.
-        let blocks = synapses / NetworkBuilder.blockSize + Population.count * (Population.count + 1)
+        let blocks = synapsesOnHost ? synapses / NetworkBuilder.blockSize + Population.count * (Population.count + 1) : 0
         let largestPopulation = max(derived.neuronCounts.max() ?? 0, derived.thalamicNeurons)
         construction = blocks * largestPopulation * MemoryLayout<Int>.size + 3 * rows * MemoryLayout<Int>.size
         let h = derived.resolution
-        let longestDelay = [net.delayExcitatoryMean * (1 + 8 * net.delayRelativeStd),
-                            net.delayInhibitoryMean * (1 + 8 * net.delayRelativeStd),
-                            stim.thalamicDelayMean * (1 + 8 * stim.thalamicDelayRelativeStd)].max()!
-        let slots = min(Int(UInt8.max), Int((longestDelay / h).rounded(.up))) + 1
+        let slots = MemoryEstimate.ringSlotsBound(derived)
         simulationState = derived.totalNeurons * (3 * MemoryLayout<Double>.size + MemoryLayout<Int32>.size)
             + 2 * slots * derived.totalNeurons * MemoryLayout<Int64>.size
         let seconds = Double(derived.schedule.total) * h * 1e-3
@@ -41,6 +39,17 @@ public struct MemoryEstimate: Sendable {
             voltages = derived.totalNeurons * (derived.schedule.total / derived.schedule.voltageInterval) * MemoryLayout<Double>.size
         }
         recording = Int(spikes) * 2 * MemoryLayout<UInt32>.size + voltages
+    }
+
+    /// Ring-buffer slots (longest delay in steps + 1) that a network of these parameters
+    /// needs, from its delay distributions (8 standard deviations), before it is built.
+    public static func ringSlotsBound(_ derived: DerivedParameters) -> Int {
+        let net = derived.parameters.network
+        let stim = derived.parameters.stimulus
+        let longestDelay = [net.delayExcitatoryMean * (1 + 8 * net.delayRelativeStd),
+                            net.delayInhibitoryMean * (1 + 8 * net.delayRelativeStd),
+                            stim.thalamicDelayMean * (1 + 8 * stim.thalamicDelayRelativeStd)].max()!
+        return min(ConstructionError.maximumDelaySteps, Int((longestDelay / derived.resolution).rounded(.up))) + 1
     }
 
     /// MemAvailable from /proc/meminfo, if readable.

@@ -3,6 +3,26 @@ import MicrocircuitModel
 /// A construction failure that is not a parameter error.
 public struct ConstructionError: Error, CustomStringConvertible {
     public var description: String
+
+    public init(description: String) { self.description = description }
+
+    /// The table stores delays in one byte of steps.
+    public static let maximumDelaySteps = Int(UInt8.max)
+
+    /// A drawn delay rounded to more than `maximumDelaySteps` steps (the host and the device
+    /// builders both refuse it).
+    public static func delayTooLong(resolution h: Double) -> ConstructionError {
+        ConstructionError(description: "a synaptic delay is longer than the \(maximumDelaySteps) steps (\(Double(maximumDelaySteps) * h) ms) a synapse can hold at resolution \(h) ms; use a coarser resolution or shorter delays")
+    }
+
+    /// Whole steps of a drawn delay (at least half a step): the nearest, by adding a half and
+    /// truncating (one instruction, not a libm call), or `maximumDelaySteps + 1` for any
+    /// longer delay. `kernels/build_synapse_table.cl` does the same.
+    @inline(__always)
+    public static func delaySteps(_ delay: Double, resolution h: Double) -> Int {
+        let steps = delay / h + 0.5
+        return steps >= Double(maximumDelaySteps + 1) ? maximumDelaySteps + 1 : max(1, Int(steps))
+    }
 }
 
 /// Builds the `SynapseTable` of a model in parallel. The result is identical for any thread
@@ -64,12 +84,12 @@ public enum NetworkBuilder {
         // buffer, and copy each source's run to its place in the row: contiguous writes
         // instead of one random write per synapse into gigabytes of table.
         let total = rowStart[rows]
-        let minimumDelay = h / 2
-        var overflowDelay = [Double](repeating: 0, count: blocks.count)
+        let minimumDelay = minimumDelay(resolution: h)
+        var longestDelay = [Int](repeating: 1, count: blocks.count)
         // Every position is written exactly once below (the row starts partition 0..<total),
         // so the gigabytes of table need no zero-filling first.
         var (targets, weights, delays) = uninitializedTable(count: total) { targets, weights, delays in
-            overflowDelay.withUnsafeMutableBufferPointer { overflowDelay in
+            longestDelay.withUnsafeMutableBufferPointer { longestDelay in
                 parallelFor(blocks.count, threads: threads) { b in
                     let projection = projections[blocks[b].projection]
                     let first = projection.sources.lowerBound
@@ -80,14 +100,9 @@ public enum NetworkBuilder {
                     for (j, k) in synapses.enumerated() {
                         let (source, target) = projection.endpoints(k, seed: seed)
                         let (weight, delay) = projection.parameters(k, seed: seed, minimumDelay: minimumDelay)
-                        // Nearest whole step; delays are at least h / 2, so adding a half
-                        // and truncating rounds (and is one instruction, not a libm call).
-                        var delaySteps = max(1, Int(delay / h + 0.5))
-                        if delaySteps > Int(UInt8.max) {
-                            overflowDelay[b] = max(overflowDelay[b], delay)
-                            delaySteps = Int(UInt8.max)
-                        }
-                        drawn[j] = SynapseKey.pack(target: UInt32(target), delay: UInt8(delaySteps),
+                        let delaySteps = ConstructionError.delaySteps(delay, resolution: h)
+                        longestDelay[b] = max(longestDelay[b], delaySteps)
+                        drawn[j] = SynapseKey.pack(target: UInt32(target), delay: UInt8(min(delaySteps, ConstructionError.maximumDelaySteps)),
                                                    weight: FixedPointWeight.quantize(weight))
                         sourceOf[j] = Int32(source - first)
                         runStart[source - first + 1] += 1
@@ -113,13 +128,16 @@ public enum NetworkBuilder {
                 }
             }
         }
-        if let worst = overflowDelay.max(), worst > 0 {
-            throw ConstructionError(description: "a synaptic delay of \(worst) ms is longer than the \(Int(UInt8.max)) steps (\(Double(UInt8.max) * h) ms) a synapse can hold at resolution \(h) ms; use a coarser resolution or shorter delays")
+        if let longest = longestDelay.max(), longest > ConstructionError.maximumDelaySteps {
+            throw ConstructionError.delayTooLong(resolution: h)
         }
 
         sortRows(rowStart: rowStart, targets: &targets, weights: &weights, delays: &delays, threads: threads)
         return SynapseTable(rowStart: rowStart, targets: targets, weights: weights, delays: delays)
     }
+
+    /// Delays below this are redrawn (they would round to zero steps).
+    public static func minimumDelay(resolution h: Double) -> Double { h / 2 }
 
     /// Three arrays of `count` elements, which `fill` must initialize completely.
     static func uninitializedTable(
@@ -140,9 +158,12 @@ public enum NetworkBuilder {
         return (targets, weights, delays)
     }
 
-    /// Sorts each row by target with a stable radix sort, so that a thread finds the part of
-    /// a row that falls in its target range by binary search; synapses to the same target keep
-    /// their construction order. Both orders are fixed, so the table is canonical.
+    /// Sorts each row by its packed synapses (target, then delay, then weight), so that a
+    /// thread finds the part of a row that falls in its target range by binary search and the
+    /// table is canonical: the same synapses give the same table whatever order they were
+    /// placed in (the device's builder places them in arbitrary order). A radix sort over the
+    /// target bytes first, then insertion sort within each run of one target (multapses,
+    /// a few synapses at most).
     public static func sortRows(rowStart: [Int], targets: inout [UInt32], weights: inout [Int32], delays: inout [UInt8], threads: Int) {
         let rows = rowStart.count - 1
         let chunks = contiguousChunks(rows, parts: max(1, threads) * 8)
@@ -176,6 +197,11 @@ public enum NetworkBuilder {
                                 swap(&keys, &scratch)
                                 shift += 8
                             }
+                            var runStart = 0
+                            for j in 1...keys.count where j == keys.count || keys[j] >> 40 != keys[runStart] >> 40 {
+                                if j - runStart > 1 { insertionSort(&keys, runStart..<j) }
+                                runStart = j
+                            }
                             for (i, key) in zip(row, keys) {
                                 (targets[i], delays[i], weights[i]) = SynapseKey.unpack(key)
                             }
@@ -183,6 +209,19 @@ public enum NetworkBuilder {
                     }
                 }
             }
+        }
+    }
+
+    @inline(__always)
+    static func insertionSort(_ keys: inout [UInt64], _ range: Range<Int>) {
+        for i in (range.lowerBound + 1)..<range.upperBound {
+            let key = keys[i]
+            var j = i
+            while j > range.lowerBound && keys[j - 1] > key {
+                keys[j] = keys[j - 1]
+                j -= 1
+            }
+            keys[j] = key
         }
     }
 }

@@ -52,6 +52,8 @@ public struct DerivedParameters: Sendable {
     public let resetRelative: Double
 
     public var thalamicNeurons: Int { parameters.stimulus.thalamicInput ? parameters.stimulus.thalamicNeurons : 0 }
+    /// Every synapse of the network: recurrent ones, and thalamic ones when that input is on.
+    public var synapsesIncludingThalamic: Int { totalSynapses + (thalamicNeurons > 0 ? thalamicSynapseCounts.reduce(0, +) : 0) }
 
     /// Validates `parameters` and derives everything from them.
     public init(_ parameters: ModelParameters) throws {

@@ -83,7 +83,7 @@ public enum RandomDraw {
         let y = 2 * openUnit(b) - 1
         let s = x * x + y * y
         guard s < 1 else { return nil }
-        let factor = (-2 * log(s) / s).squareRoot()
+        let factor = (-2 * PortableLog.log(s) / s).squareRoot()
         return (x * factor, y * factor)
     }
 

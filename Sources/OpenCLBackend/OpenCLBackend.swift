@@ -3,7 +3,8 @@ import Connectivity
 import MicrocircuitModel
 import Simulation
 
-/// The model on an OpenCL device. The synapse table is uploaded once; every step is one
+/// The model on an OpenCL device. The synapse table is uploaded once or built on the device
+/// (`init(buildingOnDevice:device:)`); every step is one
 /// kernel enqueued without a host wait (`deliver_and_update`: each work-group delivers the
 /// previous step's spikes to its own neurons, then updates them), two during the thalamic
 /// volley. Spikes are recorded on the device and copied
@@ -47,13 +48,17 @@ public final class OpenCLBackend: SimulationBackend {
     let overflow: CLBuffer<UInt32>
     /// Buffers that only kernels use, kept alive here.
     let resident: [AnyObject]
+    let table: DeviceSynapseTable
 
-    /// Bytes of device memory the network needs.
-    public static func deviceMemory(_ network: Network, batchSteps: Int = 1000) -> Int {
-        let d = network.derived
+    public var synapseRowStart: [Int] { table.rowStart }
+    /// Where set-up time went: program build, construction on the device (zero for an
+    /// uploaded table) and uploads.
+    public private(set) var setupTimings = SetupTimings()
+
+    /// Bytes of device memory a network of `synapses` synapses and `slots` ring slots needs.
+    public static func deviceMemory(_ d: DerivedParameters, synapses: Int, slots: Int, builtOnDevice: Bool, batchSteps: Int = 1000) -> Int {
         let n = d.totalNeurons
-        let slots = network.synapses.maxDelay + 1
-        return SynapseTable.bytes(synapses: network.synapses.synapseCount, sources: network.synapses.sourceCount)
+        return DeviceSynapseTable.bytes(synapses: synapses, rows: n + d.thalamicNeurons, builtOnDevice: builtOnDevice)
             + n * (3 * 8 + 4 + 1) + 2 * slots * n * 8
             + 3 * (n + d.thalamicNeurons) * 8 + 2 * recordCapacity(d, batchSteps: batchSteps) * 4
     }
@@ -64,36 +69,70 @@ public final class OpenCLBackend: SimulationBackend {
         return d.totalNeurons * perNeuron
     }
 
-    /// Uploads `network` to the device `device` (from `DeviceSelection`).
-    public init(network: Network, device: OpenCLDevice, batchSteps: Int = 1000) throws {
+    /// Uploads the host-built `network` to `device` (from `DeviceSelection`).
+    public convenience init(network: Network, device: OpenCLDevice, batchSteps: Int = 1000) throws {
+        try self.init(derived: network.derived, initialPotentials: network.initialPotentials, synapses: .upload(network.synapses),
+                      device: device, batchSteps: batchSteps)
+    }
+
+    /// Builds the network of `derived` on `device` itself: only the initial potentials and
+    /// the row starts cross the bus. The same synapses as `Network.build` on the host.
+    public convenience init(buildingOnDevice derived: DerivedParameters, device: OpenCLDevice, batchSteps: Int = 1000) throws {
+        try self.init(derived: derived, initialPotentials: Network.initialPotentials(derived), synapses: .build,
+                      device: device, batchSteps: batchSteps)
+    }
+
+    enum SynapseSource {
+        case upload(SynapseTable)
+        case build
+    }
+
+    private init(derived d: DerivedParameters, initialPotentials: [Double], synapses: SynapseSource, device: OpenCLDevice, batchSteps: Int) throws {
         try DeviceSelection.requireCapabilities(device.info)
         info = device.info
-        derived = network.derived
-        let d = network.derived
-        let table = network.synapses
+        derived = d
         neuronCount = d.totalNeurons
-        slots = table.maxDelay + 1
         constants = NeuronConstants(d)
         self.batchSteps = batchSteps
 
-        let needed = OpenCLBackend.deviceMemory(network, batchSteps: batchSteps)
+        // Estimated before anything is allocated; a device build's ring size is bounded
+        // from the delay distributions, as the host's memory estimate does.
+        let (synapseCount, slotBound, builtOnDevice): (Int, Int, Bool)
+        switch synapses {
+        case .upload(let table): (synapseCount, slotBound, builtOnDevice) = (table.synapseCount, table.maxDelay + 1, false)
+        case .build: (synapseCount, slotBound, builtOnDevice) = (d.synapsesIncludingThalamic, MemoryEstimate.ringSlotsBound(d), true)
+        }
+        let needed = OpenCLBackend.deviceMemory(d, synapses: synapseCount, slots: slotBound, builtOnDevice: builtOnDevice, batchSteps: batchSteps)
         deviceMemoryBytes = needed
         guard needed <= info.globalMemory else {
             throw OpenCLUnavailable(description: "not enough device memory: the network needs about \(formatBytes(needed)) but \(info.name) has \(formatBytes(info.globalMemory)); reduce --scale or use --backend cpu")
         }
-        let largest = table.synapseCount * 4
+        let largest = synapseCount * 4
         guard largest <= info.maxAllocation else {
             throw OpenCLUnavailable(description: "the synapse targets need one \(formatBytes(largest)) buffer but \(info.name) allocates at most \(formatBytes(info.maxAllocation)) at once; reduce --scale or use --backend cpu")
         }
 
+        var clock = Stopwatch()
         let context = try CLContext(device: device.id)
         self.context = context
         program = try CLProgram(context, sources: try Kernels.sources(), options: Kernels.buildOptions)
         deliverAndUpdate = try CLKernel(program, name: "deliver_and_update", arguments: 45)
         emitThalamicSpikes = try CLKernel(program, name: "emit_thalamic_spikes", arguments: 8)
         groupSize = min(64, info.maxWorkGroupSize)
+        setupTimings.compile = clock.lap()
 
-        potentials = try CLBuffer(context, network.initialPotentials, name: "v")
+        let table: DeviceSynapseTable
+        switch synapses {
+        case .upload(let host):
+            table = try DeviceSynapseTable(uploading: host, context: context)
+        case .build:
+            table = try DeviceSynapseTable(building: d, context: context, program: program, groupSize: min(128, info.maxWorkGroupSize))
+            setupTimings.construction = clock.lap()
+        }
+        self.table = table
+        slots = table.maxDelay + 1
+
+        potentials = try CLBuffer(context, initialPotentials, name: "v")
         let currentsEx = try CLBuffer<Double>(context, count: neuronCount, name: "i_ex")
         let currentsIn = try CLBuffer<Double>(context, count: neuronCount, name: "i_in")
         let refractory = try CLBuffer<Int32>(context, count: neuronCount, name: "refractory")
@@ -104,10 +143,6 @@ public final class OpenCLBackend: SimulationBackend {
         let transient = try CLBuffer(context, constants.dcTransientAmplitudes, name: "transient_amplitude")
         let lambdas = try CLBuffer(context, d.backgroundPoisson.flatMap(\.cdf), name: "background_cdf")
         let thalamicCDF = try CLBuffer(context, d.thalamicPoisson.cdf, name: "thalamic_cdf")
-        let rowStart = try CLBuffer(context, table.rowStart.map { UInt64($0) }, name: "row_start")
-        let targets = try CLBuffer(context, table.targets, name: "targets")
-        let weights = try CLBuffer(context, table.weights, name: "weights")
-        let delays = try CLBuffer(context, table.delays, name: "delays")
         let listCapacity = neuronCount + d.thalamicNeurons
         spikeRows = try (0..<3).map { _ in try CLBuffer<UInt32>(context, count: listCapacity, name: "spike_rows") }
         spikeCounts = try (0..<3).map { _ in try CLBuffer<UInt32>(context, count: listCapacity, name: "spike_counts") }
@@ -121,7 +156,7 @@ public final class OpenCLBackend: SimulationBackend {
         try refractory.zero()
         try ringEx.zero()
         try ringIn.zero()
-        resident = [currentsEx, currentsIn, refractory, populations, dc, transient, lambdas, thalamicCDF, rowStart, targets, weights, delays]
+        resident = [currentsEx, currentsIn, refractory, populations, dc, transient, lambdas, thalamicCDF]
 
         let seed = d.parameters.simulation.seed
         let u = deliverAndUpdate
@@ -152,10 +187,10 @@ public final class OpenCLBackend: SimulationBackend {
         try u.set(31, UInt32(capacity))
         try u.set(32, overflow)
         try u.set(36, UInt32(slots))
-        try u.set(37, rowStart)
-        try u.set(38, targets)
-        try u.set(39, weights)
-        try u.set(40, delays)
+        try u.set(37, table.rowStartBuffer)
+        try u.set(38, table.targets)
+        try u.set(39, table.weights)
+        try u.set(40, table.delays)
 
         let t = emitThalamicSpikes
         try t.set(1, UInt32(d.thalamicNeurons))
@@ -163,6 +198,7 @@ public final class OpenCLBackend: SimulationBackend {
         try t.set(3, thalamicCDF)
         try t.set(4, seed)
         try context.finish()
+        setupTimings.upload = clock.lap()
     }
 
     public func advance(steps: Int, recordingInto spikes: inout SpikeTrains) throws {

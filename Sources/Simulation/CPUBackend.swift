@@ -11,6 +11,7 @@ public final class CPUBackend: SimulationBackend {
     public private(set) var currentStep = 0
     public var recordsSpikes = true
     public private(set) var spikeCount = 0
+    public var synapseRowStart: [Int] { network.synapses.rowStart }
 
     let network: Network
     let constants: NeuronConstants

@@ -21,7 +21,7 @@ public struct Network: Sendable {
     }
 
     /// V0 ~ N(mean, std) per the `v0_type` option, one Philox block per neuron.
-    static func initialPotentials(_ derived: DerivedParameters) -> [Double] {
+    public static func initialPotentials(_ derived: DerivedParameters) -> [Double] {
         let net = derived.parameters.network
         let key = RandomStream.initialPotential.key(seed: derived.parameters.simulation.seed)
         let eL = derived.parameters.neuron.eL

@@ -1,3 +1,5 @@
+import Dispatch
+
 /// A simulation engine for a built `Network`. Backends advance whole steps and hand back
 /// the spikes of those steps; recording, progress and I/O stay with the caller. The CPU
 /// reference and the OpenCL backend produce identical spikes for the same network.
@@ -13,8 +15,37 @@ public protocol SimulationBackend: AnyObject {
     var recordsSpikes: Bool { get set }
     /// Spikes emitted so far, recorded or not.
     var spikeCount: Int { get }
+    /// Row starts of the synapse table it runs (`SynapseTable.rowStart`): row s has
+    /// `synapseRowStart[s + 1] - synapseRowStart[s]` synapses.
+    var synapseRowStart: [Int] { get }
     /// Simulates `steps` more steps and appends their spikes to `spikes` in canonical order.
     func advance(steps: Int, recordingInto spikes: inout SpikeTrains) throws
     /// Absolute membrane potentials (mV) of all neurons after the last step.
     func membranePotentials() throws -> [Double]
+}
+
+/// Where a backend's set-up time went (seconds).
+public struct SetupTimings: Sendable {
+    /// Building the program (kernels); zero for the CPU backend.
+    public var compile = 0.0
+    /// Building the synapse table on the device; zero when it was built on the host.
+    public var construction = 0.0
+    /// Copying the table (when built on the host) and the initial state to the device.
+    public var upload = 0.0
+
+    public init() {}
+}
+
+/// Elapsed wall time in laps.
+public struct Stopwatch {
+    private var last = DispatchTime.now().uptimeNanoseconds
+
+    public init() {}
+
+    /// Seconds since the previous lap (or since creation), and starts the next lap.
+    public mutating func lap() -> Double {
+        let now = DispatchTime.now().uptimeNanoseconds
+        defer { last = now }
+        return Double(now - last) * 1e-9
+    }
 }

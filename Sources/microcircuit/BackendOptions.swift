@@ -1,15 +1,20 @@
 import ArgumentParser
+import Connectivity
 import Foundation
+import MicrocircuitModel
 import OpenCLBackend
 import Simulation
 
-/// `--backend`, `--device` and `--threads`, shared by the commands that simulate.
+/// `--backend`, `--device`, `--construct` and `--threads`, shared by the commands that simulate.
 struct BackendOptions: ParsableArguments {
     @Option(help: "Backend: cpu, opencl, or auto (the first suitable GPU, else cpu).")
     var backend = "auto"
 
     @Option(help: "OpenCL device index from `microcircuit devices` (default: $MICROCIRCUIT_DEVICE, else the first suitable GPU).")
     var device: Int?
+
+    @Option(help: "Where the OpenCL backend builds the synapses: device, host (then uploaded), or auto (device on GPUs, host on CPU devices such as PoCL). Both build the same table.")
+    var construct = "auto"
 
     @Option(help: "CPU worker threads (default: all cores).")
     var threads: Int?
@@ -27,41 +32,113 @@ struct BackendOptions: ParsableArguments {
         if kinds == [.cpu] && device != nil {
             throw CommandFailure(message: "invalid parameter '--device': only meaningful with --backend opencl or auto", status: 2)
         }
-        return kinds
-    }
-
-    func kind() throws -> Kind {
-        let kinds = try kinds()
-        guard kinds.count == 1 else {
-            throw CommandFailure(message: "invalid parameter '--backend': this command runs one backend, got '\(backend)'", status: 2)
+        if kinds == [.cpu] && construct != "auto" {
+            throw CommandFailure(message: "invalid parameter '--construct': only meaningful with --backend opencl or auto (the CPU backend builds on the host)", status: 2)
         }
-        return kinds[0]
+        return kinds
     }
 
     func threadCount() throws -> Int { try resolveThreads(threads) }
 
-    /// The backend for `network`; `auto` falls back to the CPU when no suitable GPU exists.
-    func make(_ network: Network) throws -> SimulationBackend {
-        try make(network, kind: try kind())
+    /// The one backend of `run`.
+    func plan() throws -> BackendPlan {
+        let kinds = try kinds()
+        guard kinds.count == 1 else {
+            throw CommandFailure(message: "invalid parameter '--backend': this command runs one backend, got '\(backend)'", status: 2)
+        }
+        return try plan(kinds[0])
     }
 
-    func make(_ network: Network, kind: Kind) throws -> SimulationBackend {
+    /// One plan per backend `--backend` names.
+    func plans() throws -> [BackendPlan] { try kinds().map(plan) }
+
+    func plan(_ kind: Kind) throws -> BackendPlan {
+        try BackendPlan.choose(kind, device: device, construct: construct, threads: try threadCount())
+    }
+}
+
+/// `--construct`.
+enum ConstructionSite: String {
+    case auto, host, device
+
+    init(flag: String) throws {
+        guard let site = ConstructionSite(rawValue: flag) else {
+            throw CommandFailure(message: "invalid parameter '--construct': must be device, host or auto, got '\(flag)'", status: 2)
+        }
+        self = site
+    }
+
+    func buildsOnDevice(_ info: DeviceInfo) -> Bool {
+        switch self {
+        case .host: return false
+        case .device: return true
+        // PoCL's work-group sort is slower than the host builder; a GPU's is far faster.
+        case .auto: return info.isGPU
+        }
+    }
+}
+
+/// A chosen backend, not yet built: what it runs on and where its synapses are built.
+struct BackendPlan {
+    enum Engine {
+        case cpu(threads: Int)
+        case opencl(OpenCLDevice, buildsOnDevice: Bool)
+    }
+
+    let engine: Engine
+
+    /// Chooses the device (`--device`, else $MICROCIRCUIT_DEVICE, else the first suitable
+    /// GPU) and the place of construction; `auto` falls back to the CPU when no suitable GPU
+    /// exists.
+    static func choose(_ kind: BackendOptions.Kind, device: Int?, construct: String, threads: Int) throws -> BackendPlan {
+        let site = try ConstructionSite(flag: construct)
         switch kind {
         case .cpu:
-            return CPUBackend(network: network, threads: try threadCount())
+            return BackendPlan(engine: .cpu(threads: threads))
         case .opencl:
-            return try failing { try OpenCLBackend(network: network, device: try DeviceSelection.choose(index: try deviceIndex(device), allowCPU: true)) }
+            let chosen = try failing { try DeviceSelection.choose(index: try deviceIndex(device), allowCPU: true) }
+            return BackendPlan(engine: .opencl(chosen, buildsOnDevice: site.buildsOnDevice(chosen.info)))
         case .auto:
             let index = try deviceIndex(device)
-            let chosen: OpenCLDevice
             do {
-                chosen = try DeviceSelection.choose(index: index, allowCPU: false)
+                let chosen = try DeviceSelection.choose(index: index, allowCPU: false)
+                return BackendPlan(engine: .opencl(chosen, buildsOnDevice: site.buildsOnDevice(chosen.info)))
             } catch where index == nil {
-                return CPUBackend(network: network, threads: try threadCount())
+                return BackendPlan(engine: .cpu(threads: threads))
             } catch {
                 throw CommandFailure(message: "\(error)", status: 1)
             }
-            return try failing { try OpenCLBackend(network: network, device: chosen) }
+        }
+    }
+
+    /// Whether the synapse table is built on the host (for the CPU backend, or uploaded).
+    var needsHostNetwork: Bool {
+        if case .opencl(_, buildsOnDevice: true) = engine { return false }
+        return true
+    }
+
+    /// "host" or "device": where the synapses are built.
+    var constructionSite: String { needsHostNetwork ? "host" : "device" }
+
+    /// Builds the backend. `hostNetwork` is asked for the host-built network only when the
+    /// plan needs one. Returns the backend and the seconds its own set-up took, split into
+    /// construction on the device (zero otherwise) and the rest (program build, uploads).
+    func make(_ derived: DerivedParameters, hostNetwork: () throws -> Network) throws -> (backend: SimulationBackend, deviceConstruction: Double, setup: Double) {
+        switch engine {
+        case .cpu(let threads):
+            let network = try hostNetwork()
+            var clock = Stopwatch()
+            let backend = CPUBackend(network: network, threads: threads)
+            return (backend, 0, clock.lap())
+        case .opencl(let device, let onDevice):
+            let network = onDevice ? nil : try hostNetwork()
+            var clock = Stopwatch()
+            let backend = try failing {
+                if let network { return try OpenCLBackend(network: network, device: device) }
+                return try OpenCLBackend(buildingOnDevice: derived, device: device)
+            }
+            let total = clock.lap()
+            return (backend, backend.setupTimings.construction, total - backend.setupTimings.construction)
         }
     }
 }

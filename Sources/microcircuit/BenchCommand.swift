@@ -26,28 +26,33 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Also write the results as JSON to this file.")
     var json: String?
 
-    static let columns = "backend  rep  construct_s  setup_s  presim_s    sim_s      RTF  events/s     spikes  host_peak  device_mem"
+    static let columns = "backend  built   rep  construct_s  setup_s  presim_s    sim_s      RTF  events/s     spikes  host_peak  device_mem"
 
     func run() throws {
         guard repetitions >= 1 else { throw CommandFailure(message: "invalid parameter '--repeat': must be at least 1", status: 2) }
-        let kinds = try backendOptions.kinds()
+        let plans = try backendOptions.plans()
         let derived = try model.resolve()
         let threads = try backendOptions.threadCount()
-        try checkMemory(derived)
+        try checkMemory(derived, synapsesOnHost: plans.contains { $0.needsHostNetwork })
         let p = derived.parameters
         report("bench: \(derived.totalNeurons) neurons, \(p.network.backgroundInput.rawValue) background, t_presim \(p.simulation.tPresim) ms, t_sim \(p.simulation.tSim) ms, recording \(noRecord ? "off" : "on"), \(threads) CPU threads")
         print(Self.columns)
         var results: [JSONValue] = []
         Interruption.install()
         for repetition in 1...repetitions {
-            let start = DispatchTime.now().uptimeNanoseconds
-            let network = try failing { try Network.build(derived, threads: threads) }
-            let construction = seconds(since: start)
-            let meanOutDegree = Double(network.synapses.synapseCount) / Double(max(1, network.synapses.sourceCount))
-            for kind in kinds {
-                let setupStart = DispatchTime.now().uptimeNanoseconds
-                let backend = try backendOptions.make(network, kind: kind)
-                let setup = seconds(since: setupStart)
+            // Built once per repetition and shared by the backends that run a host-built table.
+            var hostNetwork: Network?
+            var hostConstruction = 0.0
+            for plan in plans {
+                let (backend, deviceConstruction, setup) = try plan.make(derived) {
+                    if let hostNetwork { return hostNetwork }
+                    var clock = Stopwatch()
+                    let network = try failing { try Network.build(derived, threads: threads) }
+                    hostConstruction = clock.lap()
+                    hostNetwork = network
+                    return network
+                }
+                let construction = plan.needsHostNetwork ? hostConstruction : deviceConstruction
                 backend.recordsSpikes = !noRecord
                 var presimulationSpikes = 0
                 let result = try failing {
@@ -55,37 +60,26 @@ struct BenchCommand: ParsableCommand {
                         if progress.phase == .presimulation { presimulationSpikes = progress.spikes }
                     }, shouldStop: { Interruption.requested })
                 }
-                let simulationSpikes = backend.spikeCount - presimulationSpikes
-                // Synaptic events of the simulation phase: exact from the recorded spikes'
-                // rows, else estimated from the mean out-degree.
-                var events = Double(simulationSpikes) * meanOutDegree
-                if !noRecord {
-                    let firstStep = UInt32(derived.schedule.presimulation)
-                    events = 0
-                    for (step, neuron) in zip(result.spikes.steps, result.spikes.neurons) where step >= firstStep {
-                        events += Double(network.synapses.row(Int(neuron)).count)
-                    }
-                }
-                let rtf = result.simulationSeconds / (p.simulation.tSim * 1e-3)
-                let deviceMemory: Int? = (backend as? OpenCLBackend)?.deviceMemoryBytes
+                let measured = Measurement(derived: derived, backend: backend, result: result, presimulationSpikes: presimulationSpikes, recorded: !noRecord)
+                let opencl = backend as? OpenCLBackend
+                let deviceMemory: Int? = opencl?.deviceMemoryBytes
                 let peak: Int? = peakResidentMemory()
-                let eventRate = events / result.simulationSeconds
-                let numbers = String(format: " %4d %12.3f %8.3f %9.3f %8.3f %8.4f %9.3g %10d", repetition, construction, setup,
-                                     result.presimulationSeconds, result.simulationSeconds, rtf, eventRate, backend.spikeCount)
-                let peakText = peak.map(formatBytes) ?? "-"
-                let deviceText = deviceMemory.map(formatBytes) ?? "-"
-                print(backend.name.padding(toLength: 8, withPad: " ", startingAt: 0) + numbers
-                    + "  " + peakText.padding(toLength: 10, withPad: " ", startingAt: 0) + " " + deviceText)
-                let peakJSON: JSONValue = peak.map { .number(Double($0)) } ?? .null
-                let deviceJSON: JSONValue = deviceMemory.map { .number(Double($0)) } ?? .null
+                var line = backend.name.padding(toLength: 8, withPad: " ", startingAt: 0) + " " + plan.constructionSite.padding(toLength: 6, withPad: " ", startingAt: 0)
+                line += String(format: " %4d %12.3f %8.3f %9.3f %8.3f", repetition, construction, setup, result.presimulationSeconds, result.simulationSeconds)
+                line += String(format: " %8.4f %9.3g %10d", measured.realTimeFactor, measured.eventsPerSecond, backend.spikeCount)
+                line += "  " + (peak.map(formatBytes) ?? "-").padding(toLength: 10, withPad: " ", startingAt: 0) + " " + (deviceMemory.map(formatBytes) ?? "-")
+                print(line)
                 let row: [(String, JSONValue)] = [
                     ("backend", .string(backend.name)), ("device", .string(backend.device)), ("repetition", .number(Double(repetition))),
-                    ("construction_s", .number(construction)), ("setup_s", .number(setup)),
+                    ("construction_site", .string(plan.constructionSite)), ("construction_s", .number(construction)),
+                    ("setup_s", .number(setup)), ("compile_s", .number(opencl?.setupTimings.compile ?? 0)),
+                    ("upload_s", .number(opencl?.setupTimings.upload ?? 0)),
                     ("presimulation_s", .number(result.presimulationSeconds)), ("simulation_s", .number(result.simulationSeconds)),
-                    ("real_time_factor", .number(rtf)), ("synaptic_events", .number(events)),
-                    ("synaptic_events_exact", .bool(!noRecord)), ("synaptic_events_per_s", .number(eventRate)),
+                    ("real_time_factor", .number(measured.realTimeFactor)), ("synaptic_events", .number(measured.events)),
+                    ("synaptic_events_exact", .bool(!noRecord)), ("synaptic_events_per_s", .number(measured.eventsPerSecond)),
                     ("spikes_total", .number(Double(backend.spikeCount))),
-                    ("peak_host_memory_bytes", peakJSON), ("device_memory_bytes", deviceJSON),
+                    ("peak_host_memory_bytes", peak.map { .number(Double($0)) } ?? .null),
+                    ("device_memory_bytes", deviceMemory.map { .number(Double($0)) } ?? .null),
                 ]
                 results.append(.object(row))
             }
@@ -104,5 +98,30 @@ struct BenchCommand: ParsableCommand {
             ])
             try failing { try StatisticsFile.writeAtomically(Array(document.serialized().utf8), to: json) }
         }
+    }
+}
+
+/// The simulation phase's real-time factor and synaptic events of one benchmark run.
+struct Measurement {
+    var realTimeFactor: Double
+    /// Synapses that carried a spike in the simulation phase: exact from the recorded
+    /// spikes' rows, else estimated from the spike count and the mean out-degree.
+    var events: Double
+    var eventsPerSecond: Double
+
+    init(derived: DerivedParameters, backend: SimulationBackend, result: RunResult, presimulationSpikes: Int, recorded: Bool) {
+        let rowStart = backend.synapseRowStart
+        if recorded {
+            let firstStep = UInt32(derived.schedule.presimulation)
+            events = 0
+            for (step, neuron) in zip(result.spikes.steps, result.spikes.neurons) where step >= firstStep {
+                events += Double(rowStart[Int(neuron) + 1] - rowStart[Int(neuron)])
+            }
+        } else {
+            let meanOutDegree = Double(rowStart.last ?? 0) / Double(max(1, rowStart.count - 1))
+            events = Double(backend.spikeCount - presimulationSpikes) * meanOutDegree
+        }
+        realTimeFactor = result.simulationSeconds / (derived.parameters.simulation.tSim * 1e-3)
+        eventsPerSecond = events / result.simulationSeconds
     }
 }

@@ -114,8 +114,8 @@ func rheobaseWarnings(_ derived: DerivedParameters) -> [String] {
 
 /// Refuses a run whose estimated host memory exceeds what is available, before allocating.
 @discardableResult
-func checkMemory(_ derived: DerivedParameters) throws -> MemoryEstimate {
-    let estimate = MemoryEstimate(derived)
+func checkMemory(_ derived: DerivedParameters, synapsesOnHost: Bool = true) throws -> MemoryEstimate {
+    let estimate = MemoryEstimate(derived, synapsesOnHost: synapsesOnHost)
     try failing { try estimate.check(available: MemoryEstimate.availableBytes()) }
     return estimate
 }

@@ -26,8 +26,8 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         let derived = try model.resolve()
+        let plan = try backend.plan()
         let threads = try backend.threadCount()
-        _ = try backend.kind()
         rheobaseWarnings(derived).forEach(report)
         let path = output ?? String(format: "data_scale_%.2f", derived.parameters.network.nScaling)
         // From here on Ctrl-C stops the run at the next check and removes the staging folder.
@@ -38,18 +38,19 @@ struct RunCommand: ParsableCommand {
         } catch let error as OutputError {
             throw CommandFailure(message: error.description, status: 2)
         }
-        let estimate = try checkMemory(derived)
+        let estimate = try checkMemory(derived, synapsesOnHost: plan.needsHostNetwork)
 
-        report("microcircuit \(Microcircuit.version): \(derived.totalNeurons) neurons, \(derived.totalSynapses + derived.thalamicSynapseCounts.reduce(0, +)) synapses, \(derived.parameters.network.backgroundInput.rawValue) background, seed \(derived.parameters.simulation.seed), estimated memory \(formatBytes(estimate.total))")
+        report("microcircuit \(Microcircuit.version): \(derived.totalNeurons) neurons, \(derived.synapsesIncludingThalamic) synapses, \(derived.parameters.network.backgroundInput.rawValue) background, seed \(derived.parameters.simulation.seed), estimated memory \(formatBytes(estimate.total))")
         var timings = PhaseTimings()
-        let constructionStart = DispatchTime.now().uptimeNanoseconds
-        let network = try failing { try Network.build(derived, threads: threads) }
-        timings.construction = seconds(since: constructionStart)
-        let uploadStart = DispatchTime.now().uptimeNanoseconds
-        let engine = try backend.make(network)
-        timings.upload = seconds(since: uploadStart)
+        let (engine, deviceConstruction, setup) = try plan.make(derived) {
+            var clock = Stopwatch()
+            defer { timings.construction = clock.lap() }
+            return try failing { try Network.build(derived, threads: threads) }
+        }
+        timings.construction += deviceConstruction
+        timings.upload = setup
         if Interruption.requested { throw CommandFailure(message: RunInterrupted(step: 0).description, status: 130) }
-        report(String(format: "construction %.2f s, backend set-up %.2f s", timings.construction, timings.upload) + "; running on \(engine.device)")
+        report(String(format: "construction %.2f s (on the \(plan.constructionSite)), backend set-up %.2f s", timings.construction, timings.upload) + "; running on \(engine.device)")
 
         let progress = ProgressLine(quiet: quiet)
         let result: RunResult
@@ -67,8 +68,8 @@ struct RunCommand: ParsableCommand {
         let statistics = PopulationStatistics.compute(
             spikes: result.spikes, derived: derived, begin: p.tPresim, end: p.tPresim + p.tSim)
         let summary = RunSummary(
-            version: Microcircuit.version, backend: engine.name, device: engine.device, derived: derived,
-            synapses: network.synapses.synapseCount, spikesTotal: result.spikes.count, timings: timings,
+            version: Microcircuit.version, backend: engine.name, device: engine.device, synapsesBuiltOn: plan.constructionSite, derived: derived,
+            synapses: engine.synapseRowStart.last ?? 0, spikesTotal: result.spikes.count, timings: timings,
             peakMemoryBytes: peakResidentMemory(), populations: statistics)
         try failing {
             try folder.write("population_nodeids.dat", NESTFormat.populationNodeIDs(derived))

@@ -20,6 +20,9 @@ struct VerifyCommand: ParsableCommand {
     @Option(help: "OpenCL device index from `microcircuit devices` (default: the first suitable GPU, else any suitable device).")
     var device: Int?
 
+    @Option(help: "Where the OpenCL backend builds the synapses: device, host, or auto (device on GPUs, host on CPU devices). With device, the comparison covers construction too.")
+    var construct = "auto"
+
     @Option(help: "CPU worker threads (default: all cores).")
     var threads: Int?
 
@@ -29,10 +32,12 @@ struct VerifyCommand: ParsableCommand {
     func run() throws {
         let derived = try model.resolve()
         let threads = try resolveThreads(threads)
+        let plan = try BackendPlan.choose(.opencl, device: device, construct: construct, threads: threads)
         rheobaseWarnings(derived).forEach(report)
         try checkMemory(derived)
         let network = try failing { try Network.build(derived, threads: threads) }
-        let gpu = try failing { try OpenCLBackend(network: network, device: try DeviceSelection.choose(index: try deviceIndex(device), allowCPU: true)) }
+        let gpu = try plan.make(derived) { network }.backend
+        report("OpenCL backend: synapses built on the \(plan.constructionSite)")
         let cpu = CPUBackend(network: network, threads: threads)
         Interruption.install()
         var spikes: [SpikeTrains] = []

@@ -92,13 +92,22 @@ final class ConnectivityTests: XCTestCase {
         XCTAssertEqual(variance / mean, 1, accuracy: 0.1)
     }
 
-    func testRowsAreSortedByTarget() throws {
+    /// Canonical order: by target, then delay, then weight (multapses included).
+    func testRowsAreSortedByPackedSynapse() throws {
         let d = try Self.derived()
         let table = try NetworkBuilder.build(d, threads: 2)
+        var multapses = 0
         for source in 0..<table.sourceCount {
             let row = table.row(source)
-            for i in row.dropFirst() { XCTAssertLessThanOrEqual(table.targets[i - 1], table.targets[i]) }
+            for i in row.dropFirst() {
+                let previous = (table.targets[i - 1], table.delays[i - 1], table.weights[i - 1])
+                let current = (table.targets[i], table.delays[i], table.weights[i])
+                XCTAssertTrue(previous.0 < current.0 || previous.0 == current.0 && (previous.1, UInt32(bitPattern: previous.2)) <= (current.1, UInt32(bitPattern: current.2)),
+                              "row \(source) out of order at \(i)")
+                if previous.0 == current.0 { multapses += 1 }
+            }
         }
+        XCTAssertGreaterThan(multapses, 100, "the network has multapses, so the tie order is exercised")
     }
 
     func testTableIsIdenticalForAnyThreadCount() throws {

@@ -80,7 +80,7 @@ final class OutputTests: XCTestCase {
         let stats = PopulationStatistics.compute(spikes: SpikeTrains(), derived: d, begin: 500, end: 1500)
         var timings = PhaseTimings()
         timings.simulation = 2
-        let summary = RunSummary(version: "test", backend: "cpu", device: "host", derived: d, synapses: 10,
+        let summary = RunSummary(version: "test", backend: "cpu", device: "host", synapsesBuiltOn: "host", derived: d, synapses: 10,
                                  spikesTotal: 0, timings: timings, peakMemoryBytes: 1, populations: stats)
         let json = summary.json
         for key in ["backend", "device", "seed", "n_scaling", "k_scaling", "bg_input_type", "t_presim_ms", "t_sim_ms",

@@ -1,0 +1,112 @@
+import Connectivity
+import MicrocircuitModel
+import Simulation
+
+/// The synapse table in device memory, laid out as `SynapseTable` (rows by source, sorted by
+/// packed synapse), either uploaded from a host-built table or built on the device.
+struct DeviceSynapseTable {
+    /// Row starts, also kept on the host (the builder computes them there).
+    let rowStart: [Int]
+    let rowStartBuffer: CLBuffer<UInt64>
+    let targets: CLBuffer<UInt32>
+    let weights: CLBuffer<Int32>
+    let delays: CLBuffer<UInt8>
+    /// Largest delay in steps, at least 1.
+    let maxDelay: Int
+
+    var synapseCount: Int { rowStart.last ?? 0 }
+
+    /// Copies a host-built table to the device.
+    init(uploading table: SynapseTable, context: CLContext) throws {
+        rowStart = table.rowStart
+        rowStartBuffer = try CLBuffer(context, table.rowStart.map { UInt64($0) }, name: "row_start")
+        targets = try CLBuffer(context, table.targets, name: "targets")
+        weights = try CLBuffer(context, table.weights, name: "weights")
+        delays = try CLBuffer(context, table.delays, name: "delays")
+        maxDelay = table.maxDelay
+    }
+
+    /// Builds the table of `derived` on the device: the same synapses in the same order as
+    /// `NetworkBuilder.build` (see `kernels/build_synapse_table.cl`). Only the row lengths
+    /// come back to the host, for the prefix sum that places the rows.
+    init(building derived: DerivedParameters, context: CLContext, program: CLProgram, groupSize: Int) throws {
+        let seed = derived.parameters.simulation.seed
+        let projections = Projection.all(derived)
+        let rows = derived.totalNeurons + derived.thalamicNeurons
+
+        let countRowLengths = try CLKernel(program, name: "count_row_lengths", arguments: 8)
+        let rowLength = try CLBuffer<UInt32>(context, count: rows, name: "row_length")
+        try rowLength.zero()
+        for projection in projections {
+            try Self.setProjection(projection, seed: seed, on: countRowLengths)
+            try countRowLengths.set(7, rowLength)
+            try countRowLengths.enqueue(global: projection.count, local: groupSize)
+        }
+        var rowStart = [Int](repeating: 0, count: rows + 1)
+        for (s, length) in try rowLength.read(count: rows).enumerated() { rowStart[s + 1] = rowStart[s] + Int(length) }
+        let total = rowStart[rows]
+        self.rowStart = rowStart
+
+        rowStartBuffer = try CLBuffer(context, rowStart.map { UInt64($0) }, name: "row_start")
+        targets = try CLBuffer(context, count: total, name: "targets")
+        weights = try CLBuffer(context, count: total, name: "weights")
+        delays = try CLBuffer(context, count: total, name: "delays")
+        let longestDelay = try CLBuffer<UInt32>(context, [1], name: "longest_delay")
+        try rowLength.zero()
+        let placeSynapses = try CLKernel(program, name: "place_synapses", arguments: 20)
+        let h = derived.resolution
+        for projection in projections {
+            try Self.setProjection(projection, seed: seed, on: placeSynapses)
+            try placeSynapses.set(7, projection.weightMean)
+            try placeSynapses.set(8, projection.weightStd)
+            try placeSynapses.set(9, projection.delayMean)
+            try placeSynapses.set(10, projection.delayStd)
+            try placeSynapses.set(11, NetworkBuilder.minimumDelay(resolution: h))
+            try placeSynapses.set(12, h)
+            try placeSynapses.set(13, FixedPointWeight.unitsPerPicoampere)
+            try placeSynapses.set(14, rowStartBuffer)
+            try placeSynapses.set(15, rowLength)
+            try placeSynapses.set(16, targets)
+            try placeSynapses.set(17, weights)
+            try placeSynapses.set(18, delays)
+            try placeSynapses.set(19, longestDelay)
+            try placeSynapses.enqueue(global: projection.count, local: groupSize)
+        }
+        let longest = Int(try longestDelay.read()[0])
+        guard longest <= ConstructionError.maximumDelaySteps else { throw ConstructionError.delayTooLong(resolution: h) }
+        maxDelay = longest
+
+        let sortRows = try CLKernel(program, name: "sort_rows", arguments: 4)
+        try sortRows.set(0, rowStartBuffer)
+        try sortRows.set(1, targets)
+        try sortRows.set(2, weights)
+        try sortRows.set(3, delays)
+        try sortRows.enqueue(global: rows * groupSize, local: groupSize)
+        try context.finish()
+    }
+
+    /// Arguments 0 ... 6, which the construction kernels share: the projection's synapse
+    /// count, id, seed, and its source and target ranges.
+    private static func setProjection(_ projection: Projection, seed: UInt32, on kernel: CLKernel) throws {
+        try kernel.set(0, UInt64(projection.count))
+        try kernel.set(1, projection.id)
+        try kernel.set(2, seed)
+        try kernel.set(3, UInt32(projection.sources.lowerBound))
+        try kernel.set(4, UInt32(projection.sources.count))
+        try kernel.set(5, UInt32(projection.targets.lowerBound))
+        try kernel.set(6, UInt32(projection.targets.count))
+    }
+
+    /// The table read back into host memory (for tests that compare the two builders).
+    func download() throws -> SynapseTable {
+        let n = synapseCount
+        return SynapseTable(rowStart: rowStart, targets: try targets.read(count: n),
+                            weights: try weights.read(count: n), delays: try delays.read(count: n))
+    }
+
+    /// Bytes of device memory a table of `synapses` synapses over `rows` rows takes; building
+    /// it on the device needs one 4-byte counter per row more.
+    static func bytes(synapses: Int, rows: Int, builtOnDevice: Bool) -> Int {
+        SynapseTable.bytes(synapses: synapses, sources: rows) + (builtOnDevice ? rows * 4 + 4 : 0)
+    }
+}
