@@ -1,3 +1,14 @@
+// The largest work-group deliver_and_update runs with (the host never asks for more).
+#define MAX_GROUP_SIZE 256
+
+// Neurons each work-item of deliver_and_update updates: 1, 2 or 4, set by the host at build
+// time (-D): 4 on CPU devices, where a work-item is a loop iteration and sharing one Philox
+// block between four neurons saves work; 1 on GPUs, where one neuron per work-item keeps a
+// step's chain of dependent memory accesses short. The spikes are the same either way.
+#ifndef NEURONS_PER_ITEM
+#define NEURONS_PER_ITEM 4u
+#endif
+
 // First index in [low, high) whose target is at least `bound` (rows are sorted by target).
 inline ulong lower_bound(__global const uint *targets, ulong low, ulong high, uint bound) {
     while (low < high) {
@@ -7,14 +18,35 @@ inline ulong lower_bound(__global const uint *targets, ulong low, ulong high, ui
     return low;
 }
 
+// For every row and work-group g of deliver_and_update (which owns neurons from g * owned):
+// where in the row that group's targets begin, relative to the row's start. Row r's entries
+// are segments[r * (groups + 1) + g] for g = 0 ... groups; the last is the row's length.
+// Built once, so that a step finds each spike's segment with one load instead of a binary
+// search of ~12 dependent loads from memory.
+__kernel void index_row_segments(uint rows, uint groups, uint owned, __global const ulong *row_start,
+                                 __global const uint *targets, __global uint *segments)
+{
+    size_t id = get_global_id(0);
+    if (id >= (size_t)rows * (groups + 1)) return;
+    uint row = (uint)(id / (groups + 1)), g = (uint)(id % (groups + 1));
+    ulong start = row_start[row], end = row_start[row + 1];
+    segments[id] = (uint)((g == groups ? end : lower_bound(targets, start, end, g * owned)) - start);
+}
+
 // Step n in one launch, as the CPU backend does it per thread: each work-group owns a block
-// of neurons (four per work-item, the four that share a Philox block of background draws).
+// of neurons (NEURONS_PER_ITEM per work-item).
 // It first adds the weights of step n-1's spikes to its own neurons' ring-buffer slots (the
-// part of each spike's row that targets them, found by binary search; 64-bit integer sums,
-// so order does not matter), then updates its neurons in NEST's order (NeuronState.step):
-// membrane (unless refractory), current decay, this step's input, threshold. Spiking
-// neurons go to this step's spike list and to the recording buffer. Spike lists rotate over
-// three buffers: read n-1, write n, and empty n+1 (which nothing reads now).
+// segment of each spike's row that targets them; 64-bit integer sums, so order does not
+// matter), then updates its neurons in NEST's order (NeuronState.step): membrane (unless
+// refractory), current decay, this step's input, threshold. Spiking neurons go to this
+// step's spike list and to the recording buffer. Spike lists rotate over three buffers: read
+// n-1, write n, and empty n+1 (which nothing reads now).
+//
+// A step is a chain of dependent memory accesses, so the kernel keeps the chain short: the
+// segments of up to one work-group's worth of spikes are looked up at once, one per
+// work-item; a scan in local memory lays them end to end; then every work-item takes every
+// local_size-th synapse of the whole run, so all synapse loads of a chunk are in flight
+// together.
 __kernel void deliver_and_update(
     uint step, uint neuron_count, uint slot, int draws_background, int transient_on, uint seed,
     __global double *v, __global double *i_ex, __global double *i_in, __global int *refractory,
@@ -29,28 +61,49 @@ __kernel void deliver_and_update(
     int delivers, uint origin_slot, uint slots,
     __global const ulong *row_start, __global const uint *targets, __global const int *weights,
     __global const uchar *delays, __global const uint *previous_rows, __global const uint *previous_counts,
-    __global const uint *previous_total, __global uint *following_total)
+    __global const uint *previous_total, __global uint *following_total, __global const uint *segments)
 {
-    __local ulong bounds[2];
-    uint owned = 4u * (uint)get_local_size(0);
-    uint first = (uint)get_group_id(0) * owned;
-    uint end = min(first + owned, neuron_count);
+    __local ulong segment_start[MAX_GROUP_SIZE];
+    __local uint segment_end[MAX_GROUP_SIZE];
+    __local uint multiplicity[MAX_GROUP_SIZE];
+    uint lid = (uint)get_local_id(0), size = (uint)get_local_size(0);
     if (get_global_id(0) == 0) *following_total = 0u;
     if (delivers) {
         uint spikes = *previous_total;
-        for (uint s = 0; s < spikes; s++) {
-            if (get_local_id(0) == 0) {
-                uint row = previous_rows[s];
-                bounds[0] = lower_bound(targets, row_start[row], row_start[row + 1], first);
-                bounds[1] = lower_bound(targets, bounds[0], row_start[row + 1], end);
+        size_t stride = get_num_groups(0) + 1;
+        for (uint chunk = 0; chunk < spikes; chunk += size) {
+            uint n = min(size, spikes - chunk);
+            uint length = 0u;
+            if (lid < n) {
+                uint row = previous_rows[chunk + lid];
+                __global const uint *bounds = segments + row * stride + get_group_id(0);
+                uint begin = bounds[0];
+                length = bounds[1] - begin;
+                segment_start[lid] = row_start[row] + begin;
+                multiplicity[lid] = previous_counts[chunk + lid];
             }
+            // Inclusive prefix sum of the n segment lengths (Hillis-Steele, ceil(log2 n) rounds).
+            segment_end[lid] = length;
             barrier(CLK_LOCAL_MEM_FENCE);
-            long multiplicity = previous_counts[s];
-            for (ulong k = bounds[0] + get_local_id(0); k < bounds[1]; k += get_local_size(0)) {
+            for (uint offset = 1u; offset < n; offset <<= 1) {
+                uint before = lid >= offset ? segment_end[lid - offset] : 0u;
+                barrier(CLK_LOCAL_MEM_FENCE);
+                segment_end[lid] += before;
+                barrier(CLK_LOCAL_MEM_FENCE);
+            }
+            uint synapses = segment_end[n - 1u];
+            for (uint item = lid; item < synapses; item += size) {
+                // The segment holding this item: the first whose end lies beyond it.
+                uint low = 0u, high = n - 1u;
+                while (low < high) {
+                    uint mid = (low + high) / 2u;
+                    if (segment_end[mid] > item) high = mid; else low = mid + 1u;
+                }
+                ulong k = segment_start[low] + (item - (low == 0u ? 0u : segment_end[low - 1u]));
                 uint arrival = origin_slot + delays[k];
                 if (arrival >= slots) arrival -= slots;
                 size_t target = (size_t)arrival * neuron_count + targets[k];
-                long weight = (long)weights[k] * multiplicity;
+                long weight = (long)weights[k] * (long)multiplicity[low];
                 if (weight >= 0) atom_add(&ring_ex[target], weight);
                 else atom_add(&ring_in[target], weight);
             }
@@ -59,11 +112,13 @@ __kernel void deliver_and_update(
         barrier(CLK_GLOBAL_MEM_FENCE);
     }
 
-    uint group = get_global_id(0);
+    // The work-item's neurons share one Philox block (NEURONS_PER_ITEM divides 4): neuron i
+    // takes word i % 4 of block i / 4, as on the host.
+    uint first = NEURONS_PER_ITEM * (uint)get_global_id(0);
     uint4 block = draws_background
-        ? philox4x32_10((uint4)(group, step, 0u, 0u), (uint2)(seed, STREAM_BACKGROUND_POISSON)) : (uint4)(0u);
-    for (uint lane = 0; lane < 4u; lane++) {
-        uint i = 4u * group + lane;
+        ? philox4x32_10((uint4)(first >> 2, step, 0u, 0u), (uint2)(seed, STREAM_BACKGROUND_POISSON)) : (uint4)(0u);
+    for (uint lane = 0; lane < NEURONS_PER_ITEM; lane++) {
+        uint i = first + lane;
         if (i >= neuron_count) return;
         uint p = population_of[i];
         size_t index = (size_t)slot * neuron_count + i;
@@ -72,41 +127,40 @@ __kernel void deliver_and_update(
         ring_ex[index] = 0;
         ring_in[index] = 0;
         if (draws_background) {
-            uint count = poisson_draw(lane_word(block, lane), background_cdf + p * POISSON_TABLE);
+            uint count = poisson_draw(lane_word(block, i & 3u), background_cdf + p * POISSON_TABLE);
             input_ex += (long)count * external_weight;
-    }
-    double current = transient_on ? dc_amplitude[p] + transient_amplitude[p] : dc_amplitude[p];
-
-    double vm = v[i], ex = i_ex[i], in = i_in[i];
-    int r = refractory[i];
-    if (r == 0) {
-        vm = vm * p22 + ex * p21 + in * p21 + current * p20;
-    } else {
-        r -= 1;
-    }
-    ex *= p11;
-    in *= p11;
-    ex += (double)input_ex * picoampere_per_unit;
-    in += (double)input_in * picoampere_per_unit;
-    if (vm >= threshold) {
-        vm = reset;
-        r = refractory_steps;
-        uint k = atomic_inc(spike_total);
-        spike_rows[k] = i;
-        spike_counts[k] = 1u;
-        uint slot_in_record = atomic_inc(record_total);
-        if (record) {
-            if (slot_in_record < record_capacity) {
-                record_steps[slot_in_record] = step;
-                record_neurons[slot_in_record] = i;
-            } else {
-                atomic_inc(overflow);
+        }
+        double current = transient_on ? dc_amplitude[p] + transient_amplitude[p] : dc_amplitude[p];
+        double vm = v[i], ex = i_ex[i], in = i_in[i];
+        int r = refractory[i];
+        if (r == 0) {
+            vm = vm * p22 + ex * p21 + in * p21 + current * p20;
+        } else {
+            r -= 1;
+        }
+        ex *= p11;
+        in *= p11;
+        ex += (double)input_ex * picoampere_per_unit;
+        in += (double)input_in * picoampere_per_unit;
+        if (vm >= threshold) {
+            vm = reset;
+            r = refractory_steps;
+            uint k = atomic_inc(spike_total);
+            spike_rows[k] = i;
+            spike_counts[k] = 1u;
+            uint slot_in_record = atomic_inc(record_total);
+            if (record) {
+                if (slot_in_record < record_capacity) {
+                    record_steps[slot_in_record] = step;
+                    record_neurons[slot_in_record] = i;
+                } else {
+                    atomic_inc(overflow);
+                }
             }
         }
-    }
-    v[i] = vm;
-    i_ex[i] = ex;
-    i_in[i] = in;
-    refractory[i] = r;
+        v[i] = vm;
+        i_ex[i] = ex;
+        i_in[i] = in;
+        refractory[i] = r;
     }
 }

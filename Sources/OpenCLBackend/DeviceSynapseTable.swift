@@ -29,18 +29,20 @@ struct DeviceSynapseTable {
     /// Builds the table of `derived` on the device: the same synapses in the same order as
     /// `NetworkBuilder.build` (see `kernels/build_synapse_table.cl`). Only the row lengths
     /// come back to the host, for the prefix sum that places the rows.
+    /// `groupSize`: work-items per work-group, at most (each kernel may allow fewer).
     init(building derived: DerivedParameters, context: CLContext, program: CLProgram, groupSize: Int) throws {
         let seed = derived.parameters.simulation.seed
         let projections = Projection.all(derived)
         let rows = derived.totalNeurons + derived.thalamicNeurons
 
         let countRowLengths = try CLKernel(program, name: "count_row_lengths", arguments: 8)
+        let countGroup = min(groupSize, try countRowLengths.maximumWorkGroupSize())
         let rowLength = try CLBuffer<UInt32>(context, count: rows, name: "row_length")
         try rowLength.zero()
         for projection in projections {
             try Self.setProjection(projection, seed: seed, on: countRowLengths)
             try countRowLengths.set(7, rowLength)
-            try countRowLengths.enqueue(global: projection.count, local: groupSize)
+            try countRowLengths.enqueue(global: projection.count, local: countGroup)
         }
         var rowStart = [Int](repeating: 0, count: rows + 1)
         for (s, length) in try rowLength.read(count: rows).enumerated() { rowStart[s + 1] = rowStart[s] + Int(length) }
@@ -54,6 +56,7 @@ struct DeviceSynapseTable {
         let longestDelay = try CLBuffer<UInt32>(context, [1], name: "longest_delay")
         try rowLength.zero()
         let placeSynapses = try CLKernel(program, name: "place_synapses", arguments: 20)
+        let placeGroup = min(groupSize, try placeSynapses.maximumWorkGroupSize())
         let h = derived.resolution
         for projection in projections {
             try Self.setProjection(projection, seed: seed, on: placeSynapses)
@@ -70,7 +73,7 @@ struct DeviceSynapseTable {
             try placeSynapses.set(17, weights)
             try placeSynapses.set(18, delays)
             try placeSynapses.set(19, longestDelay)
-            try placeSynapses.enqueue(global: projection.count, local: groupSize)
+            try placeSynapses.enqueue(global: projection.count, local: placeGroup)
         }
         let longest = Int(try longestDelay.read()[0])
         guard longest <= ConstructionError.maximumDelaySteps else { throw ConstructionError.delayTooLong(resolution: h) }
@@ -81,8 +84,25 @@ struct DeviceSynapseTable {
         try sortRows.set(1, targets)
         try sortRows.set(2, weights)
         try sortRows.set(3, delays)
-        try sortRows.enqueue(global: rows * groupSize, local: groupSize)
+        let sortGroup = min(groupSize, try sortRows.maximumWorkGroupSize())
+        try sortRows.enqueue(global: rows * sortGroup, local: sortGroup)
         try context.finish()
+    }
+
+    /// Where each of `groups` blocks of `neuronsPerGroup` target neurons begins in each row
+    /// (`index_row_segments`), for `deliver_and_update`.
+    func indexSegments(groups: Int, neuronsPerGroup: Int, context: CLContext, program: CLProgram) throws -> CLBuffer<UInt32> {
+        let rows = rowStart.count - 1
+        let segments = try CLBuffer<UInt32>(context, count: rows * (groups + 1), name: "segments")
+        let kernel = try CLKernel(program, name: "index_row_segments", arguments: 6)
+        try kernel.set(0, UInt32(rows))
+        try kernel.set(1, UInt32(groups))
+        try kernel.set(2, UInt32(neuronsPerGroup))
+        try kernel.set(3, rowStartBuffer)
+        try kernel.set(4, targets)
+        try kernel.set(5, segments)
+        try kernel.enqueue(global: rows * (groups + 1))
+        return segments
     }
 
     /// Arguments 0 ... 6, which the construction kernels share: the projection's synapse

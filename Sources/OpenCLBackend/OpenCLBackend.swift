@@ -27,8 +27,8 @@ public final class OpenCLBackend: SimulationBackend {
     let neuronCount: Int
     let slots: Int
     let constants: NeuronConstants
-    /// Work-items per work-group; each owns four neurons.
-    let groupSize: Int
+    /// Work-items per work-group and neurons per work-item of `deliver_and_update`.
+    let layout: StepLayout
     /// Steps per batch between copies of the recorded spikes.
     let batchSteps: Int
     /// Device memory this backend's buffers take (the estimate checked before uploading).
@@ -56,11 +56,13 @@ public final class OpenCLBackend: SimulationBackend {
     public private(set) var setupTimings = SetupTimings()
 
     /// Bytes of device memory a network of `synapses` synapses and `slots` ring slots needs.
-    public static func deviceMemory(_ d: DerivedParameters, synapses: Int, slots: Int, builtOnDevice: Bool, batchSteps: Int = 1000) -> Int {
+    static func deviceMemory(_ d: DerivedParameters, synapses: Int, slots: Int, builtOnDevice: Bool, layout: StepLayout, batchSteps: Int) -> Int {
         let n = d.totalNeurons
-        return DeviceSynapseTable.bytes(synapses: synapses, rows: n + d.thalamicNeurons, builtOnDevice: builtOnDevice)
+        let rows = n + d.thalamicNeurons
+        return DeviceSynapseTable.bytes(synapses: synapses, rows: rows, builtOnDevice: builtOnDevice)
+            + rows * (layout.groups(neurons: n) + 1) * 4
             + n * (3 * 8 + 4 + 1) + 2 * slots * n * 8
-            + 3 * (n + d.thalamicNeurons) * 8 + 2 * recordCapacity(d, batchSteps: batchSteps) * 4
+            + 3 * rows * 8 + 2 * recordCapacity(d, batchSteps: batchSteps) * 4
     }
 
     /// No neuron spikes twice within `refractory + 1` steps, so this bounds a batch's spikes.
@@ -72,14 +74,14 @@ public final class OpenCLBackend: SimulationBackend {
     /// Uploads the host-built `network` to `device` (from `DeviceSelection`).
     public convenience init(network: Network, device: OpenCLDevice, batchSteps: Int = 1000) throws {
         try self.init(derived: network.derived, initialPotentials: network.initialPotentials, synapses: .upload(network.synapses),
-                      device: device, batchSteps: batchSteps)
+                      device: device, batchSteps: batchSteps, layout: .preferred(for: device.info))
     }
 
     /// Builds the network of `derived` on `device` itself: only the initial potentials and
     /// the row starts cross the bus. The same synapses as `Network.build` on the host.
     public convenience init(buildingOnDevice derived: DerivedParameters, device: OpenCLDevice, batchSteps: Int = 1000) throws {
         try self.init(derived: derived, initialPotentials: Network.initialPotentials(derived), synapses: .build,
-                      device: device, batchSteps: batchSteps)
+                      device: device, batchSteps: batchSteps, layout: .preferred(for: device.info))
     }
 
     enum SynapseSource {
@@ -87,7 +89,8 @@ public final class OpenCLBackend: SimulationBackend {
         case build
     }
 
-    private init(derived d: DerivedParameters, initialPotentials: [Double], synapses: SynapseSource, device: OpenCLDevice, batchSteps: Int) throws {
+    init(derived d: DerivedParameters, initialPotentials: [Double], synapses: SynapseSource, device: OpenCLDevice, batchSteps: Int,
+         layout preferred: StepLayout) throws {
         try DeviceSelection.requireCapabilities(device.info)
         info = device.info
         derived = d
@@ -102,7 +105,8 @@ public final class OpenCLBackend: SimulationBackend {
         case .upload(let table): (synapseCount, slotBound, builtOnDevice) = (table.synapseCount, table.maxDelay + 1, false)
         case .build: (synapseCount, slotBound, builtOnDevice) = (d.synapsesIncludingThalamic, MemoryEstimate.ringSlotsBound(d), true)
         }
-        let needed = OpenCLBackend.deviceMemory(d, synapses: synapseCount, slots: slotBound, builtOnDevice: builtOnDevice, batchSteps: batchSteps)
+        let needed = OpenCLBackend.deviceMemory(d, synapses: synapseCount, slots: slotBound, builtOnDevice: builtOnDevice,
+                                                layout: preferred, batchSteps: batchSteps)
         deviceMemoryBytes = needed
         guard needed <= info.globalMemory else {
             throw OpenCLUnavailable(description: "not enough device memory: the network needs about \(formatBytes(needed)) but \(info.name) has \(formatBytes(info.globalMemory)); reduce --scale or use --backend cpu")
@@ -115,10 +119,10 @@ public final class OpenCLBackend: SimulationBackend {
         var clock = Stopwatch()
         let context = try CLContext(device: device.id)
         self.context = context
-        program = try CLProgram(context, sources: try Kernels.sources(), options: Kernels.buildOptions)
-        deliverAndUpdate = try CLKernel(program, name: "deliver_and_update", arguments: 45)
+        program = try CLProgram(context, sources: try Kernels.sources(), options: Kernels.buildOptions + " " + preferred.buildOption)
+        deliverAndUpdate = try CLKernel(program, name: "deliver_and_update", arguments: 46)
         emitThalamicSpikes = try CLKernel(program, name: "emit_thalamic_spikes", arguments: 8)
-        groupSize = min(64, info.maxWorkGroupSize)
+        layout = StepLayout(groupSize: min(preferred.groupSize, try deliverAndUpdate.maximumWorkGroupSize()), neuronsPerItem: preferred.neuronsPerItem)
         setupTimings.compile = clock.lap()
 
         let table: DeviceSynapseTable
@@ -131,6 +135,8 @@ public final class OpenCLBackend: SimulationBackend {
         }
         self.table = table
         slots = table.maxDelay + 1
+        let segments = try table.indexSegments(groups: layout.groups(neurons: neuronCount), neuronsPerGroup: layout.neuronsPerGroup,
+                                               context: context, program: program)
 
         potentials = try CLBuffer(context, initialPotentials, name: "v")
         let currentsEx = try CLBuffer<Double>(context, count: neuronCount, name: "i_ex")
@@ -156,7 +162,7 @@ public final class OpenCLBackend: SimulationBackend {
         try refractory.zero()
         try ringEx.zero()
         try ringIn.zero()
-        resident = [currentsEx, currentsIn, refractory, populations, dc, transient, lambdas, thalamicCDF]
+        resident = [currentsEx, currentsIn, refractory, populations, dc, transient, lambdas, thalamicCDF, segments]
 
         let seed = d.parameters.simulation.seed
         let u = deliverAndUpdate
@@ -191,6 +197,7 @@ public final class OpenCLBackend: SimulationBackend {
         try u.set(38, table.targets)
         try u.set(39, table.weights)
         try u.set(40, table.delays)
+        try u.set(45, segments)
 
         let t = emitThalamicSpikes
         try t.set(1, UInt32(d.thalamicNeurons))
@@ -241,8 +248,7 @@ public final class OpenCLBackend: SimulationBackend {
         try u.set(42, spikeCounts[previous])
         try u.set(43, spikeTotals[previous])
         try u.set(44, spikeTotals[following])
-        let groups = (neuronCount + 4 * groupSize - 1) / (4 * groupSize)
-        try u.enqueue(global: groups * groupSize, local: groupSize)
+        try u.enqueue(global: layout.groups(neurons: neuronCount) * layout.groupSize, local: layout.groupSize)
     }
 
     /// Copies the batch's recorded spikes back (the only host wait), sorts them into
@@ -284,5 +290,26 @@ extension OpenCLBackend {
     /// The ring buffers, slot-major, for tests of delivery.
     func ringSnapshot() throws -> (excitatory: [Int64], inhibitory: [Int64]) {
         (try ringEx.read(), try ringIn.read())
+    }
+}
+
+/// How `deliver_and_update` spreads the neurons over work-items and work-groups; each
+/// work-group owns `neuronsPerGroup` consecutive neurons (see the kernel).
+struct StepLayout: Equatable {
+    var groupSize: Int
+    /// 1, 2 or 4 (four neurons share one Philox block of background draws).
+    var neuronsPerItem: Int
+
+    var neuronsPerGroup: Int { groupSize * neuronsPerItem }
+
+    func groups(neurons: Int) -> Int { (neurons + neuronsPerGroup - 1) / neuronsPerGroup }
+
+    var buildOption: String { "-DNEURONS_PER_ITEM=\(neuronsPerItem)u" }
+
+    /// GPUs: one neuron per work-item, 256 per work-group. CPU devices: four per work-item
+    /// (one Philox block), 64 work-items per work-group. The kernel takes at most 256.
+    static func preferred(for info: DeviceInfo) -> StepLayout {
+        info.isGPU ? StepLayout(groupSize: min(256, info.maxWorkGroupSize), neuronsPerItem: 1)
+            : StepLayout(groupSize: min(64, info.maxWorkGroupSize), neuronsPerItem: 4)
     }
 }

@@ -154,6 +154,14 @@ final class CLKernel {
         try check(clSetKernelArg(kernel, cl_uint(index), MemoryLayout<cl_mem>.size, &memory), "clSetKernelArg(\(name), \(index))")
     }
 
+    /// The largest work-group this kernel can run with on the context's device.
+    func maximumWorkGroupSize() throws -> Int {
+        var size = 0
+        try check(clGetKernelWorkGroupInfo(kernel, context.device, cl_kernel_work_group_info(CL_KERNEL_WORK_GROUP_SIZE),
+                                           MemoryLayout<Int>.size, &size, nil), "clGetKernelWorkGroupInfo")
+        return size
+    }
+
     /// Enqueues over `global` work-items (rounded up to a multiple of `local` when given);
     /// does not wait.
     func enqueue(global: Int, local: Int? = nil) throws {

@@ -27,6 +27,25 @@ final class OpenCLBackendTests: XCTestCase {
         }
     }
 
+    /// The GPU's layout (one neuron per work-item, 256 per work-group) and others, run here
+    /// on PoCL: the same spikes as the CPU, with the table uploaded or built on the device.
+    func testEveryStepLayoutIsIdenticalToCPU() throws {
+        let d = try CPUBackendTests.shortRun(seed: 7, background: .poisson)
+        let network = try Network.build(d, threads: 2)
+        let cpu = try simulate(network, on: CPUBackend(network: network, threads: 2))
+        XCTAssertGreaterThan(cpu.count, 3000)
+        let layouts = [(StepLayout(groupSize: 256, neuronsPerItem: 1), OpenCLBackend.SynapseSource.build),
+                       (StepLayout(groupSize: 32, neuronsPerItem: 2), .upload(network.synapses)),
+                       (StepLayout(groupSize: 7, neuronsPerItem: 4), .upload(network.synapses))]
+        for (layout, source) in layouts {
+            let backend = try OpenCLBackend(derived: d, initialPotentials: network.initialPotentials, synapses: source,
+                                            device: try device(), batchSteps: 1000, layout: layout)
+            XCTAssertEqual(backend.layout, layout)
+            let gpu = try simulate(network, on: backend)
+            XCTAssertNil(cpu.firstDifference(from: gpu), "\(layout): first difference at spike \(cpu.firstDifference(from: gpu) ?? -1) of \(cpu.count)")
+        }
+    }
+
     func testIdenticalToCPUWithDCBackground() throws {
         for seed: UInt32 in [4, 5] {
             var p = try CPUBackendTests.shortRun(seed: seed, background: .dc).parameters
@@ -38,8 +57,10 @@ final class OpenCLBackendTests: XCTestCase {
     }
 
     /// GeNN's delivery test through the kernels and the CPU alike: neuron i fires in step i
-    /// (driven by a large input), its synapses encode i in weight and delay, and after every
-    /// step each pending ring slot must hold exactly the sum the table prescribes.
+    /// (driven by a large input), then 200 neurons fire together in one step (more spikes
+    /// than a work-group gathers at once); synapses encode their source in weight and delay,
+    /// and after every step each pending ring slot must hold exactly the sum the table
+    /// prescribes.
     func testDeliveryIsExactOnEveryBackend() throws {
         var p = singleNeuronParameters()
         p.network.fullNeuronCounts = [60, 40, 60, 40, 30, 10, 50, 20]
@@ -61,21 +82,25 @@ final class OpenCLBackendTests: XCTestCase {
         NetworkBuilder.sortRows(rowStart: rowStart, targets: &targets, weights: &weights, delays: &delays, threads: 1)
         let table = SynapseTable(rowStart: rowStart, targets: targets, weights: weights, delays: delays)
         let network = Network(derived: derived, synapses: table)
-        let firing = 1..<50
+        // (neuron, step it fires in): one per step, then a volley of 200 in step 60.
+        let firing = (1..<50).map { (neuron: $0, step: $0) } + (100..<300).map { (neuron: $0, step: 60) }
+        let lastStep = 60 + table.maxDelay + 1
         let drive = Int64(200_000 * FixedPointWeight.unitsPerPicoampere)
         for kind in BackendKind.allCases {
             let backend = try kind.make(network)
             let slots = table.maxDelay + 1
             var spikes = SpikeTrains()
-            for step in 0..<(firing.upperBound + slots) {
-                if firing.contains(step + 1) { try backend.setInput(step: step, neuron: step + 1, excitatory: drive, inhibitory: 0) }
+            for step in 0...lastStep {
+                for event in firing where event.step == step + 1 {
+                    try backend.setInput(step: step, neuron: event.neuron, excitatory: drive, inhibitory: 0)
+                }
                 try backend.advance(steps: 1, recordingInto: &spikes)
                 let (ex, inh) = try backend.ringSnapshot()
                 // After step `step`, the spikes of steps < step are delivered.
                 for arrival in (step + 1)..<(step + slots) {
                     var expectedEx = [Int64](repeating: 0, count: n), expectedIn = expectedEx
-                    for source in firing where source < step {
-                        for s in table.row(source) where source + Int(table.delays[s]) == arrival {
+                    for event in firing where event.step < step {
+                        for s in table.row(event.neuron) where event.step + Int(table.delays[s]) == arrival {
                             if table.weights[s] >= 0 { expectedEx[Int(table.targets[s])] += Int64(table.weights[s]) }
                             else { expectedIn[Int(table.targets[s])] += Int64(table.weights[s]) }
                         }
@@ -85,8 +110,9 @@ final class OpenCLBackendTests: XCTestCase {
                     XCTAssertEqual(Array(inh[(slot * n)..<((slot + 1) * n)]), expectedIn, "\(kind) step \(step) arrival \(arrival)")
                 }
             }
-            XCTAssertEqual(spikes.steps.map(Int.init), Array(firing), "\(kind): neuron i fires in step i, nothing else")
-            XCTAssertEqual(spikes.neurons.map(Int.init), Array(firing), "\(kind)")
+            let expected = firing.sorted { ($0.step, $0.neuron) < ($1.step, $1.neuron) }
+            XCTAssertEqual(spikes.steps.map(Int.init), expected.map(\.step), "\(kind): exactly the driven neurons fire, when driven")
+            XCTAssertEqual(spikes.neurons.map(Int.init), expected.map(\.neuron), "\(kind)")
         }
     }
 
