@@ -39,8 +39,8 @@ __kernel void index_row_segments(uint rows, uint groups, uint owned, __global co
 // segment of each spike's row that targets them; 64-bit integer sums, so order does not
 // matter), then updates its neurons in NEST's order (NeuronState.step): membrane (unless
 // refractory), current decay, this step's input, threshold. Spiking neurons go to this
-// step's spike list and to the recording buffer. Spike lists rotate over three buffers: read
-// n-1, write n, and empty n+1 (which nothing reads now).
+// step's spike list and to the recording buffer. Spike lists rotate over three parts of one
+// buffer: read n-1, write n, and empty n+1 (which nothing reads now).
 //
 // A step is a chain of dependent memory accesses, so the kernel keeps the chain short: the
 // segments of up to one work-group's worth of spikes are looked up at once, one per
@@ -48,28 +48,38 @@ __kernel void index_row_segments(uint rows, uint groups, uint owned, __global co
 // local_size-th synapse of the whole run, so all synapse loads of a chunk are in flight
 // together.
 __kernel void deliver_and_update(
-    uint step, uint neuron_count, uint slot, int draws_background, int transient_on, uint seed,
+    uint step, uint neuron_count, uint slots, uint first_background_step, uint transient_begin, uint transient_end,
+    uint seed,
     __global double *v, __global double *i_ex, __global double *i_in, __global int *refractory,
     __global long *ring_ex, __global long *ring_in, __global const uchar *population_of,
     __constant double *dc_amplitude, __constant double *transient_amplitude,
     __constant double *background_cdf, long external_weight,
     double p22, double p11, double p21, double p20, double threshold, double reset, int refractory_steps,
     double picoampere_per_unit,
-    __global uint *spike_rows, __global uint *spike_counts, __global uint *spike_total,
+    __global uint *spike_rows, __global uint *spike_counts, __global uint *spike_totals, uint list_capacity,
     __global uint *record_steps, __global uint *record_neurons, __global uint *record_total, uint record_capacity,
     __global uint *overflow, int record,
-    int delivers, uint origin_slot, uint slots,
     __global const ulong *row_start, __global const uint *targets, __global const int *weights,
-    __global const uchar *delays, __global const uint *previous_rows, __global const uint *previous_counts,
-    __global const uint *previous_total, __global uint *following_total, __global const uint *segments)
+    __global const uchar *delays, __global const uint *segments)
 {
     __local ulong segment_start[MAX_GROUP_SIZE];
     __local uint segment_end[MAX_GROUP_SIZE];
     __local uint multiplicity[MAX_GROUP_SIZE];
     uint lid = (uint)get_local_id(0), size = (uint)get_local_size(0);
-    if (get_global_id(0) == 0) *following_total = 0u;
-    if (delivers) {
-        uint spikes = *previous_total;
+    // Everything that changes from step to step follows from `step`, so the host sets one
+    // argument per launch.
+    uint slot = step % slots;
+    int draws_background = step >= first_background_step;
+    int transient_on = step >= transient_begin && step < transient_end;
+    __global uint *list_rows = spike_rows + (step % 3u) * list_capacity;
+    __global uint *list_counts = spike_counts + (step % 3u) * list_capacity;
+    __global uint *list_total = spike_totals + step % 3u;
+    if (get_global_id(0) == 0) spike_totals[(step + 1u) % 3u] = 0u;
+    if (step >= 1u) {
+        uint origin_slot = (step - 1u) % slots;
+        __global const uint *previous_rows = spike_rows + ((step - 1u) % 3u) * list_capacity;
+        __global const uint *previous_counts = spike_counts + ((step - 1u) % 3u) * list_capacity;
+        uint spikes = spike_totals[(step - 1u) % 3u];
         size_t stride = get_num_groups(0) + 1;
         for (uint chunk = 0; chunk < spikes; chunk += size) {
             uint n = min(size, spikes - chunk);
@@ -145,9 +155,9 @@ __kernel void deliver_and_update(
         if (vm >= threshold) {
             vm = reset;
             r = refractory_steps;
-            uint k = atomic_inc(spike_total);
-            spike_rows[k] = i;
-            spike_counts[k] = 1u;
+            uint k = atomic_inc(list_total);
+            list_rows[k] = i;
+            list_counts[k] = 1u;
             uint slot_in_record = atomic_inc(record_total);
             if (record) {
                 if (slot_in_record < record_capacity) {

@@ -37,11 +37,6 @@ public final class OpenCLBackend: SimulationBackend {
     let potentials: CLBuffer<Double>
     let ringEx: CLBuffer<Int64>
     let ringIn: CLBuffer<Int64>
-    /// Three spike lists in rotation: step n's is filled while n-1's is delivered and
-    /// n+1's is emptied.
-    let spikeRows: [CLBuffer<UInt32>]
-    let spikeCounts: [CLBuffer<UInt32>]
-    let spikeTotals: [CLBuffer<UInt32>]
     let recordSteps: CLBuffer<UInt32>
     let recordNeurons: CLBuffer<UInt32>
     let recordTotal: CLBuffer<UInt32>
@@ -120,8 +115,8 @@ public final class OpenCLBackend: SimulationBackend {
         let context = try CLContext(device: device.id)
         self.context = context
         program = try CLProgram(context, sources: try Kernels.sources(), options: Kernels.buildOptions + " " + preferred.buildOption)
-        deliverAndUpdate = try CLKernel(program, name: "deliver_and_update", arguments: 46)
-        emitThalamicSpikes = try CLKernel(program, name: "emit_thalamic_spikes", arguments: 8)
+        deliverAndUpdate = try CLKernel(program, name: "deliver_and_update", arguments: 41)
+        emitThalamicSpikes = try CLKernel(program, name: "emit_thalamic_spikes", arguments: 9)
         layout = StepLayout(groupSize: min(preferred.groupSize, try deliverAndUpdate.maximumWorkGroupSize()), neuronsPerItem: preferred.neuronsPerItem)
         setupTimings.compile = clock.lap()
 
@@ -149,10 +144,12 @@ public final class OpenCLBackend: SimulationBackend {
         let transient = try CLBuffer(context, constants.dcTransientAmplitudes, name: "transient_amplitude")
         let lambdas = try CLBuffer(context, d.backgroundPoisson.flatMap(\.cdf), name: "background_cdf")
         let thalamicCDF = try CLBuffer(context, d.thalamicPoisson.cdf, name: "thalamic_cdf")
+        // Three spike lists in rotation (step n's is filled while n-1's is delivered and
+        // n+1's is emptied), each part of one buffer.
         let listCapacity = neuronCount + d.thalamicNeurons
-        spikeRows = try (0..<3).map { _ in try CLBuffer<UInt32>(context, count: listCapacity, name: "spike_rows") }
-        spikeCounts = try (0..<3).map { _ in try CLBuffer<UInt32>(context, count: listCapacity, name: "spike_counts") }
-        spikeTotals = try (0..<3).map { _ in try CLBuffer<UInt32>(context, [0], name: "spike_total") }
+        let spikeRows = try CLBuffer<UInt32>(context, count: 3 * listCapacity, name: "spike_rows")
+        let spikeCounts = try CLBuffer<UInt32>(context, count: 3 * listCapacity, name: "spike_counts")
+        let spikeTotals = try CLBuffer<UInt32>(context, [0, 0, 0], name: "spike_totals")
         let capacity = OpenCLBackend.recordCapacity(d, batchSteps: batchSteps)
         recordSteps = try CLBuffer(context, count: capacity, name: "record_steps")
         recordNeurons = try CLBuffer(context, count: capacity, name: "record_neurons")
@@ -162,55 +159,68 @@ public final class OpenCLBackend: SimulationBackend {
         try refractory.zero()
         try ringEx.zero()
         try ringIn.zero()
-        resident = [currentsEx, currentsIn, refractory, populations, dc, transient, lambdas, thalamicCDF, segments]
+        resident = [currentsEx, currentsIn, refractory, populations, dc, transient, lambdas, thalamicCDF, segments,
+                    spikeRows, spikeCounts, spikeTotals]
 
         let seed = d.parameters.simulation.seed
+        let transientSteps = constants.dcTransientSteps
         let u = deliverAndUpdate
         try u.set(1, UInt32(neuronCount))
-        try u.set(5, seed)
-        try u.set(6, potentials)
-        try u.set(7, currentsEx)
-        try u.set(8, currentsIn)
-        try u.set(9, refractory)
-        try u.set(10, ringEx)
-        try u.set(11, ringIn)
-        try u.set(12, populations)
-        try u.set(13, dc)
-        try u.set(14, transient)
-        try u.set(15, lambdas)
-        try u.set(16, constants.externalWeight)
-        try u.set(17, constants.p22)
-        try u.set(18, constants.p11)
-        try u.set(19, constants.p21)
-        try u.set(20, constants.p20)
-        try u.set(21, constants.threshold)
-        try u.set(22, constants.reset)
-        try u.set(23, constants.refractorySteps)
-        try u.set(24, FixedPointWeight.picoamperePerUnit)
-        try u.set(28, recordSteps)
-        try u.set(29, recordNeurons)
-        try u.set(30, recordTotal)
-        try u.set(31, UInt32(capacity))
-        try u.set(32, overflow)
-        try u.set(36, UInt32(slots))
-        try u.set(37, table.rowStartBuffer)
-        try u.set(38, table.targets)
-        try u.set(39, table.weights)
-        try u.set(40, table.delays)
-        try u.set(45, segments)
+        try u.set(2, UInt32(slots))
+        try u.set(3, UInt32(clamping: constants.firstBackgroundStep))
+        try u.set(4, UInt32(clamping: transientSteps.isEmpty ? 0 : transientSteps.lowerBound))
+        try u.set(5, UInt32(clamping: transientSteps.isEmpty ? 0 : transientSteps.upperBound))
+        try u.set(6, seed)
+        try u.set(7, potentials)
+        try u.set(8, currentsEx)
+        try u.set(9, currentsIn)
+        try u.set(10, refractory)
+        try u.set(11, ringEx)
+        try u.set(12, ringIn)
+        try u.set(13, populations)
+        try u.set(14, dc)
+        try u.set(15, transient)
+        try u.set(16, lambdas)
+        try u.set(17, constants.externalWeight)
+        try u.set(18, constants.p22)
+        try u.set(19, constants.p11)
+        try u.set(20, constants.p21)
+        try u.set(21, constants.p20)
+        try u.set(22, constants.threshold)
+        try u.set(23, constants.reset)
+        try u.set(24, constants.refractorySteps)
+        try u.set(25, FixedPointWeight.picoamperePerUnit)
+        try u.set(26, spikeRows)
+        try u.set(27, spikeCounts)
+        try u.set(28, spikeTotals)
+        try u.set(29, UInt32(listCapacity))
+        try u.set(30, recordSteps)
+        try u.set(31, recordNeurons)
+        try u.set(32, recordTotal)
+        try u.set(33, UInt32(capacity))
+        try u.set(34, overflow)
+        try u.set(36, table.rowStartBuffer)
+        try u.set(37, table.targets)
+        try u.set(38, table.weights)
+        try u.set(39, table.delays)
+        try u.set(40, segments)
 
         let t = emitThalamicSpikes
         try t.set(1, UInt32(d.thalamicNeurons))
         try t.set(2, UInt32(neuronCount))
         try t.set(3, thalamicCDF)
         try t.set(4, seed)
+        try t.set(5, spikeRows)
+        try t.set(6, spikeCounts)
+        try t.set(7, spikeTotals)
+        try t.set(8, UInt32(listCapacity))
         try context.finish()
         setupTimings.upload = clock.lap()
     }
 
     public func advance(steps: Int, recordingInto spikes: inout SpikeTrains) throws {
         var remaining = steps
-        try deliverAndUpdate.set(33, Int32(recordsSpikes ? 1 : 0))
+        try deliverAndUpdate.set(35, Int32(recordsSpikes ? 1 : 0))
         while remaining > 0 {
             let batch = min(remaining, batchSteps)
             for _ in 0..<batch {
@@ -223,32 +233,14 @@ public final class OpenCLBackend: SimulationBackend {
     }
 
     /// Enqueues step `step`: the previous step's thalamic spikes (during the volley), then
-    /// delivery and update in one kernel.
+    /// delivery and update in one kernel. Only the step number changes between launches.
     func enqueueStep(_ step: Int) throws {
-        let list = step % 3, previous = (step + 2) % 3, following = (step + 1) % 3
         if step >= 1 && derived.schedule.thalamicSpikeSteps.contains(step - 1) {
-            let t = emitThalamicSpikes
-            try t.set(0, UInt32(step - 1))
-            try t.set(5, spikeRows[previous])
-            try t.set(6, spikeCounts[previous])
-            try t.set(7, spikeTotals[previous])
-            try t.enqueue(global: derived.thalamicNeurons)
+            try emitThalamicSpikes.set(0, UInt32(step - 1))
+            try emitThalamicSpikes.enqueue(global: derived.thalamicNeurons)
         }
-        let u = deliverAndUpdate
-        try u.set(0, UInt32(step))
-        try u.set(2, UInt32(step % slots))
-        try u.set(3, Int32(step >= constants.firstBackgroundStep ? 1 : 0))
-        try u.set(4, Int32(constants.dcTransientSteps.contains(step) ? 1 : 0))
-        try u.set(25, spikeRows[list])
-        try u.set(26, spikeCounts[list])
-        try u.set(27, spikeTotals[list])
-        try u.set(34, Int32(step >= 1 ? 1 : 0))
-        try u.set(35, UInt32((step + slots - 1) % slots))
-        try u.set(41, spikeRows[previous])
-        try u.set(42, spikeCounts[previous])
-        try u.set(43, spikeTotals[previous])
-        try u.set(44, spikeTotals[following])
-        try u.enqueue(global: layout.groups(neurons: neuronCount) * layout.groupSize, local: layout.groupSize)
+        try deliverAndUpdate.set(0, UInt32(step))
+        try deliverAndUpdate.enqueue(global: layout.groups(neurons: neuronCount) * layout.groupSize, local: layout.groupSize)
     }
 
     /// Copies the batch's recorded spikes back (the only host wait), sorts them into

@@ -160,8 +160,8 @@ final class OpenCLBackendTests: XCTestCase {
     func testKernelArgumentCountIsChecked() throws {
         let context = try CLContext(device: try device().id)
         let program = try CLProgram(context, sources: try Kernels.sources(), options: Kernels.buildOptions)
-        XCTAssertThrowsError(try CLKernel(program, name: "emit_thalamic_spikes", arguments: 7)) { error in
-            XCTAssertTrue("\(error)".contains("has 8 arguments but the host passes 7"), "\(error)")
+        XCTAssertThrowsError(try CLKernel(program, name: "emit_thalamic_spikes", arguments: 8)) { error in
+            XCTAssertTrue("\(error)".contains("has 9 arguments but the host passes 8"), "\(error)")
         }
     }
 
