@@ -46,22 +46,23 @@ __kernel void place_synapses(
     double weight_mean, double weight_std, double delay_mean, double delay_std,
     double minimum_delay, double resolution, double units_per_picoampere,
     __global const ulong *row_start, __global uint *row_fill,
-    __global uint *targets, __global int *weights, __global uchar *delays, __global uint *longest_delay)
+    __global uint *targets, __global int *weights, __global uchar *delays, __global uint *longest_delay,
+    __constant const double *ziggurat_x, __constant const double *ziggurat_f)
 {
     ulong k = get_global_id(0);
     if (k >= synapse_count) return;
     uint2 ends = synapse_endpoints(k, projection, seed, source_first, source_count, target_first, target_count);
 
-    double2 z = normal_pair(synapse_counter(k, projection, 0u), (uint2)(seed, STREAM_SYNAPSE_PARAMETERS));
+    double2 z = normal_pair(synapse_counter(k, projection, 0u), (uint2)(seed, STREAM_SYNAPSE_PARAMETERS), ziggurat_x, ziggurat_f);
     double weight = weight_mean + weight_std * z.x;
     double delay = delay_mean + delay_std * z.y;
     for (uint attempt = 1u; weight_mean >= 0.0 ? weight < 0.0 : weight > 0.0; attempt++) {
         weight = weight_mean + weight_std * normal_pair(synapse_counter(k, projection, attempt),
-                                                        (uint2)(seed, STREAM_WEIGHT_REDRAW)).x;
+                                                        (uint2)(seed, STREAM_WEIGHT_REDRAW), ziggurat_x, ziggurat_f).x;
     }
     for (uint attempt = 1u; delay < minimum_delay; attempt++) {
         delay = delay_mean + delay_std * normal_pair(synapse_counter(k, projection, attempt),
-                                                     (uint2)(seed, STREAM_DELAY_REDRAW)).x;
+                                                     (uint2)(seed, STREAM_DELAY_REDRAW), ziggurat_x, ziggurat_f).x;
     }
     // Nearest whole step (delays are at least half a step), checked before conversion.
     double steps = delay / resolution + 0.5;

@@ -41,10 +41,10 @@ inline uint random_index(uint hi, uint lo, uint n) {
 // libm's in the last place). x must be positive and normal.
 inline double portable_log(double x) {
     ulong bits = as_ulong(x);
-    double mantissa = as_double((bits & 0x000FFFFFFFFFFFFFUL) | 0x3FF0000000000000UL);
-    bool upper = mantissa > 0x1.6a09e667f3bcdp+0;
-    double m = upper ? mantissa * 0.5 : mantissa;
-    double e = (double)((int)((bits >> 52) & 0x7FFUL) - (upper ? 1022 : 1023));
+    ulong fraction = bits & 0x000FFFFFFFFFFFFFUL;
+    ulong upper = (0x6a09e667f3bcdUL - fraction) >> 63;
+    double m = as_double(fraction | ((0x3FFUL - upper) << 52));
+    double e = (double)((int)((bits >> 52) & 0x7FFUL) - 1023 + (int)upper);
     double f = m - 1.0;
     double t = f / (2.0 + f);
     double u = t * t;
@@ -62,26 +62,70 @@ inline double portable_log(double x) {
     return e * 0x1.62e42fee00000p-1 + (log_m + e * 0x1.a39ef35793c76p-33);
 }
 
-// Marsaglia's polar method on two words; false when the point falls outside the unit disc.
-inline bool polar_pair(uint a, uint b, double2 *normals) {
-    double x = 2.0 * open_unit(a) - 1.0;
-    double y = 2.0 * open_unit(b) - 1.0;
-    double s = x * x + y * y;
-    if (s >= 1.0) return false;
-    double factor = sqrt(-2.0 * portable_log(s) / s);
-    *normals = (double2)(x * factor, y * factor);
-    return true;
+// The 64-bit words of one counter for normal draws (Ziggurat.Words): the blocks (counter.x,
+// .y, .z, .w | retry << 24) for retry = 0, 1, ..., two words per draw.
+typedef struct {
+    uint4 counter;
+    uint2 key;
+    uint4 block;
+    uint retry;
+    uint used;
+} normal_words;
+
+inline normal_words normal_words_start(uint4 counter, uint2 key) {
+    normal_words w;
+    w.counter = counter;
+    w.key = key;
+    w.block = philox4x32_10(counter, key);
+    w.retry = 0u;
+    w.used = 0u;
+    return w;
 }
 
-// Two standard normal values (RandomDraw.normalPair): a rejected block moves on to the
-// one with the retry count in the top byte of the counter's last word.
-inline double2 normal_pair(uint4 counter, uint2 key) {
-    double2 normals;
-    for (uint retry = 0u;; retry++) {
-        uint4 b = philox4x32_10((uint4)(counter.x, counter.y, counter.z, counter.w | retry << 24), key);
-        if (polar_pair(b.x, b.y, &normals)) return normals;
-        if (polar_pair(b.z, b.w, &normals)) return normals;
+inline ulong next_normal_word(normal_words *w) {
+    if (w->used == 4u) {
+        w->retry += 1u;
+        w->block = philox4x32_10((uint4)(w->counter.x, w->counter.y, w->counter.z, w->counter.w | w->retry << 24), w->key);
+        w->used = 0u;
     }
+    w->used += 2u;
+    return w->used == 2u ? ((ulong)w->block.x << 32) | w->block.y : ((ulong)w->block.z << 32) | w->block.w;
+}
+
+// Uniform in (0, 1) from the top 52 bits; exact in double.
+inline double open_unit52(ulong bits) {
+    return ((double)(bits >> 12) + 0.5) * 0x1p-52;
+}
+
+// One standard normal value by the ziggurat (Ziggurat.draw): 7 bits choose the layer, 1 the
+// sign, 53 the position; x and f are the host's tables (x[1] is r, where the tail begins).
+inline double ziggurat_draw(normal_words *w, __constant const double *x, __constant const double *f) {
+    for (;;) {
+        ulong bits = next_normal_word(w);
+        uint layer = (uint)(bits & 0x7FUL);
+        bool negative = (bits & 0x80UL) != 0UL;
+        double z = (double)(bits >> 11) * 0x1p-53 * x[layer];
+        if (z < x[layer + 1]) return negative ? -z : z;
+        if (layer == 0u) {
+            for (;;) {
+                double a = -portable_log(open_unit52(next_normal_word(w))) / x[1];
+                double b = -portable_log(open_unit52(next_normal_word(w)));
+                if (b + b > a * a) {
+                    z = x[1] + a;
+                    return negative ? -z : z;
+                }
+            }
+        }
+        double y = f[layer] + (double)(next_normal_word(w) >> 11) * 0x1p-53 * (f[layer + 1] - f[layer]);
+        if (portable_log(y) < -0.5 * z * z) return negative ? -z : z;
+    }
+}
+
+// Two standard normal values (RandomDraw.normalPair).
+inline double2 normal_pair(uint4 counter, uint2 key, __constant const double *x, __constant const double *f) {
+    normal_words w = normal_words_start(counter, key);
+    double first = ziggurat_draw(&w, x, f);
+    return (double2)(first, ziggurat_draw(&w, x, f));
 }
 
 // Word item % 4 of the block (item / 4, step): one block serves four items.
@@ -109,10 +153,11 @@ __kernel void generate_philox_blocks(__global const uint4 *counters, __global co
 // Host-identity check of the device's normal draws and logarithm: one of each per work-item.
 __kernel void generate_normal_pairs(__global const uint4 *counters, __global const uint2 *keys,
                                     __global double2 *normals, __global const double *log_arguments,
-                                    __global double *logs, uint count) {
+                                    __global double *logs, uint count,
+                                    __constant const double *ziggurat_x, __constant const double *ziggurat_f) {
     uint i = get_global_id(0);
     if (i < count) {
-        normals[i] = normal_pair(counters[i], keys[i]);
+        normals[i] = normal_pair(counters[i], keys[i], ziggurat_x, ziggurat_f);
         logs[i] = portable_log(log_arguments[i]);
     }
 }

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Every GPU check and benchmark of a session, in one go, on a machine with an NVIDIA driver
-# and no Swift: lists the OpenCL devices, verifies CPU-OpenCL identity at a small scale, and
-# times the OpenCL backend at scales 0.1 and 1.0 (and the CPU backend at 0.1, for a same-machine
-# ratio) with `microcircuit bench` (Poisson background, spike recording on),
-# printing one table. Also runs here on PoCL as a dry run: `run.sh --dry-run`.
+# and no Swift: lists the OpenCL devices; verifies CPU-OpenCL identity (synapses built on the
+# device) at a small scale with all stimuli and at full scale for a short run; and times the
+# OpenCL backend with `microcircuit bench` (Poisson background) at scales 0.1 and 1.0 with
+# recording on, at 1.0 also with recording off and with the synapses built on the host, and the
+# CPU backend at 0.1 for a same-machine ratio. Also runs here on PoCL as a dry run:
+# `run.sh --dry-run`.
 #
 # Usage, from a bundle made by `make gpu-bundle` (binary, libOpenCL.so.1, this script):
 #   .gpu-bundle/run.sh [--dry-run] [--out DIR]
@@ -52,11 +54,13 @@ if [ $DRY -eq 0 ]; then
   echo "$driver" >"$OUT/icd/nvidia.icd"
   export OCL_ICD_VENDORS="$OUT/icd"
   [ -e "$HERE/lib/libOpenCL.so.1" ] && export LD_LIBRARY_PATH="$HERE/lib:${LD_LIBRARY_PATH:-}"
-  SCALES="0.1 1.0"
+  SMALL=0.1
+  FULL=1.0
   VERIFY_SCALE=0.05
   T_SIM=10000
 else
-  SCALES="0.02"
+  SMALL=0.02
+  FULL=0.05
   VERIFY_SCALE=0.02
   T_SIM=200
 fi
@@ -64,15 +68,22 @@ fi
 echo "== devices"
 "$BIN" devices || exit 4
 
-echo "== verify (CPU vs OpenCL, scale $VERIFY_SCALE, Poisson, thalamic and DC transient)"
-"$BIN" verify --scale $VERIFY_SCALE --bg poisson --thalamic --dc-transient --t-presim 500 --t-sim 500 --quiet
+echo "== verify (CPU vs OpenCL, synapses built on the device; scale $VERIFY_SCALE, Poisson, thalamic and DC transient)"
+"$BIN" verify --construct device --scale $VERIFY_SCALE --bg poisson --thalamic --dc-transient --t-presim 500 --t-sim 500 --quiet
 verified=$?
+echo "== verify (scale $FULL, 20 ms, synapses built on the device)"
+"$BIN" verify --construct device --scale $FULL --bg poisson --t-presim 0 --t-sim 20 --quiet
+verified_full=$?
 
-echo "== timings (Poisson background, recording on, t_presim 100 ms, t_sim $T_SIM ms)"
-for scale in $SCALES; do
-  backends=opencl
-  [ "$scale" = "$(echo $SCALES | cut -d' ' -f1)" ] && backends=opencl,cpu
-  "$BIN" bench --backend $backends --scale "$scale" --bg poisson --t-presim 100 --t-sim $T_SIM \
-    --json "$OUT/bench-$scale.json" 2>&1 | grep -v '^bench:' | sed "s/^/scale $scale  /" || echo "scale $scale: bench failed"
-done
-[ $verified -eq 0 ]
+# bench NAME ARGS...: one bench, its table rows prefixed with NAME, its JSON in $OUT/bench-NAME.json.
+bench() {
+  local name=$1; shift
+  "$BIN" bench --bg poisson "$@" --json "$OUT/bench-$name.json" 2>&1 | grep -v '^bench:' | sed "s/^/$name  /" \
+    || echo "$name: bench failed"
+}
+echo "== timings (Poisson background, t_presim 100 ms)"
+bench "scale-$SMALL" --backend opencl,cpu --construct device --scale $SMALL --t-presim 100 --t-sim $T_SIM
+bench "scale-$FULL" --backend opencl --construct device --scale $FULL --t-presim 100 --t-sim $T_SIM --repeat 2
+bench "scale-$FULL-no-record" --backend opencl --construct device --scale $FULL --t-presim 100 --t-sim $T_SIM --no-record
+bench "scale-$FULL-host-built" --backend opencl --construct host --scale $FULL --t-presim 100 --t-sim 1000
+[ $verified -eq 0 ] && [ $verified_full -eq 0 ]

@@ -62,29 +62,14 @@ public enum RandomDraw {
         (Double(word) + 0.5) * 0x1p-32
     }
 
-    /// Two independent standard normal values (Marsaglia's polar method, no trigonometry).
-    /// Each block offers two candidate points in the unit square; a rejected pair moves on to
-    /// the block whose counter has `retry` in the top byte of its last word (callers keep
-    /// that word below 2^24).
+    /// Two independent standard normal values (`Ziggurat`) from the blocks of `counter`:
+    /// usually just its first block; rare draws continue with the blocks whose counter has
+    /// the retry number in the top byte of its last word (callers keep that word below 2^24).
     @inline(__always)
     public static func normalPair(_ counter: Philox.Counter, _ key: Philox.Key) -> (Double, Double) {
-        var retry: UInt32 = 0
-        while true {
-            let b = Philox.block((counter.0, counter.1, counter.2, counter.3 | retry << 24), key)
-            if let pair = polar(b.0, b.1) { return pair }
-            if let pair = polar(b.2, b.3) { return pair }
-            retry &+= 1
-        }
-    }
-
-    @inline(__always)
-    static func polar(_ a: UInt32, _ b: UInt32) -> (Double, Double)? {
-        let x = 2 * openUnit(a) - 1
-        let y = 2 * openUnit(b) - 1
-        let s = x * x + y * y
-        guard s < 1 else { return nil }
-        let factor = (-2 * PortableLog.log(s) / s).squareRoot()
-        return (x * factor, y * factor)
+        var words = Ziggurat.Words(counter, key)
+        let first = Ziggurat.draw(&words)
+        return (first, Ziggurat.draw(&words))
     }
 
     /// The Philox block that holds the Poisson words of items 4g ... 4g+3 in `step`: one

@@ -1,8 +1,9 @@
 /// The natural logarithm from IEEE basic operations only (+, -, *, / and bit moves, all
 /// correctly rounded everywhere), so that the host and the kernels (`portable_log` in
 /// `kernels/philox.cl`) compute the same bits. libm's `log` and OpenCL's `log` are each
-/// accurate to an ulp or so but not to the same bits, and a normal draw that differed in
-/// its last bit could quantise to a different weight or round to a different delay.
+/// accurate to an ulp or so but not to the same bits, and a normal draw (`Ziggurat`'s tail
+/// and wedges) that differed in its last bit could quantise to a different weight or round
+/// to a different delay.
 ///
 /// x = 2^e * m with m in [sqrt(1/2), sqrt(2)); log m = 2 atanh(t), t = (m - 1) / (m + 1),
 /// |t| < 0.172, summed as the odd series to t^21 (truncation below 2^-56 relative); then
@@ -11,15 +12,16 @@ public enum PortableLog {
     static let ln2High = 0x1.62e42fee00000p-1
     static let ln2Low = 0x1.a39ef35793c76p-33
 
-    /// log x for a positive normal double x (the polar method's s, which is at least 2^-64).
+    /// log x for a positive normal double x.
     @inline(__always)
     public static func log(_ x: Double) -> Double {
         let bits = x.bitPattern
-        let mantissa = Double(bitPattern: bits & 0x000F_FFFF_FFFF_FFFF | 0x3FF0_0000_0000_0000)
-        // Selects instead of branching: which half the mantissa falls in is a coin flip.
-        let upper = mantissa > 0x1.6a09e667f3bcdp+0
-        let m = upper ? mantissa * 0.5 : mantissa
-        let e = Double(Int((bits >> 52) & 0x7FF) - (upper ? 1022 : 1023))
+        let fraction = bits & 0x000F_FFFF_FFFF_FFFF
+        // 1 when the mantissa 1.fraction exceeds sqrt(2) (then m = mantissa / 2), computed with
+        // integers: which half the mantissa falls in is a coin flip, too costly as a branch.
+        let upper = (0x6_a09e_667f_3bcd &- fraction) >> 63
+        let m = Double(bitPattern: fraction | (0x3FF &- upper) << 52)
+        let e = Double(Int(truncatingIfNeeded: (bits >> 52) & 0x7FF) - 1023 + Int(truncatingIfNeeded: upper))
         let f = m - 1
         let t = f / (2 + f)
         let u = t * t

@@ -54,8 +54,10 @@ struct DeviceSynapseTable {
         weights = try CLBuffer(context, count: total, name: "weights")
         delays = try CLBuffer(context, count: total, name: "delays")
         let longestDelay = try CLBuffer<UInt32>(context, [1], name: "longest_delay")
+        let zigguratX = try CLBuffer(context, Ziggurat.x, name: "ziggurat_x")
+        let zigguratF = try CLBuffer(context, Ziggurat.f, name: "ziggurat_f")
         try rowLength.zero()
-        let placeSynapses = try CLKernel(program, name: "place_synapses", arguments: 20)
+        let placeSynapses = try CLKernel(program, name: "place_synapses", arguments: 22)
         let placeGroup = min(groupSize, try placeSynapses.maximumWorkGroupSize())
         let h = derived.resolution
         for projection in projections {
@@ -73,6 +75,8 @@ struct DeviceSynapseTable {
             try placeSynapses.set(17, weights)
             try placeSynapses.set(18, delays)
             try placeSynapses.set(19, longestDelay)
+            try placeSynapses.set(20, zigguratX)
+            try placeSynapses.set(21, zigguratF)
             try placeSynapses.enqueue(global: projection.count, local: placeGroup)
         }
         let longest = Int(try longestDelay.read()[0])
