@@ -26,6 +26,17 @@ let benchmarks: @Sendable () -> Void = {
         blackHole(table.synapseCount)
     }
 
+    // The same table built by the OpenCL device (PoCL here, the GPU on a GPU machine), with
+    // the backend's set-up around it (program build, from the driver's cache after the first).
+    Benchmark("opencl: construction on the device, scale 0.1") { benchmark in
+        let d = derived(scale: 0.1)
+        let device = try DeviceSelection.choose(index: nil, allowCPU: true)
+        benchmark.startMeasurement()
+        let backend = try OpenCLBackend(buildingOnDevice: d, device: device)
+        benchmark.stopMeasurement()
+        blackHole(backend.synapseRowStart.count)
+    }
+
     // One step: delivery of the previous step's spikes and the neuron update, after 100 ms
     // of warm-up so the network is in its stationary state. 100 steps per iteration.
     for kind in ["cpu", "opencl"] {
