@@ -90,39 +90,42 @@ public enum NetworkBuilder {
         // so the gigabytes of table need no zero-filling first.
         var (targets, weights, delays) = uninitializedTable(count: total) { targets, weights, delays in
             longestDelay.withUnsafeMutableBufferPointer { longestDelay in
-                parallelFor(blocks.count, threads: threads) { b in
-                    let projection = projections[blocks[b].projection]
-                    let first = projection.sources.lowerBound
-                    let synapses = blocks[b].synapses
-                    var drawn = [UInt64](repeating: 0, count: synapses.count)
-                    var sourceOf = [Int32](repeating: 0, count: synapses.count)
-                    var runStart = [Int](repeating: 0, count: projection.sources.count + 1)
-                    for (j, k) in synapses.enumerated() {
-                        let (source, target) = projection.endpoints(k, seed: seed)
-                        let (weight, delay) = projection.parameters(k, seed: seed, minimumDelay: minimumDelay)
-                        let delaySteps = ConstructionError.delaySteps(delay, resolution: h)
-                        longestDelay[b] = max(longestDelay[b], delaySteps)
-                        drawn[j] = SynapseKey.pack(target: UInt32(target), delay: UInt8(min(delaySteps, ConstructionError.maximumDelaySteps)),
-                                                   weight: FixedPointWeight.quantize(weight))
-                        sourceOf[j] = Int32(source - first)
-                        runStart[source - first + 1] += 1
-                    }
-                    for s in 0..<projection.sources.count { runStart[s + 1] += runStart[s] }
-                    var cursor = runStart
-                    var bySource = [UInt64](repeating: 0, count: synapses.count)
-                    for j in 0..<synapses.count {
-                        let s = Int(sourceOf[j])
-                        bySource[cursor[s]] = drawn[j]
-                        cursor[s] += 1
-                    }
-                    for s in 0..<projection.sources.count {
-                        var position = counts[b][s]
-                        for j in runStart[s]..<runStart[s + 1] {
-                            let (target, delay, weight) = SynapseKey.unpack(bySource[j])
-                            targets.initializeElement(at: position, to: target)
-                            delays.initializeElement(at: position, to: delay)
-                            weights.initializeElement(at: position, to: weight)
-                            position += 1
+                // Each worker takes every workers-th block and reuses its buffers from block
+                // to block (fresh megabytes per block cost a page fault per 4 KiB).
+                let workers = min(max(1, threads), blocks.count)
+                parallelFor(workers, threads: workers) { worker in
+                    var scratch = BlockScratch()
+                    for b in stride(from: worker, to: blocks.count, by: workers) {
+                        let projection = projections[blocks[b].projection]
+                        let first = projection.sources.lowerBound
+                        let synapses = blocks[b].synapses
+                        scratch.prepare(synapses: synapses.count, sources: projection.sources.count)
+                        for (j, k) in synapses.enumerated() {
+                            let (source, target) = projection.endpoints(k, seed: seed)
+                            let (weight, delay) = projection.parameters(k, seed: seed, minimumDelay: minimumDelay)
+                            let delaySteps = ConstructionError.delaySteps(delay, resolution: h)
+                            longestDelay[b] = max(longestDelay[b], delaySteps)
+                            scratch.drawn[j] = SynapseKey.pack(target: UInt32(target), delay: UInt8(min(delaySteps, ConstructionError.maximumDelaySteps)),
+                                                               weight: FixedPointWeight.quantize(weight))
+                            scratch.sourceOf[j] = Int32(source - first)
+                            scratch.runStart[source - first + 1] += 1
+                        }
+                        for s in 0..<projection.sources.count { scratch.runStart[s + 1] += scratch.runStart[s] }
+                        scratch.cursor.replaceSubrange(0..., with: scratch.runStart)
+                        for j in 0..<synapses.count {
+                            let s = Int(scratch.sourceOf[j])
+                            scratch.bySource[scratch.cursor[s]] = scratch.drawn[j]
+                            scratch.cursor[s] += 1
+                        }
+                        for s in 0..<projection.sources.count {
+                            var position = counts[b][s]
+                            for j in scratch.runStart[s]..<scratch.runStart[s + 1] {
+                                let (target, delay, weight) = SynapseKey.unpack(scratch.bySource[j])
+                                targets.initializeElement(at: position, to: target)
+                                delays.initializeElement(at: position, to: delay)
+                                weights.initializeElement(at: position, to: weight)
+                                position += 1
+                            }
                         }
                     }
                 }
@@ -223,6 +226,29 @@ public enum NetworkBuilder {
             }
             keys[j] = key
         }
+    }
+}
+
+/// One construction worker's buffers for a block of synapses: the packed synapses in drawing
+/// order, their source rows, the same synapses ordered by source, and where each source's
+/// run starts.
+struct BlockScratch {
+    var drawn: [UInt64] = []
+    var sourceOf: [Int32] = []
+    var bySource: [UInt64] = []
+    var runStart: [Int] = []
+    var cursor: [Int] = []
+
+    /// Room for `synapses` synapses (contents left to be overwritten) and zeroed run starts
+    /// for `sources` sources.
+    mutating func prepare(synapses: Int, sources: Int) {
+        if drawn.count < synapses {
+            drawn = [UInt64](repeating: 0, count: synapses)
+            sourceOf = [Int32](repeating: 0, count: synapses)
+            bySource = [UInt64](repeating: 0, count: synapses)
+        }
+        runStart.removeAll(keepingCapacity: true)
+        runStart.append(contentsOf: repeatElement(0, count: sources + 1))
     }
 }
 
