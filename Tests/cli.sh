@@ -144,7 +144,7 @@ if "$BIN" bench --scale 0.02 --bg poisson --t-presim 10 --t-sim 50 --backend cpu
   # Both backends count the same spikes (column 10) in every repetition.
   [ "$(awk '$1 == "cpu" || $1 == "opencl" { print $10 }' "$WORK/bench" | sort -u | wc -l)" -eq 1 ] && pass \
     || fail "bench backends disagree on spike counts: $(cat "$WORK/bench")"
-  for key in construction_site construction_s setup_s compile_s upload_s real_time_factor synaptic_events_per_s \
+  for key in construction_site construction_s setup_s compile_s upload_s steps_per_launch real_time_factor synaptic_events_per_s \
              peak_host_memory_bytes device_memory_bytes; do
     grep -q "\"$key\"" "$WORK/bench.json" && pass || fail "bench JSON lacks $key"
   done
@@ -152,6 +152,14 @@ else
   fail "bench: $(cat "$WORK/err")"
 fi
 expect_error 2 "'--repeat': must be at least 1" bench --scale 0.02 --repeat 0
+# Many steps per launch: identical where the step's work-groups all run at once (two here),
+# refused with advice where they cannot.
+"$BIN" verify --n-scaling 0.005 --k-scaling 0.2 --bg poisson --thalamic --t-presim 20 --t-sim 150 --steps-per-launch 64 \
+  --construct device --quiet >"$WORK/verify-steps" 2>"$WORK/err" && grep -q "^identical: [0-9]* spikes" "$WORK/verify-steps" && pass \
+  || fail "verify --steps-per-launch 64: $(cat "$WORK/verify-steps" "$WORK/err")"
+expect_error 1 "cannot all run at once.*use --steps-per-launch 1" run "${SMALL[@]}" --backend opencl --steps-per-launch 10 --output "$WORK/x"
+expect_error 2 "'--steps-per-launch': must be in \[1, 1000000\]" run "${SMALL[@]}" --backend opencl --steps-per-launch 0 --output "$WORK/x"
+expect_error 2 "'--steps-per-launch': only meaningful with --backend opencl" bench --scale 0.02 --backend cpu --steps-per-launch 4
 "$BIN" run "${SMALL[@]}" --backend auto --output "$WORK/auto" >/dev/null 2>&1 && grep -q '"backend": "cpu"' "$WORK/auto/summary.json" \
   && pass || fail "auto without a GPU did not fall back to the CPU backend"
 expect_error 2 "'--backend': must be cpu, opencl or auto" run --backend cuda --output "$WORK/x"

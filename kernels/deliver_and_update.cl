@@ -1,10 +1,10 @@
 // The largest work-group deliver_and_update runs with (the host never asks for more).
 #define MAX_GROUP_SIZE 256
 
-// Neurons each work-item of deliver_and_update updates: 1, 2 or 4, set by the host at build
-// time (-D): 4 on CPU devices, where a work-item is a loop iteration and sharing one Philox
-// block between four neurons saves work; 1 on GPUs, where one neuron per work-item keeps a
-// step's chain of dependent memory accesses short. The spikes are the same either way.
+// Neurons each work-item updates: 1, 2 or 4, set by the host at build time (-D): 4 on CPU
+// devices, where a work-item is a loop iteration and sharing one Philox block between four
+// neurons saves work; 1 on GPUs, where one neuron per work-item keeps a step's chain of
+// dependent memory accesses short. The spikes are the same either way.
 #ifndef NEURONS_PER_ITEM
 #define NEURONS_PER_ITEM 4u
 #endif
@@ -18,11 +18,11 @@ inline ulong lower_bound(__global const uint *targets, ulong low, ulong high, ui
     return low;
 }
 
-// For every row and work-group g of deliver_and_update (which owns neurons from g * owned):
-// where in the row that group's targets begin, relative to the row's start. Row r's entries
-// are segments[r * (groups + 1) + g] for g = 0 ... groups; the last is the row's length.
-// Built once, so that a step finds each spike's segment with one load instead of a binary
-// search of ~12 dependent loads from memory.
+// For every row and work-group g of a step (which owns neurons from g * owned): where in the
+// row that group's targets begin, relative to the row's start. Row r's entries are
+// segments[r * (groups + 1) + g] for g = 0 ... groups; the last is the row's length. Built
+// once, so that a step finds each spike's segment with one load instead of a binary search
+// of ~12 dependent loads from memory.
 __kernel void index_row_segments(uint rows, uint groups, uint owned, __global const ulong *row_start,
                                  __global const uint *targets, __global uint *segments)
 {
@@ -33,52 +33,67 @@ __kernel void index_row_segments(uint rows, uint groups, uint owned, __global co
     segments[id] = (uint)((g == groups ? end : lower_bound(targets, start, end, g * owned)) - start);
 }
 
-// Step n in one launch, as the CPU backend does it per thread: each work-group owns a block
-// of neurons (NEURONS_PER_ITEM per work-item).
-// It first adds the weights of step n-1's spikes to its own neurons' ring-buffer slots (the
-// segment of each spike's row that targets them; 64-bit integer sums, so order does not
-// matter), then updates its neurons in NEST's order (NeuronState.step): membrane (unless
-// refractory), current decay, this step's input, threshold. Spiking neurons go to this
-// step's spike list and to the recording buffer. Spike lists rotate over three parts of one
-// buffer: read n-1, write n, and empty n+1 (which nothing reads now).
+// What every step needs; the same for deliver_and_update and run_steps. The spike lists are
+// the only buffers that one work-group writes and others read within a launch of run_steps:
+// they are volatile, so that no work-group reads them through a cache that is not coherent
+// with the others' writes. Ring buffers are touched only by the work-group that owns their
+// neurons, and a work-group barrier makes its own writes and atomics visible to all of it.
+#define STEP_PARAMETERS \
+    uint neuron_count, uint slots, uint first_background_step, uint transient_begin, uint transient_end, \
+    uint thalamic_begin, uint thalamic_end, uint thalamic_count, uint seed, \
+    __global double *v, __global double *i_ex, __global double *i_in, __global int *refractory, \
+    __global long *ring_ex, __global long *ring_in, __global const uchar *population_of, \
+    __constant double *dc_amplitude, __constant double *transient_amplitude, \
+    __constant double *background_cdf, __constant double *thalamic_cdf, long external_weight, \
+    double p22, double p11, double p21, double p20, double threshold, double reset, int refractory_steps, \
+    double picoampere_per_unit, \
+    volatile __global uint *spike_rows, volatile __global uint *spike_counts, volatile __global uint *spike_totals, \
+    uint list_capacity, \
+    __global uint *record_steps, __global uint *record_neurons, __global uint *record_total, uint record_capacity, \
+    __global uint *overflow, int record, \
+    __global const ulong *row_start, __global const uint *targets, __global const int *weights, \
+    __global const uchar *delays, __global const uint *segments
+
+#define STEP_ARGUMENTS \
+    neuron_count, slots, first_background_step, transient_begin, transient_end, \
+    thalamic_begin, thalamic_end, thalamic_count, seed, \
+    v, i_ex, i_in, refractory, ring_ex, ring_in, population_of, \
+    dc_amplitude, transient_amplitude, background_cdf, thalamic_cdf, external_weight, \
+    p22, p11, p21, p20, threshold, reset, refractory_steps, picoampere_per_unit, \
+    spike_rows, spike_counts, spike_totals, list_capacity, \
+    record_steps, record_neurons, record_total, record_capacity, overflow, record, \
+    row_start, targets, weights, delays, segments
+
+// Step n for the calling work-group, as the CPU backend does it per thread: each work-group
+// owns a block of neurons (NEURONS_PER_ITEM per work-item). It first adds the weights of
+// step n-1's spikes to its own neurons' ring-buffer slots (the segment of each spike's row
+// that targets them; 64-bit integer sums, so order does not matter), then updates its
+// neurons in NEST's order (NeuronState.step): membrane (unless refractory), current decay,
+// this step's input, threshold. Spiking neurons go to this step's spike list and to the
+// recording buffer; during the thalamic volley the thalamic neurons' spikes of step n join
+// the list too. Spike lists rotate over three parts of one buffer: read n-1, write n, and
+// empty n+1 (which nothing reads now). Everything that changes from step to step follows
+// from `step`.
 //
-// A step is a chain of dependent memory accesses, so the kernel keeps the chain short: the
-// segments of up to one work-group's worth of spikes are looked up at once, one per
-// work-item; a scan in local memory lays them end to end; then every work-item takes every
-// local_size-th synapse of the whole run, so all synapse loads of a chunk are in flight
-// together.
-__kernel void deliver_and_update(
-    uint step, uint neuron_count, uint slots, uint first_background_step, uint transient_begin, uint transient_end,
-    uint seed,
-    __global double *v, __global double *i_ex, __global double *i_in, __global int *refractory,
-    __global long *ring_ex, __global long *ring_in, __global const uchar *population_of,
-    __constant double *dc_amplitude, __constant double *transient_amplitude,
-    __constant double *background_cdf, long external_weight,
-    double p22, double p11, double p21, double p20, double threshold, double reset, int refractory_steps,
-    double picoampere_per_unit,
-    __global uint *spike_rows, __global uint *spike_counts, __global uint *spike_totals, uint list_capacity,
-    __global uint *record_steps, __global uint *record_neurons, __global uint *record_total, uint record_capacity,
-    __global uint *overflow, int record,
-    __global const ulong *row_start, __global const uint *targets, __global const int *weights,
-    __global const uchar *delays, __global const uint *segments)
+// A step is a chain of dependent memory accesses, so it keeps the chain short: the segments
+// of up to one work-group's worth of spikes are looked up at once, one per work-item; a scan
+// in local memory lays them end to end; then every work-item takes every local_size-th
+// synapse of the whole run, so all synapse loads of a chunk are in flight together.
+inline void simulate_step(uint step, STEP_PARAMETERS,
+                          __local ulong *segment_start, __local uint *segment_end, __local uint *multiplicity)
 {
-    __local ulong segment_start[MAX_GROUP_SIZE];
-    __local uint segment_end[MAX_GROUP_SIZE];
-    __local uint multiplicity[MAX_GROUP_SIZE];
     uint lid = (uint)get_local_id(0), size = (uint)get_local_size(0);
-    // Everything that changes from step to step follows from `step`, so the host sets one
-    // argument per launch.
     uint slot = step % slots;
     int draws_background = step >= first_background_step;
     int transient_on = step >= transient_begin && step < transient_end;
-    __global uint *list_rows = spike_rows + (step % 3u) * list_capacity;
-    __global uint *list_counts = spike_counts + (step % 3u) * list_capacity;
-    __global uint *list_total = spike_totals + step % 3u;
+    volatile __global uint *list_rows = spike_rows + (step % 3u) * list_capacity;
+    volatile __global uint *list_counts = spike_counts + (step % 3u) * list_capacity;
+    volatile __global uint *list_total = spike_totals + step % 3u;
     if (get_global_id(0) == 0) spike_totals[(step + 1u) % 3u] = 0u;
     if (step >= 1u) {
         uint origin_slot = (step - 1u) % slots;
-        __global const uint *previous_rows = spike_rows + ((step - 1u) % 3u) * list_capacity;
-        __global const uint *previous_counts = spike_counts + ((step - 1u) % 3u) * list_capacity;
+        volatile __global const uint *previous_rows = spike_rows + ((step - 1u) % 3u) * list_capacity;
+        volatile __global const uint *previous_counts = spike_counts + ((step - 1u) % 3u) * list_capacity;
         uint spikes = spike_totals[(step - 1u) % 3u];
         size_t stride = get_num_groups(0) + 1;
         for (uint chunk = 0; chunk < spikes; chunk += size) {
@@ -127,9 +142,8 @@ __kernel void deliver_and_update(
     uint first = NEURONS_PER_ITEM * (uint)get_global_id(0);
     uint4 block = draws_background
         ? philox4x32_10((uint4)(first >> 2, step, 0u, 0u), (uint2)(seed, STREAM_BACKGROUND_POISSON)) : (uint4)(0u);
-    for (uint lane = 0; lane < NEURONS_PER_ITEM; lane++) {
+    for (uint lane = 0; lane < NEURONS_PER_ITEM && first + lane < neuron_count; lane++) {
         uint i = first + lane;
-        if (i >= neuron_count) return;
         uint p = population_of[i];
         size_t index = (size_t)slot * neuron_count + i;
         long input_ex = ring_ex[index];
@@ -172,5 +186,76 @@ __kernel void deliver_and_update(
         i_ex[i] = ex;
         i_in[i] = in;
         refractory[i] = r;
+    }
+
+    // Thalamic (parrot) neurons during the volley: each emits a Poisson count, drawn from the
+    // same Philox word as on the host, appended with its multiplicity (rows after the neurons).
+    if (step >= thalamic_begin && step < thalamic_end) {
+        for (uint q = (uint)get_global_id(0); q < thalamic_count; q += (uint)get_global_size(0)) {
+            uint count = poisson_draw(poisson_word(q, step, (uint2)(seed, STREAM_THALAMIC_POISSON)), thalamic_cdf);
+            if (count > 0u) {
+                uint k = atomic_inc(list_total);
+                list_rows[k] = neuron_count + q;
+                list_counts[k] = count;
+            }
+        }
+    }
+}
+
+// One step per launch.
+__kernel void deliver_and_update(uint step, STEP_PARAMETERS)
+{
+    __local ulong segment_start[MAX_GROUP_SIZE];
+    __local uint segment_end[MAX_GROUP_SIZE];
+    __local uint multiplicity[MAX_GROUP_SIZE];
+    simulate_step(step, STEP_ARGUMENTS, segment_start, segment_end, multiplicity);
+}
+
+// Waits until every work-group of the launch has arrived (a barrier across work-groups:
+// sense reversal on `grid[0]`, arrivals, and `grid[1]`, the generation). OpenCL promises no
+// progress to a work-group that is not resident, so a wait gives up after `spin_limit`
+// polls, sets `grid[2]`, and every work-group stops: the host then reports that the launch
+// could not keep all its work-groups resident. Returns whether all arrived.
+inline bool grid_barrier(volatile __global uint *grid, uint spin_limit, __local int *arrived_all)
+{
+    barrier(CLK_GLOBAL_MEM_FENCE | CLK_LOCAL_MEM_FENCE);
+    if (get_local_id(0) == 0) {
+        uint generation = grid[1];
+        mem_fence(CLK_GLOBAL_MEM_FENCE);
+        if (atomic_inc(&grid[0]) == get_num_groups(0) - 1) {
+            grid[0] = 0u;
+            mem_fence(CLK_GLOBAL_MEM_FENCE);
+            atomic_inc(&grid[1]);
+            *arrived_all = 1;
+        } else {
+            uint polls = 0u;
+            while (grid[1] == generation && grid[2] == 0u && polls < spin_limit) polls++;
+            *arrived_all = grid[1] != generation;
+            if (!*arrived_all) grid[2] = 1u;
+        }
+        mem_fence(CLK_GLOBAL_MEM_FENCE);
+    }
+    barrier(CLK_GLOBAL_MEM_FENCE | CLK_LOCAL_MEM_FENCE);
+    return *arrived_all != 0;
+}
+
+// Steps first_step ... first_step + step_count - 1 in one launch, a barrier across
+// work-groups between steps (the only dependency between them: step n's delivery reads
+// every work-group's spikes of step n-1). With step_count 0 it only passes two barriers:
+// the host's check that all work-groups of this kernel can be resident at once.
+__kernel void run_steps(uint first_step, uint step_count, volatile __global uint *grid, uint spin_limit,
+                        STEP_PARAMETERS)
+{
+    __local ulong segment_start[MAX_GROUP_SIZE];
+    __local uint segment_end[MAX_GROUP_SIZE];
+    __local uint multiplicity[MAX_GROUP_SIZE];
+    __local int arrived_all;
+    if (step_count == 0u) {
+        if (grid_barrier(grid, spin_limit, &arrived_all)) grid_barrier(grid, spin_limit, &arrived_all);
+        return;
+    }
+    for (uint s = 0u; s < step_count; s++) {
+        if (s > 0u && !grid_barrier(grid, spin_limit, &arrived_all)) return;
+        simulate_step(first_step + s, STEP_ARGUMENTS, segment_start, segment_end, multiplicity);
     }
 }

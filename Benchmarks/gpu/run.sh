@@ -3,9 +3,10 @@
 # and no Swift: lists the OpenCL devices; verifies CPU-OpenCL identity (synapses built on the
 # device) at a small scale with all stimuli and at full scale for a short run; and times the
 # OpenCL backend with `microcircuit bench` (Poisson background) at scales 0.1 and 1.0 with
-# recording on, at 1.0 also with recording off and with the synapses built on the host, and the
-# CPU backend at 0.1 for a same-machine ratio. Also runs here on PoCL as a dry run:
-# `run.sh --dry-run`.
+# recording on, at 1.0 also with recording off, with the synapses built on the host, and with
+# 1000 steps per launch (one kernel runs a batch of steps with a barrier across work-groups
+# between them), and the CPU backend at 0.1 for a same-machine ratio. Also runs here on PoCL
+# as a dry run: `run.sh --dry-run`.
 #
 # Usage, from a bundle made by `make gpu-bundle` (binary, libOpenCL.so.1, this script):
 #   .gpu-bundle/run.sh [--dry-run] [--out DIR]
@@ -58,11 +59,17 @@ if [ $DRY -eq 0 ]; then
   FULL=1.0
   VERIFY_SCALE=0.05
   T_SIM=10000
+  # Many steps per launch need all of a step's work-groups resident at once: fine on a GPU.
+  PERSISTENT=(--scale $FULL)
+  PERSISTENT_VERIFY=(--scale $VERIFY_SCALE)
 else
   SMALL=0.02
   FULL=0.05
   VERIFY_SCALE=0.02
   T_SIM=200
+  # PoCL runs as many work-groups at once as it has cores: a network of two work-groups.
+  PERSISTENT=(--n-scaling 0.005 --k-scaling 0.2)
+  PERSISTENT_VERIFY=(--n-scaling 0.005 --k-scaling 0.2)
 fi
 
 echo "== devices"
@@ -74,6 +81,10 @@ verified=$?
 echo "== verify (scale $FULL, 20 ms, synapses built on the device)"
 "$BIN" verify --construct device --scale $FULL --bg poisson --t-presim 0 --t-sim 20 --quiet
 verified_full=$?
+echo "== verify (1000 steps per launch, synapses built on the device)"
+"$BIN" verify --construct device --steps-per-launch 1000 "${PERSISTENT_VERIFY[@]}" --bg poisson --thalamic --dc-transient \
+  --t-presim 500 --t-sim 500 --quiet
+verified_persistent=$?
 
 # bench NAME ARGS...: one bench, its table rows prefixed with NAME, its JSON in $OUT/bench-NAME.json.
 bench() {
@@ -86,4 +97,7 @@ bench "scale-$SMALL" --backend opencl,cpu --construct device --scale $SMALL --t-
 bench "scale-$FULL" --backend opencl --construct device --scale $FULL --t-presim 100 --t-sim $T_SIM --repeat 2
 bench "scale-$FULL-no-record" --backend opencl --construct device --scale $FULL --t-presim 100 --t-sim $T_SIM --no-record
 bench "scale-$FULL-host-built" --backend opencl --construct host --scale $FULL --t-presim 100 --t-sim 1000
-[ $verified -eq 0 ] && [ $verified_full -eq 0 ]
+bench "persistent-1000" --backend opencl --construct device "${PERSISTENT[@]}" --t-presim 100 --t-sim $T_SIM --steps-per-launch 1000
+bench "persistent-1000-no-record" --backend opencl --construct device "${PERSISTENT[@]}" --t-presim 100 --t-sim $T_SIM \
+  --steps-per-launch 1000 --no-record
+[ $verified -eq 0 ] && [ $verified_full -eq 0 ] && [ $verified_persistent -eq 0 ]

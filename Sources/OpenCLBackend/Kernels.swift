@@ -1,7 +1,7 @@
 /// The program's source files, in compilation order (helpers first), and the build options:
 /// OpenCL C 1.2 and no fast-math, so doubles round exactly as on the host.
 enum Kernels {
-    static let files = ["philox.cl", "build_synapse_table.cl", "deliver_and_update.cl", "emit_thalamic_spikes.cl"]
+    static let files = ["philox.cl", "build_synapse_table.cl", "deliver_and_update.cl"]
     static let buildOptions = "-cl-std=CL1.2"
 
     static func sources() throws -> [String] {

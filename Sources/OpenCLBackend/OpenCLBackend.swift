@@ -22,7 +22,13 @@ public final class OpenCLBackend: SimulationBackend {
     let context: CLContext
     let program: CLProgram
     let deliverAndUpdate: CLKernel
-    let emitThalamicSpikes: CLKernel
+    /// `run_steps`, when more than one step runs per launch.
+    let runSteps: CLKernel?
+    /// Steps per launch: 1 (`deliver_and_update`), or more in one `run_steps` launch with a
+    /// barrier across work-groups between steps.
+    public let stepsPerLaunch: Int
+    /// Arrivals, generation and failure flag of `run_steps`'s barrier across work-groups.
+    let grid: CLBuffer<UInt32>
 
     let neuronCount: Int
     let slots: Int
@@ -67,16 +73,17 @@ public final class OpenCLBackend: SimulationBackend {
     }
 
     /// Uploads the host-built `network` to `device` (from `DeviceSelection`).
-    public convenience init(network: Network, device: OpenCLDevice, batchSteps: Int = 1000) throws {
+    public convenience init(network: Network, device: OpenCLDevice, batchSteps: Int = 1000, stepsPerLaunch: Int = 1) throws {
         try self.init(derived: network.derived, initialPotentials: network.initialPotentials, synapses: .upload(network.synapses),
-                      device: device, batchSteps: batchSteps, layout: .preferred(for: device.info))
+                      device: device, batchSteps: batchSteps, layout: .preferred(for: device.info), stepsPerLaunch: stepsPerLaunch)
     }
 
     /// Builds the network of `derived` on `device` itself: only the initial potentials and
     /// the row starts cross the bus. The same synapses as `Network.build` on the host.
-    public convenience init(buildingOnDevice derived: DerivedParameters, device: OpenCLDevice, batchSteps: Int = 1000) throws {
+    public convenience init(buildingOnDevice derived: DerivedParameters, device: OpenCLDevice, batchSteps: Int = 1000,
+                            stepsPerLaunch: Int = 1) throws {
         try self.init(derived: derived, initialPotentials: Network.initialPotentials(derived), synapses: .build,
-                      device: device, batchSteps: batchSteps, layout: .preferred(for: device.info))
+                      device: device, batchSteps: batchSteps, layout: .preferred(for: device.info), stepsPerLaunch: stepsPerLaunch)
     }
 
     enum SynapseSource {
@@ -85,13 +92,14 @@ public final class OpenCLBackend: SimulationBackend {
     }
 
     init(derived d: DerivedParameters, initialPotentials: [Double], synapses: SynapseSource, device: OpenCLDevice, batchSteps: Int,
-         layout preferred: StepLayout) throws {
+         layout preferred: StepLayout, stepsPerLaunch: Int) throws {
         try DeviceSelection.requireCapabilities(device.info)
         info = device.info
         derived = d
         neuronCount = d.totalNeurons
         constants = NeuronConstants(d)
         self.batchSteps = batchSteps
+        self.stepsPerLaunch = max(1, stepsPerLaunch)
 
         // Estimated before anything is allocated; a device build's ring size is bounded
         // from the delay distributions, as the host's memory estimate does.
@@ -115,9 +123,10 @@ public final class OpenCLBackend: SimulationBackend {
         let context = try CLContext(device: device.id)
         self.context = context
         program = try CLProgram(context, sources: try Kernels.sources(), options: Kernels.buildOptions + " " + preferred.buildOption)
-        deliverAndUpdate = try CLKernel(program, name: "deliver_and_update", arguments: 41)
-        emitThalamicSpikes = try CLKernel(program, name: "emit_thalamic_spikes", arguments: 9)
-        layout = StepLayout(groupSize: min(preferred.groupSize, try deliverAndUpdate.maximumWorkGroupSize()), neuronsPerItem: preferred.neuronsPerItem)
+        deliverAndUpdate = try CLKernel(program, name: "deliver_and_update", arguments: 45)
+        runSteps = stepsPerLaunch > 1 ? try CLKernel(program, name: "run_steps", arguments: 48) : nil
+        let largestGroup = try ([deliverAndUpdate] + (runSteps.map { [$0] } ?? [])).map { try $0.maximumWorkGroupSize() }.min()!
+        layout = StepLayout(groupSize: min(preferred.groupSize, largestGroup), neuronsPerItem: preferred.neuronsPerItem)
         setupTimings.compile = clock.lap()
 
         let table: DeviceSynapseTable
@@ -155,6 +164,7 @@ public final class OpenCLBackend: SimulationBackend {
         recordNeurons = try CLBuffer(context, count: capacity, name: "record_neurons")
         recordTotal = try CLBuffer(context, [0], name: "record_total")
         overflow = try CLBuffer(context, [0], name: "overflow")
+        grid = try CLBuffer(context, [0, 0, 0], name: "grid")
         for buffer in [currentsEx, currentsIn] as [CLBuffer<Double>] { try buffer.zero() }
         try refractory.zero()
         try ringEx.zero()
@@ -162,90 +172,123 @@ public final class OpenCLBackend: SimulationBackend {
         resident = [currentsEx, currentsIn, refractory, populations, dc, transient, lambdas, thalamicCDF, segments,
                     spikeRows, spikeCounts, spikeTotals]
 
-        let seed = d.parameters.simulation.seed
         let transientSteps = constants.dcTransientSteps
-        let u = deliverAndUpdate
-        try u.set(1, UInt32(neuronCount))
-        try u.set(2, UInt32(slots))
-        try u.set(3, UInt32(clamping: constants.firstBackgroundStep))
-        try u.set(4, UInt32(clamping: transientSteps.isEmpty ? 0 : transientSteps.lowerBound))
-        try u.set(5, UInt32(clamping: transientSteps.isEmpty ? 0 : transientSteps.upperBound))
-        try u.set(6, seed)
-        try u.set(7, potentials)
-        try u.set(8, currentsEx)
-        try u.set(9, currentsIn)
-        try u.set(10, refractory)
-        try u.set(11, ringEx)
-        try u.set(12, ringIn)
-        try u.set(13, populations)
-        try u.set(14, dc)
-        try u.set(15, transient)
-        try u.set(16, lambdas)
-        try u.set(17, constants.externalWeight)
-        try u.set(18, constants.p22)
-        try u.set(19, constants.p11)
-        try u.set(20, constants.p21)
-        try u.set(21, constants.p20)
-        try u.set(22, constants.threshold)
-        try u.set(23, constants.reset)
-        try u.set(24, constants.refractorySteps)
-        try u.set(25, FixedPointWeight.picoamperePerUnit)
-        try u.set(26, spikeRows)
-        try u.set(27, spikeCounts)
-        try u.set(28, spikeTotals)
-        try u.set(29, UInt32(listCapacity))
-        try u.set(30, recordSteps)
-        try u.set(31, recordNeurons)
-        try u.set(32, recordTotal)
-        try u.set(33, UInt32(capacity))
-        try u.set(34, overflow)
-        try u.set(36, table.rowStartBuffer)
-        try u.set(37, table.targets)
-        try u.set(38, table.weights)
-        try u.set(39, table.delays)
-        try u.set(40, segments)
-
-        let t = emitThalamicSpikes
-        try t.set(1, UInt32(d.thalamicNeurons))
-        try t.set(2, UInt32(neuronCount))
-        try t.set(3, thalamicCDF)
-        try t.set(4, seed)
-        try t.set(5, spikeRows)
-        try t.set(6, spikeCounts)
-        try t.set(7, spikeTotals)
-        try t.set(8, UInt32(listCapacity))
+        let thalamicSteps = d.schedule.thalamicSpikeSteps
+        // STEP_PARAMETERS in deliver_and_update.cl, in order.
+        let stepParameters: [(CLKernel, Int) throws -> Void] = [
+            { try $0.set($1, UInt32(self.neuronCount)) },
+            { try $0.set($1, UInt32(self.slots)) },
+            { try $0.set($1, UInt32(clamping: self.constants.firstBackgroundStep)) },
+            { try $0.set($1, UInt32(clamping: transientSteps.isEmpty ? 0 : transientSteps.lowerBound)) },
+            { try $0.set($1, UInt32(clamping: transientSteps.isEmpty ? 0 : transientSteps.upperBound)) },
+            { try $0.set($1, UInt32(clamping: thalamicSteps.isEmpty ? 0 : thalamicSteps.lowerBound)) },
+            { try $0.set($1, UInt32(clamping: thalamicSteps.isEmpty ? 0 : thalamicSteps.upperBound)) },
+            { try $0.set($1, UInt32(d.thalamicNeurons)) },
+            { try $0.set($1, d.parameters.simulation.seed) },
+            { try $0.set($1, self.potentials) },
+            { try $0.set($1, currentsEx) },
+            { try $0.set($1, currentsIn) },
+            { try $0.set($1, refractory) },
+            { try $0.set($1, self.ringEx) },
+            { try $0.set($1, self.ringIn) },
+            { try $0.set($1, populations) },
+            { try $0.set($1, dc) },
+            { try $0.set($1, transient) },
+            { try $0.set($1, lambdas) },
+            { try $0.set($1, thalamicCDF) },
+            { try $0.set($1, self.constants.externalWeight) },
+            { try $0.set($1, self.constants.p22) },
+            { try $0.set($1, self.constants.p11) },
+            { try $0.set($1, self.constants.p21) },
+            { try $0.set($1, self.constants.p20) },
+            { try $0.set($1, self.constants.threshold) },
+            { try $0.set($1, self.constants.reset) },
+            { try $0.set($1, self.constants.refractorySteps) },
+            { try $0.set($1, FixedPointWeight.picoamperePerUnit) },
+            { try $0.set($1, spikeRows) },
+            { try $0.set($1, spikeCounts) },
+            { try $0.set($1, spikeTotals) },
+            { try $0.set($1, UInt32(listCapacity)) },
+            { try $0.set($1, self.recordSteps) },
+            { try $0.set($1, self.recordNeurons) },
+            { try $0.set($1, self.recordTotal) },
+            { try $0.set($1, UInt32(capacity)) },
+            { try $0.set($1, self.overflow) },
+            { try $0.set($1, Int32(1)) },
+            { try $0.set($1, table.rowStartBuffer) },
+            { try $0.set($1, table.targets) },
+            { try $0.set($1, table.weights) },
+            { try $0.set($1, table.delays) },
+            { try $0.set($1, segments) },
+        ]
+        for (kernel, first) in [(deliverAndUpdate, 1)] + (runSteps.map { [($0, 4)] } ?? []) {
+            for (offset, set) in stepParameters.enumerated() { try set(kernel, first + offset) }
+        }
+        if let runSteps {
+            try runSteps.set(2, grid)
+            // Polls before a wait counts as stuck: ~1-4 s on a GPU (a poll is a trip to L2),
+            // ~1 s on a CPU device.
+            try runSteps.set(3, UInt32(info.isGPU ? 1 << 22 : 1 << 30))
+            try checkResidency(runSteps)
+        }
         try context.finish()
         setupTimings.upload = clock.lap()
     }
 
     public func advance(steps: Int, recordingInto spikes: inout SpikeTrains) throws {
         var remaining = steps
-        try deliverAndUpdate.set(35, Int32(recordsSpikes ? 1 : 0))
+        for kernel in [deliverAndUpdate] + (runSteps.map { [$0] } ?? []) {
+            try kernel.set(kernel === deliverAndUpdate ? 39 : 42, Int32(recordsSpikes ? 1 : 0))
+        }
         while remaining > 0 {
             let batch = min(remaining, batchSteps)
-            for _ in 0..<batch {
-                try enqueueStep(currentStep)
-                currentStep += 1
+            var enqueued = 0
+            while enqueued < batch {
+                let count = min(stepsPerLaunch, batch - enqueued)
+                try enqueueSteps(from: currentStep, count: count)
+                currentStep += count
+                enqueued += count
             }
             try collectRecordedSpikes(into: &spikes)
             remaining -= batch
         }
     }
 
-    /// Enqueues step `step`: the previous step's thalamic spikes (during the volley), then
-    /// delivery and update in one kernel. Only the step number changes between launches.
-    func enqueueStep(_ step: Int) throws {
-        if step >= 1 && derived.schedule.thalamicSpikeSteps.contains(step - 1) {
-            try emitThalamicSpikes.set(0, UInt32(step - 1))
-            try emitThalamicSpikes.enqueue(global: derived.thalamicNeurons)
+    var globalSize: Int { layout.groups(neurons: neuronCount) * layout.groupSize }
+
+    /// Enqueues `count` steps from `first`: one `deliver_and_update` launch per step, or one
+    /// `run_steps` launch for all. Only step numbers change between launches.
+    func enqueueSteps(from first: Int, count: Int) throws {
+        if count > 1, let runSteps {
+            try runSteps.set(0, UInt32(first))
+            try runSteps.set(1, UInt32(count))
+            try runSteps.enqueue(global: globalSize, local: layout.groupSize)
+            return
         }
-        try deliverAndUpdate.set(0, UInt32(step))
-        try deliverAndUpdate.enqueue(global: layout.groups(neurons: neuronCount) * layout.groupSize, local: layout.groupSize)
+        for step in first..<(first + count) {
+            try deliverAndUpdate.set(0, UInt32(step))
+            try deliverAndUpdate.enqueue(global: globalSize, local: layout.groupSize)
+        }
+    }
+
+    /// `run_steps` with no steps: two barriers across all work-groups. Refuses the mode when
+    /// they cannot all be resident at once (a wait would never end), before anything runs.
+    func checkResidency(_ runSteps: CLKernel) throws {
+        try runSteps.set(0, UInt32(0))
+        try runSteps.set(1, UInt32(0))
+        try runSteps.enqueue(global: globalSize, local: layout.groupSize)
+        try throwIfBarrierFailed()
+    }
+
+    func throwIfBarrierFailed() throws {
+        guard try grid.read()[2] != 0 else { return }
+        throw OpenCLUnavailable(description: "--steps-per-launch \(stepsPerLaunch): the \(layout.groups(neurons: neuronCount)) work-groups of a step cannot all run at once on \(info.name), so a barrier across them never completes; use --steps-per-launch 1")
     }
 
     /// Copies the batch's recorded spikes back (the only host wait), sorts them into
     /// canonical order and resets the recorder; without recording, only counts them.
     func collectRecordedSpikes(into spikes: inout SpikeTrains) throws {
+        if runSteps != nil { try throwIfBarrierFailed() }
         let total = Int(try recordTotal.read()[0])
         spikeCount += total
         try recordTotal.write([0], at: 0)

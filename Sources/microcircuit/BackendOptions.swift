@@ -16,6 +16,9 @@ struct BackendOptions: ParsableArguments {
     @Option(help: "Where the OpenCL backend builds the synapses: device, host (then uploaded), or auto (device on GPUs, host on CPU devices such as PoCL). Both build the same table.")
     var construct = "auto"
 
+    @Option(help: "OpenCL steps per kernel launch. Above 1, one launch runs that many steps with a barrier across work-groups between them, which saves a launch per step; refused where a step's work-groups cannot all run at once. Same spikes either way.")
+    var stepsPerLaunch = 1
+
     @Option(help: "CPU worker threads (default: all cores).")
     var threads: Int?
 
@@ -35,6 +38,9 @@ struct BackendOptions: ParsableArguments {
         if kinds == [.cpu] && construct != "auto" {
             throw CommandFailure(message: "invalid parameter '--construct': only meaningful with --backend opencl or auto (the CPU backend builds on the host)", status: 2)
         }
+        if kinds == [.cpu] && stepsPerLaunch != 1 {
+            throw CommandFailure(message: "invalid parameter '--steps-per-launch': only meaningful with --backend opencl or auto", status: 2)
+        }
         return kinds
     }
 
@@ -53,7 +59,7 @@ struct BackendOptions: ParsableArguments {
     func plans() throws -> [BackendPlan] { try kinds().map(plan) }
 
     func plan(_ kind: Kind) throws -> BackendPlan {
-        try BackendPlan.choose(kind, device: device, construct: construct, threads: try threadCount())
+        try BackendPlan.choose(kind, device: device, construct: construct, stepsPerLaunch: stepsPerLaunch, threads: try threadCount())
     }
 }
 
@@ -82,7 +88,7 @@ enum ConstructionSite: String {
 struct BackendPlan {
     enum Engine {
         case cpu(threads: Int)
-        case opencl(OpenCLDevice, buildsOnDevice: Bool)
+        case opencl(OpenCLDevice, buildsOnDevice: Bool, stepsPerLaunch: Int)
     }
 
     let engine: Engine
@@ -90,19 +96,22 @@ struct BackendPlan {
     /// Chooses the device (`--device`, else $MICROCIRCUIT_DEVICE, else the first suitable
     /// GPU) and the place of construction; `auto` falls back to the CPU when no suitable GPU
     /// exists.
-    static func choose(_ kind: BackendOptions.Kind, device: Int?, construct: String, threads: Int) throws -> BackendPlan {
+    static func choose(_ kind: BackendOptions.Kind, device: Int?, construct: String, stepsPerLaunch: Int, threads: Int) throws -> BackendPlan {
         let site = try ConstructionSite(flag: construct)
+        guard (1...1_000_000).contains(stepsPerLaunch) else {
+            throw CommandFailure(message: "invalid parameter '--steps-per-launch': must be in [1, 1000000], got \(stepsPerLaunch)", status: 2)
+        }
         switch kind {
         case .cpu:
             return BackendPlan(engine: .cpu(threads: threads))
         case .opencl:
             let chosen = try failing { try DeviceSelection.choose(index: try deviceIndex(device), allowCPU: true) }
-            return BackendPlan(engine: .opencl(chosen, buildsOnDevice: site.buildsOnDevice(chosen.info)))
+            return BackendPlan(engine: .opencl(chosen, buildsOnDevice: site.buildsOnDevice(chosen.info), stepsPerLaunch: stepsPerLaunch))
         case .auto:
             let index = try deviceIndex(device)
             do {
                 let chosen = try DeviceSelection.choose(index: index, allowCPU: false)
-                return BackendPlan(engine: .opencl(chosen, buildsOnDevice: site.buildsOnDevice(chosen.info)))
+                return BackendPlan(engine: .opencl(chosen, buildsOnDevice: site.buildsOnDevice(chosen.info), stepsPerLaunch: stepsPerLaunch))
             } catch where index == nil {
                 return BackendPlan(engine: .cpu(threads: threads))
             } catch {
@@ -113,7 +122,7 @@ struct BackendPlan {
 
     /// Whether the synapse table is built on the host (for the CPU backend, or uploaded).
     var needsHostNetwork: Bool {
-        if case .opencl(_, buildsOnDevice: true) = engine { return false }
+        if case .opencl(_, buildsOnDevice: true, _) = engine { return false }
         return true
     }
 
@@ -130,12 +139,12 @@ struct BackendPlan {
             var clock = Stopwatch()
             let backend = CPUBackend(network: network, threads: threads)
             return (backend, 0, clock.lap())
-        case .opencl(let device, let onDevice):
+        case .opencl(let device, let onDevice, let stepsPerLaunch):
             let network = onDevice ? nil : try hostNetwork()
             var clock = Stopwatch()
             let backend = try failing {
-                if let network { return try OpenCLBackend(network: network, device: device) }
-                return try OpenCLBackend(buildingOnDevice: derived, device: device)
+                if let network { return try OpenCLBackend(network: network, device: device, stepsPerLaunch: stepsPerLaunch) }
+                return try OpenCLBackend(buildingOnDevice: derived, device: device, stepsPerLaunch: stepsPerLaunch)
             }
             let total = clock.lap()
             return (backend, backend.setupTimings.construction, total - backend.setupTimings.construction)

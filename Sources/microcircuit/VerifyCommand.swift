@@ -23,6 +23,9 @@ struct VerifyCommand: ParsableCommand {
     @Option(help: "Where the OpenCL backend builds the synapses: device, host, or auto (device on GPUs, host on CPU devices). With device, the comparison covers construction too.")
     var construct = "auto"
 
+    @Option(help: "OpenCL steps per kernel launch (see `run --help`).")
+    var stepsPerLaunch = 1
+
     @Option(help: "CPU worker threads (default: all cores).")
     var threads: Int?
 
@@ -32,7 +35,7 @@ struct VerifyCommand: ParsableCommand {
     func run() throws {
         let derived = try model.resolve()
         let threads = try resolveThreads(threads)
-        let plan = try BackendPlan.choose(.opencl, device: device, construct: construct, threads: threads)
+        let plan = try BackendPlan.choose(.opencl, device: device, construct: construct, stepsPerLaunch: stepsPerLaunch, threads: threads)
         rheobaseWarnings(derived).forEach(report)
         try checkMemory(derived)
         let network = try failing { try Network.build(derived, threads: threads) }

@@ -39,10 +39,45 @@ final class OpenCLBackendTests: XCTestCase {
                        (StepLayout(groupSize: 7, neuronsPerItem: 4), .upload(network.synapses))]
         for (layout, source) in layouts {
             let backend = try OpenCLBackend(derived: d, initialPotentials: network.initialPotentials, synapses: source,
-                                            device: try device(), batchSteps: 1000, layout: layout)
+                                            device: try device(), batchSteps: 1000, layout: layout, stepsPerLaunch: 1)
             XCTAssertEqual(backend.layout, layout)
             let gpu = try simulate(network, on: backend)
             XCTAssertNil(cpu.firstDifference(from: gpu), "\(layout): first difference at spike \(cpu.firstDifference(from: gpu) ?? -1) of \(cpu.count)")
+        }
+    }
+
+    /// Many steps per launch, with a barrier across work-groups between steps: the same
+    /// spikes. PoCL runs as many work-groups at once as it has cores, so the network here has
+    /// two work-groups (386 neurons); launches of 100 steps inside batches of 777 also cover
+    /// launches that a batch boundary cuts short, and the thalamic volley and DC transient.
+    func testManyStepsPerLaunchAreIdenticalToCPU() throws {
+        var p = try CPUBackendTests.shortRun(seed: 8, background: .poisson).parameters
+        p.network.nScaling = 0.005
+        p.network.kScaling = 0.2
+        let d = try DerivedParameters(p)
+        let network = try Network.build(d, threads: 2)
+        let cpu = try simulate(network, on: CPUBackend(network: network, threads: 2))
+        XCTAssertGreaterThan(cpu.count, 1000)
+        let backend: OpenCLBackend
+        do {
+            backend = try OpenCLBackend(derived: d, initialPotentials: network.initialPotentials, synapses: .build,
+                                        device: try device(), batchSteps: 777, layout: StepLayout(groupSize: 64, neuronsPerItem: 4),
+                                        stepsPerLaunch: 100)
+        } catch where ProcessInfo.processInfo.activeProcessorCount < 2 {
+            throw XCTSkip("one core: PoCL cannot run two work-groups at once (\(error))")
+        }
+        XCTAssertEqual(backend.layout.groups(neurons: d.totalNeurons), 2)
+        let gpu = try simulate(network, on: backend)
+        XCTAssertNil(cpu.firstDifference(from: gpu), "first difference at spike \(cpu.firstDifference(from: gpu) ?? -1) of \(cpu.count)")
+    }
+
+    /// More work-groups than can run at once: refused when the backend is made (the check's
+    /// barrier gives up instead of waiting forever), with what to do instead.
+    func testManyStepsPerLaunchAreRefusedWhenWorkGroupsCannotAllRun() throws {
+        let d = try CPUBackendTests.shortRun(seed: 9, background: .poisson)
+        XCTAssertThrowsError(try OpenCLBackend(buildingOnDevice: d, device: try device(), stepsPerLaunch: 10)) { error in
+            XCTAssertTrue("\(error)".contains("work-groups of a step cannot all run at once"), "\(error)")
+            XCTAssertTrue("\(error)".contains("use --steps-per-launch 1"), "\(error)")
         }
     }
 
@@ -160,8 +195,8 @@ final class OpenCLBackendTests: XCTestCase {
     func testKernelArgumentCountIsChecked() throws {
         let context = try CLContext(device: try device().id)
         let program = try CLProgram(context, sources: try Kernels.sources(), options: Kernels.buildOptions)
-        XCTAssertThrowsError(try CLKernel(program, name: "emit_thalamic_spikes", arguments: 8)) { error in
-            XCTAssertTrue("\(error)".contains("has 9 arguments but the host passes 8"), "\(error)")
+        XCTAssertThrowsError(try CLKernel(program, name: "deliver_and_update", arguments: 44)) { error in
+            XCTAssertTrue("\(error)".contains("has 45 arguments but the host passes 44"), "\(error)")
         }
     }
 
