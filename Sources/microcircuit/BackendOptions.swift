@@ -5,19 +5,31 @@ import MicrocircuitModel
 import OpenCLBackend
 import Simulation
 
-/// `--backend`, `--device`, `--construct` and `--threads`, shared by the commands that simulate.
-struct BackendOptions: ParsableArguments {
-    @Option(help: "Backend: cpu, opencl, or auto (the first suitable GPU, else cpu).")
-    var backend = "auto"
-
-    @Option(help: "OpenCL device index from `microcircuit devices` (default: $MICROCIRCUIT_DEVICE, else the first suitable GPU).")
+/// `--device`, `--construct` and `--steps-per-launch`: how the OpenCL backend runs (run,
+/// bench and verify).
+struct OpenCLOptions: ParsableArguments {
+    @Option(help: "OpenCL device index from `microcircuit devices` (default: $MICROCIRCUIT_DEVICE, else the first suitable GPU; --backend opencl and verify fall back to any suitable device, such as PoCL).")
     var device: Int?
 
-    @Option(help: "Where the OpenCL backend builds the synapses: device, host (then uploaded), or auto (device on GPUs, host on CPU devices such as PoCL). Both build the same table.")
+    @Option(help: "Where the OpenCL backend builds the synapses: device, host (then uploaded), or auto (device on GPUs, host on CPU devices such as PoCL). Both build the same table; in verify, device makes the comparison cover construction too.")
     var construct = "auto"
 
     @Option(help: "OpenCL steps per kernel launch. Above 1, one launch runs that many steps with a barrier across work-groups between them, which saves a launch per step; refused where a step's work-groups cannot all run at once. Same spikes either way.")
     var stepsPerLaunch = 1
+
+    /// The OpenCL backend on the chosen device; `auto` with no suitable GPU falls back to the
+    /// CPU backend (`threads`).
+    func plan(_ kind: BackendOptions.Kind, threads: Int) throws -> BackendPlan {
+        try BackendPlan.choose(kind, device: device, construct: construct, stepsPerLaunch: stepsPerLaunch, threads: threads)
+    }
+}
+
+/// `--backend`, the OpenCL options and `--threads`, shared by the commands that simulate.
+struct BackendOptions: ParsableArguments {
+    @Option(help: "Backend: cpu, opencl, or auto (the first suitable GPU, else cpu).")
+    var backend = "auto"
+
+    @OptionGroup var openCL: OpenCLOptions
 
     @Option(help: "CPU worker threads (default: all cores).")
     var threads: Int?
@@ -32,13 +44,13 @@ struct BackendOptions: ParsableArguments {
             }
             return kind
         }
-        if kinds == [.cpu] && device != nil {
+        if kinds == [.cpu] && openCL.device != nil {
             throw CommandFailure(message: "invalid parameter '--device': only meaningful with --backend opencl or auto", status: 2)
         }
-        if kinds == [.cpu] && construct != "auto" {
+        if kinds == [.cpu] && openCL.construct != "auto" {
             throw CommandFailure(message: "invalid parameter '--construct': only meaningful with --backend opencl or auto (the CPU backend builds on the host)", status: 2)
         }
-        if kinds == [.cpu] && stepsPerLaunch != 1 {
+        if kinds == [.cpu] && openCL.stepsPerLaunch != 1 {
             throw CommandFailure(message: "invalid parameter '--steps-per-launch': only meaningful with --backend opencl or auto", status: 2)
         }
         return kinds
@@ -58,9 +70,7 @@ struct BackendOptions: ParsableArguments {
     /// One plan per backend `--backend` names.
     func plans() throws -> [BackendPlan] { try kinds().map(plan) }
 
-    func plan(_ kind: Kind) throws -> BackendPlan {
-        try BackendPlan.choose(kind, device: device, construct: construct, stepsPerLaunch: stepsPerLaunch, threads: try threadCount())
-    }
+    func plan(_ kind: Kind) throws -> BackendPlan { try openCL.plan(kind, threads: try threadCount()) }
 }
 
 /// `--construct`.

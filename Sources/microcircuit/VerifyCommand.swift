@@ -17,14 +17,7 @@ struct VerifyCommand: ParsableCommand {
 
     @OptionGroup var model: ModelOptions
 
-    @Option(help: "OpenCL device index from `microcircuit devices` (default: the first suitable GPU, else any suitable device).")
-    var device: Int?
-
-    @Option(help: "Where the OpenCL backend builds the synapses: device, host, or auto (device on GPUs, host on CPU devices). With device, the comparison covers construction too.")
-    var construct = "auto"
-
-    @Option(help: "OpenCL steps per kernel launch (see `run --help`).")
-    var stepsPerLaunch = 1
+    @OptionGroup var openCL: OpenCLOptions
 
     @Option(help: "CPU worker threads (default: all cores).")
     var threads: Int?
@@ -35,7 +28,7 @@ struct VerifyCommand: ParsableCommand {
     func run() throws {
         let derived = try model.resolve()
         let threads = try resolveThreads(threads)
-        let plan = try BackendPlan.choose(.opencl, device: device, construct: construct, stepsPerLaunch: stepsPerLaunch, threads: threads)
+        let plan = try openCL.plan(.opencl, threads: threads)
         rheobaseWarnings(derived).forEach(report)
         try checkMemory(derived)
         let network = try failing { try Network.build(derived, threads: threads) }
