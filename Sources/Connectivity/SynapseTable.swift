@@ -1,8 +1,8 @@
 import MicrocircuitModel
 
 /// The network's synapses in compressed sparse rows by source: row s holds the synapses of
-/// source s (neurons 0..<neurons, then thalamic neurons), sorted by target, synapses to one
-/// target in construction order; the order is canonical. 9 bytes per synapse.
+/// source s (neurons 0..<neurons, then thalamic neurons), sorted by target, then delay, then
+/// weight; the order is canonical. 9 bytes per synapse.
 public struct SynapseTable: Sendable {
     /// Number of rows: recurrent neurons followed by thalamic neurons.
     public let sourceCount: Int

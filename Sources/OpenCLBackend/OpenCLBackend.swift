@@ -4,12 +4,11 @@ import MicrocircuitModel
 import Simulation
 
 /// The model on an OpenCL device. The synapse table is uploaded once or built on the device
-/// (`init(buildingOnDevice:device:)`); every step is one
-/// kernel enqueued without a host wait (`deliver_and_update`: each work-group delivers the
-/// previous step's spikes to its own neurons, then updates them), two during the thalamic
-/// volley. Spikes are recorded on the device and copied
-/// back once per batch of steps, then put in canonical order. Same arithmetic and random
-/// numbers as `CPUBackend`, so the spikes are identical.
+/// (`init(buildingOnDevice:device:)`); every step is one kernel enqueued without a host wait
+/// (`deliver_and_update`: each work-group delivers the previous step's spikes to its own
+/// neurons, then updates them), or `stepsPerLaunch` steps are one `run_steps` launch. Spikes
+/// are recorded on the device and copied back once per batch of steps, then put in canonical
+/// order. Same arithmetic and random numbers as `CPUBackend`, so the spikes are identical.
 public final class OpenCLBackend: SimulationBackend {
     public let name = "opencl"
     public var device: String { "\(info.name) (\(info.platformName), OpenCL device \(info.index))" }
