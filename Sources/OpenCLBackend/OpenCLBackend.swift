@@ -226,8 +226,9 @@ public final class OpenCLBackend: SimulationBackend {
         if let runSteps {
             try runSteps.set(2, grid)
             // Polls before a wait counts as stuck: ~1-4 s on a GPU (a poll is a trip to L2),
-            // ~1 s on a CPU device.
-            try runSteps.set(3, UInt32(info.isGPU ? 1 << 22 : 1 << 30))
+            // ~2 s on a CPU device (long enough that a descheduled worker thread is not
+            // taken for a work-group that will never run).
+            try runSteps.set(3, UInt32(info.isGPU ? 1 << 22 : 1 << 31))
             try checkResidency(runSteps)
         }
         try context.finish()

@@ -71,11 +71,15 @@ final class OpenCLBackendTests: XCTestCase {
         XCTAssertNil(cpu.firstDifference(from: gpu), "first difference at spike \(cpu.firstDifference(from: gpu) ?? -1) of \(cpu.count)")
     }
 
-    /// More work-groups than can run at once: refused when the backend is made (the check's
-    /// barrier gives up instead of waiting forever), with what to do instead.
+    /// More work-groups than can run at once (73 here, more than PoCL's one per core on any
+    /// machine with fewer cores): refused when the backend is made (the check's barrier gives
+    /// up instead of waiting forever), with what to do instead.
     func testManyStepsPerLaunchAreRefusedWhenWorkGroupsCannotAllRun() throws {
         let d = try CPUBackendTests.shortRun(seed: 9, background: .poisson)
-        XCTAssertThrowsError(try OpenCLBackend(buildingOnDevice: d, device: try device(), stepsPerLaunch: 10)) { error in
+        let layout = StepLayout(groupSize: 8, neuronsPerItem: 4)
+        XCTAssertGreaterThan(layout.groups(neurons: d.totalNeurons), ProcessInfo.processInfo.activeProcessorCount)
+        XCTAssertThrowsError(try OpenCLBackend(derived: d, initialPotentials: Network.initialPotentials(d), synapses: .build,
+                                               device: try device(), batchSteps: 1000, layout: layout, stepsPerLaunch: 10)) { error in
             XCTAssertTrue("\(error)".contains("work-groups of a step cannot all run at once"), "\(error)")
             XCTAssertTrue("\(error)".contains("use --steps-per-launch 1"), "\(error)")
         }
