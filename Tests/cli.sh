@@ -141,6 +141,8 @@ if "$BIN" bench --scale 0.02 --bg poisson --t-presim 10 --t-sim 50 --backend cpu
      --json "$WORK/bench.json" >"$WORK/bench" 2>"$WORK/err"; then
   [ "$(grep -c '^opencl   device' "$WORK/bench")" -eq 2 ] && [ "$(grep -c '^cpu      host' "$WORK/bench")" -eq 2 ] && pass \
     || fail "bench table lacks a row per backend and repetition: $(cat "$WORK/bench")"
+  grep -q "^speed-up of opencl (device-built) over cpu (host-built) (medians): simulation [0-9.]*x, construction [0-9.]*x" "$WORK/bench" \
+    && grep -q '"simulation_speedup"' "$WORK/bench.json" && pass || fail "bench prints no speed-up line: $(cat "$WORK/bench")"
   # Both backends count the same spikes (column 10) in every repetition.
   [ "$(awk '$1 == "cpu" || $1 == "opencl" { print $10 }' "$WORK/bench" | sort -u | wc -l)" -eq 1 ] && pass \
     || fail "bench backends disagree on spike counts: $(cat "$WORK/bench")"

@@ -38,12 +38,16 @@ struct BenchCommand: ParsableCommand {
         report("bench: \(derived.totalNeurons) neurons, \(p.network.backgroundInput.rawValue) background, t_presim \(p.simulation.tPresim) ms, t_sim \(p.simulation.tSim) ms, recording \(noRecord ? "off" : "on"), \(threads) CPU threads")
         print(Self.columns)
         var results: [JSONValue] = []
+        // Per plan, over the repetitions: real-time factors and construction times.
+        var realTimeFactors = [[Double]](repeating: [], count: plans.count)
+        var constructions = [[Double]](repeating: [], count: plans.count)
+        var labels = [String](repeating: "", count: plans.count)
         Interruption.install()
         for repetition in 1...repetitions {
             // Built once per repetition and shared by the backends that run a host-built table.
             var hostNetwork: Network?
             var hostConstruction = 0.0
-            for plan in plans {
+            for (index, plan) in plans.enumerated() {
                 let (backend, deviceConstruction, setup) = try plan.make(derived) {
                     if let hostNetwork { return hostNetwork }
                     var clock = Stopwatch()
@@ -61,6 +65,9 @@ struct BenchCommand: ParsableCommand {
                     }, shouldStop: { Interruption.requested })
                 }
                 let measured = Measurement(derived: derived, backend: backend, result: result, presimulationSpikes: presimulationSpikes, recorded: !noRecord)
+                realTimeFactors[index].append(measured.realTimeFactor)
+                constructions[index].append(construction)
+                labels[index] = "\(backend.name) (\(plan.constructionSite)-built)"
                 let opencl = backend as? OpenCLBackend
                 let deviceMemory: Int? = opencl?.deviceMemoryBytes
                 let peak: Int? = peakResidentMemory()
@@ -85,6 +92,16 @@ struct BenchCommand: ParsableCommand {
                 results.append(.object(row))
             }
         }
+        // Speed-ups over the first backend listed, from the medians over the repetitions.
+        var ratios: [JSONValue] = []
+        for index in plans.indices.dropFirst() {
+            let simulation = median(realTimeFactors[0]) / median(realTimeFactors[index])
+            let building = median(constructions[0]) / median(constructions[index])
+            print("speed-up of \(labels[index]) over \(labels[0]) (medians): simulation " + String(format: "%.2fx", simulation)
+                + ", construction " + String(format: "%.2fx", building))
+            ratios.append(.object([("baseline", .string(labels[0])), ("backend", .string(labels[index])),
+                                   ("simulation_speedup", .number(simulation)), ("construction_speedup", .number(building))]))
+        }
         let devices = Set(results.compactMap { if case let .string(d)? = $0["device"] { return d } else { return nil } })
         for device in devices.sorted() { print("device: \(device)") }
         if let json {
@@ -96,6 +113,7 @@ struct BenchCommand: ParsableCommand {
                 ("neurons", .number(Double(derived.totalNeurons))),
                 ("parameters", p.configuration),
                 ("results", .array(results)),
+                ("ratios", .array(ratios)),
             ])
             try failing { try StatisticsFile.writeAtomically(Array(document.serialized().utf8), to: json) }
         }
@@ -125,4 +143,11 @@ struct Measurement {
         realTimeFactor = result.simulationSeconds / (derived.parameters.simulation.tSim * 1e-3)
         eventsPerSecond = events / result.simulationSeconds
     }
+}
+
+/// The middle value (the mean of the two middle ones for an even count).
+func median(_ values: [Double]) -> Double {
+    let sorted = values.sorted()
+    let middle = sorted.count / 2
+    return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
 }
