@@ -93,7 +93,7 @@ bench() {
     || echo "$name: bench failed"
 }
 echo "== timings (Poisson background, t_presim 100 ms)"
-bench "scale-$SMALL" --backend opencl,cpu --construct device --scale $SMALL --t-presim 100 --t-sim $T_SIM
+bench "scale-$SMALL" --backend cpu,opencl --construct device --scale $SMALL --t-presim 100 --t-sim $T_SIM
 bench "scale-$FULL" --backend opencl --construct device --scale $FULL --t-presim 100 --t-sim $T_SIM --repeat 2
 bench "scale-$FULL-no-record" --backend opencl --construct device --scale $FULL --t-presim 100 --t-sim $T_SIM --no-record
 bench "scale-$FULL-host-built" --backend opencl --construct host --scale $FULL --t-presim 100 --t-sim 1000
