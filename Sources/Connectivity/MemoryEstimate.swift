@@ -49,7 +49,7 @@ public struct MemoryEstimate: Sendable {
         let longestDelay = [net.delayExcitatoryMean * (1 + 8 * net.delayRelativeStd),
                             net.delayInhibitoryMean * (1 + 8 * net.delayRelativeStd),
                             stim.thalamicDelayMean * (1 + 8 * stim.thalamicDelayRelativeStd)].max()!
-        return min(ConstructionError.maximumDelaySteps, Int((longestDelay / derived.resolution).rounded(.up))) + 1
+        return min(SynapseTable.maximumDelaySteps, Int((longestDelay / derived.resolution).rounded(.up))) + 1
     }
 
     /// MemAvailable from /proc/meminfo, if readable.

@@ -6,22 +6,11 @@ public struct ConstructionError: Error, CustomStringConvertible {
 
     public init(description: String) { self.description = description }
 
-    /// The table stores delays in one byte of steps.
-    public static let maximumDelaySteps = Int(UInt8.max)
-
-    /// A drawn delay rounded to more than `maximumDelaySteps` steps (the host and the device
-    /// builders both refuse it).
+    /// A drawn delay rounded to more than `SynapseTable.maximumDelaySteps` steps (the host
+    /// and the device builders both refuse it).
     public static func delayTooLong(resolution h: Double) -> ConstructionError {
-        ConstructionError(description: "a synaptic delay is longer than the \(maximumDelaySteps) steps (\(Double(maximumDelaySteps) * h) ms) a synapse can hold at resolution \(h) ms; use a coarser resolution or shorter delays")
-    }
-
-    /// Whole steps of a drawn delay (at least half a step): the nearest, by adding a half and
-    /// truncating (one instruction, not a libm call), or `maximumDelaySteps + 1` for any
-    /// longer delay. `kernels/build_synapse_table.cl` does the same.
-    @inline(__always)
-    public static func delaySteps(_ delay: Double, resolution h: Double) -> Int {
-        let steps = delay / h + 0.5
-        return steps >= Double(maximumDelaySteps + 1) ? maximumDelaySteps + 1 : max(1, Int(steps))
+        let most = SynapseTable.maximumDelaySteps
+        return ConstructionError(description: "a synaptic delay is longer than the \(most) steps (\(Double(most) * h) ms) a synapse can hold at resolution \(h) ms; use a coarser resolution or shorter delays")
     }
 }
 
@@ -103,9 +92,9 @@ public enum NetworkBuilder {
                         for (j, k) in synapses.enumerated() {
                             let (source, target) = projection.endpoints(k, seed: seed)
                             let (weight, delay) = projection.parameters(k, seed: seed, minimumDelay: minimumDelay)
-                            let delaySteps = ConstructionError.delaySteps(delay, resolution: h)
+                            let delaySteps = SynapseTable.delaySteps(delay, resolution: h)
                             longestDelay[b] = max(longestDelay[b], delaySteps)
-                            scratch.drawn[j] = SynapseKey.pack(target: UInt32(target), delay: UInt8(min(delaySteps, ConstructionError.maximumDelaySteps)),
+                            scratch.drawn[j] = SynapseKey.pack(target: UInt32(target), delay: UInt8(min(delaySteps, SynapseTable.maximumDelaySteps)),
                                                                weight: FixedPointWeight.quantize(weight))
                             scratch.sourceOf[j] = Int32(source - first)
                             scratch.runStart[source - first + 1] += 1
@@ -131,7 +120,7 @@ public enum NetworkBuilder {
                 }
             }
         }
-        if let longest = longestDelay.max(), longest > ConstructionError.maximumDelaySteps {
+        if let longest = longestDelay.max(), longest > SynapseTable.maximumDelaySteps {
             throw ConstructionError.delayTooLong(resolution: h)
         }
 

@@ -30,6 +30,18 @@ public struct SynapseTable: Sendable {
 
     public func row(_ source: Int) -> Range<Int> { rowStart[source]..<rowStart[source + 1] }
 
+    /// Delays are stored in one byte of steps.
+    public static let maximumDelaySteps = Int(UInt8.max)
+
+    /// Whole steps of a drawn delay (at least half a step): the nearest, by adding a half and
+    /// truncating (one instruction, not a libm call), or `maximumDelaySteps + 1` for any
+    /// longer delay. `kernels/build_synapse_table.cl` does the same.
+    @inline(__always)
+    public static func delaySteps(_ delay: Double, resolution h: Double) -> Int {
+        let steps = delay / h + 0.5
+        return steps >= Double(maximumDelaySteps + 1) ? maximumDelaySteps + 1 : max(1, Int(steps))
+    }
+
     /// Bytes of the table itself.
     public static func bytes(synapses: Int, sources: Int) -> Int {
         synapses * (MemoryLayout<UInt32>.size + MemoryLayout<Int32>.size + MemoryLayout<UInt8>.size)

@@ -80,7 +80,7 @@ struct DeviceSynapseTable {
             try placeSynapses.enqueue(global: projection.count, local: placeGroup)
         }
         let longest = Int(try longestDelay.read()[0])
-        guard longest <= ConstructionError.maximumDelaySteps else { throw ConstructionError.delayTooLong(resolution: h) }
+        guard longest <= SynapseTable.maximumDelaySteps else { throw ConstructionError.delayTooLong(resolution: h) }
         maxDelay = longest
 
         let sortRows = try CLKernel(program, name: "sort_rows", arguments: 4)

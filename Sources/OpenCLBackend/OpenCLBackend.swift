@@ -28,6 +28,12 @@ public final class OpenCLBackend: SimulationBackend {
     public let stepsPerLaunch: Int
     /// Arrivals, generation and failure flag of `run_steps`'s barrier across work-groups.
     let grid: CLBuffer<UInt32>
+    /// The kernels that run steps, each with the index of its first STEP_PARAMETERS argument.
+    let stepKernels: [(kernel: CLKernel, firstStepParameter: Int)]
+    /// Position of `record` among STEP_PARAMETERS (deliver_and_update.cl).
+    static let recordParameter = 38
+    /// Work-items of a step launch.
+    let globalSize: Int
 
     let neuronCount: Int
     let slots: Int
@@ -124,8 +130,10 @@ public final class OpenCLBackend: SimulationBackend {
         program = try CLProgram(context, sources: try Kernels.sources(), options: Kernels.buildOptions + " " + preferred.buildOption)
         deliverAndUpdate = try CLKernel(program, name: "deliver_and_update", arguments: 45)
         runSteps = stepsPerLaunch > 1 ? try CLKernel(program, name: "run_steps", arguments: 48) : nil
-        let largestGroup = try ([deliverAndUpdate] + (runSteps.map { [$0] } ?? [])).map { try $0.maximumWorkGroupSize() }.min()!
+        stepKernels = [(deliverAndUpdate, 1)] + (runSteps.map { [($0, 4)] } ?? [])
+        let largestGroup = try stepKernels.map { try $0.kernel.maximumWorkGroupSize() }.min()!
         layout = StepLayout(groupSize: min(preferred.groupSize, largestGroup), neuronsPerItem: preferred.neuronsPerItem)
+        globalSize = layout.groups(neurons: neuronCount) * layout.groupSize
         setupTimings.compile = clock.lap()
 
         let table: DeviceSynapseTable
@@ -213,14 +221,14 @@ public final class OpenCLBackend: SimulationBackend {
             { try $0.set($1, self.recordTotal) },
             { try $0.set($1, UInt32(capacity)) },
             { try $0.set($1, self.overflow) },
-            { try $0.set($1, Int32(1)) },
+            { try $0.set($1, Int32(1)) },  // record (recordParameter), reset by advance
             { try $0.set($1, table.rowStartBuffer) },
             { try $0.set($1, table.targets) },
             { try $0.set($1, table.weights) },
             { try $0.set($1, table.delays) },
             { try $0.set($1, segments) },
         ]
-        for (kernel, first) in [(deliverAndUpdate, 1)] + (runSteps.map { [($0, 4)] } ?? []) {
+        for (kernel, first) in stepKernels {
             for (offset, set) in stepParameters.enumerated() { try set(kernel, first + offset) }
         }
         if let runSteps {
@@ -237,8 +245,8 @@ public final class OpenCLBackend: SimulationBackend {
 
     public func advance(steps: Int, recordingInto spikes: inout SpikeTrains) throws {
         var remaining = steps
-        for kernel in [deliverAndUpdate] + (runSteps.map { [$0] } ?? []) {
-            try kernel.set(kernel === deliverAndUpdate ? 39 : 42, Int32(recordsSpikes ? 1 : 0))
+        for (kernel, first) in stepKernels {
+            try kernel.set(first + Self.recordParameter, Int32(recordsSpikes ? 1 : 0))
         }
         while remaining > 0 {
             let batch = min(remaining, batchSteps)
@@ -253,8 +261,6 @@ public final class OpenCLBackend: SimulationBackend {
             remaining -= batch
         }
     }
-
-    var globalSize: Int { layout.groups(neurons: neuronCount) * layout.groupSize }
 
     /// Enqueues `count` steps from `first`: one `deliver_and_update` launch per step, or one
     /// `run_steps` launch for all. Only step numbers change between launches.

@@ -48,4 +48,7 @@ public struct Stopwatch {
         defer { last = now }
         return Double(now - last) * 1e-9
     }
+
+    /// Seconds since the previous lap (or since creation); the lap goes on.
+    public var elapsed: Double { Double(DispatchTime.now().uptimeNanoseconds - last) * 1e-9 }
 }

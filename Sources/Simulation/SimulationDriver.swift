@@ -65,7 +65,7 @@ public struct SimulationDriver {
         if recordVoltage { result.voltages = VoltageTrace() }
         let phases: [(RunProgress.Phase, Int)] = [(.presimulation, schedule.presimulation), (.simulation, schedule.simulation)]
         for (phase, length) in phases {
-            let start = DispatchTime.now().uptimeNanoseconds
+            let clock = Stopwatch()
             let end = backend.currentStep + length
             var elapsed = 0.0
             while backend.currentStep < end {
@@ -81,7 +81,7 @@ public struct SimulationDriver {
                     result.voltages!.steps.append(backend.currentStep - 1)
                     result.voltages!.samples.append(try backend.membranePotentials())
                 }
-                elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
+                elapsed = clock.elapsed
                 progress(RunProgress(
                     phase: phase, step: backend.currentStep, totalSteps: schedule.total, spikes: backend.spikeCount,
                     elapsed: elapsed, stepsInPhase: backend.currentStep - (end - length), resolution: resolution))

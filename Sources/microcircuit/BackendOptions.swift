@@ -24,6 +24,21 @@ struct OpenCLOptions: ParsableArguments {
     }
 }
 
+/// `--threads`: the CPU backend's workers, and the host builder's (run, bench and verify).
+struct ThreadOptions: ParsableArguments {
+    @Option(help: "CPU worker threads (default: all cores).")
+    var threads: Int?
+
+    /// The flag, or every core.
+    func count() throws -> Int {
+        guard let threads else { return ProcessInfo.processInfo.activeProcessorCount }
+        guard (1...1024).contains(threads) else {
+            throw CommandFailure(message: "invalid parameter '--threads': must be in [1, 1024], got \(threads)", status: 2)
+        }
+        return threads
+    }
+}
+
 /// `--backend`, the OpenCL options and `--threads`, shared by the commands that simulate.
 struct BackendOptions: ParsableArguments {
     @Option(help: "Backend: cpu, opencl, or auto (the first suitable GPU, else cpu).")
@@ -31,8 +46,7 @@ struct BackendOptions: ParsableArguments {
 
     @OptionGroup var openCL: OpenCLOptions
 
-    @Option(help: "CPU worker threads (default: all cores).")
-    var threads: Int?
+    @OptionGroup var cpu: ThreadOptions
 
     enum Kind: String { case cpu, opencl, auto }
 
@@ -56,8 +70,6 @@ struct BackendOptions: ParsableArguments {
         return kinds
     }
 
-    func threadCount() throws -> Int { try resolveThreads(threads) }
-
     /// The one backend of `run`.
     func plan() throws -> BackendPlan {
         let kinds = try kinds()
@@ -70,7 +82,7 @@ struct BackendOptions: ParsableArguments {
     /// One plan per backend `--backend` names.
     func plans() throws -> [BackendPlan] { try kinds().map(plan) }
 
-    func plan(_ kind: Kind) throws -> BackendPlan { try openCL.plan(kind, threads: try threadCount()) }
+    func plan(_ kind: Kind) throws -> BackendPlan { try openCL.plan(kind, threads: try cpu.count()) }
 }
 
 /// `--construct`.
@@ -137,7 +149,7 @@ struct BackendPlan {
     }
 
     /// "host" or "device": where the synapses are built.
-    var constructionSite: String { needsHostNetwork ? "host" : "device" }
+    var synapsesBuiltOn: String { needsHostNetwork ? "host" : "device" }
 
     /// Builds the backend. `hostNetwork` is asked for the host-built network only when the
     /// plan needs one. Returns the backend and the seconds its own set-up took, split into

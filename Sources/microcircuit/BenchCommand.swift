@@ -1,7 +1,6 @@
 import Analysis
 import ArgumentParser
 import Connectivity
-import Dispatch
 import Foundation
 import MicrocircuitModel
 import OpenCLBackend
@@ -32,7 +31,7 @@ struct BenchCommand: ParsableCommand {
         guard repetitions >= 1 else { throw CommandFailure(message: "invalid parameter '--repeat': must be at least 1", status: 2) }
         let plans = try backendOptions.plans()
         let derived = try model.resolve()
-        let threads = try backendOptions.threadCount()
+        let threads = try backendOptions.cpu.count()
         try checkMemory(derived, synapsesOnHost: plans.contains { $0.needsHostNetwork })
         let p = derived.parameters
         report("bench: \(derived.totalNeurons) neurons, \(p.network.backgroundInput.rawValue) background, t_presim \(p.simulation.tPresim) ms, t_sim \(p.simulation.tSim) ms, recording \(noRecord ? "off" : "on"), \(threads) CPU threads")
@@ -67,18 +66,18 @@ struct BenchCommand: ParsableCommand {
                 let measured = Measurement(derived: derived, backend: backend, result: result, presimulationSpikes: presimulationSpikes, recorded: !noRecord)
                 realTimeFactors[index].append(measured.realTimeFactor)
                 constructions[index].append(construction)
-                labels[index] = "\(backend.name) (\(plan.constructionSite)-built)"
+                labels[index] = "\(backend.name) (\(plan.synapsesBuiltOn)-built)"
                 let opencl = backend as? OpenCLBackend
                 let deviceMemory: Int? = opencl?.deviceMemoryBytes
                 let peak: Int? = peakResidentMemory()
-                var line = backend.name.padding(toLength: 8, withPad: " ", startingAt: 0) + " " + plan.constructionSite.padding(toLength: 6, withPad: " ", startingAt: 0)
+                var line = backend.name.padding(toLength: 8, withPad: " ", startingAt: 0) + " " + plan.synapsesBuiltOn.padding(toLength: 6, withPad: " ", startingAt: 0)
                 line += String(format: " %4d %12.3f %8.3f %9.3f %8.3f", repetition, construction, setup, result.presimulationSeconds, result.simulationSeconds)
                 line += String(format: " %8.4f %9.3g %10d", measured.realTimeFactor, measured.eventsPerSecond, backend.spikeCount)
                 line += "  " + (peak.map(formatBytes) ?? "-").padding(toLength: 10, withPad: " ", startingAt: 0) + " " + (deviceMemory.map(formatBytes) ?? "-")
                 print(line)
                 let row: [(String, JSONValue)] = [
                     ("backend", .string(backend.name)), ("device", .string(backend.device)), ("repetition", .number(Double(repetition))),
-                    ("construction_site", .string(plan.constructionSite)), ("construction_s", .number(construction)),
+                    ("construction_site", .string(plan.synapsesBuiltOn)), ("construction_s", .number(construction)),
                     ("setup_s", .number(setup)), ("compile_s", .number(opencl?.setupTimings.compile ?? 0)),
                     ("upload_s", .number(opencl?.setupTimings.upload ?? 0)),
                     ("steps_per_launch", opencl.map { .number(Double($0.stepsPerLaunch)) } ?? .null),

@@ -1,7 +1,6 @@
 import Analysis
 import ArgumentParser
 import Connectivity
-import Dispatch
 import Foundation
 import MicrocircuitModel
 import Simulation
@@ -27,7 +26,7 @@ struct RunCommand: ParsableCommand {
     func run() throws {
         let derived = try model.resolve()
         let plan = try backend.plan()
-        let threads = try backend.threadCount()
+        let threads = try backend.cpu.count()
         rheobaseWarnings(derived).forEach(report)
         let path = output ?? String(format: "data_scale_%.2f", derived.parameters.network.nScaling)
         // From here on Ctrl-C stops the run at the next check and removes the staging folder.
@@ -50,7 +49,7 @@ struct RunCommand: ParsableCommand {
         timings.construction += deviceConstruction
         timings.upload = setup
         if Interruption.requested { throw CommandFailure(message: RunInterrupted(step: 0).description, status: 130) }
-        report(String(format: "construction %.2f s (on the \(plan.constructionSite)), backend set-up %.2f s", timings.construction, timings.upload) + "; running on \(engine.device)")
+        report(String(format: "construction %.2f s (on the \(plan.synapsesBuiltOn)), backend set-up %.2f s", timings.construction, timings.upload) + "; running on \(engine.device)")
 
         let progress = ProgressLine(quiet: quiet)
         let result: RunResult
@@ -68,7 +67,7 @@ struct RunCommand: ParsableCommand {
         let statistics = PopulationStatistics.compute(
             spikes: result.spikes, derived: derived, begin: p.tPresim, end: p.tPresim + p.tSim)
         let summary = RunSummary(
-            version: Microcircuit.version, backend: engine.name, device: engine.device, synapsesBuiltOn: plan.constructionSite, derived: derived,
+            version: Microcircuit.version, backend: engine.name, device: engine.device, synapsesBuiltOn: plan.synapsesBuiltOn, derived: derived,
             synapses: engine.synapseRowStart.last ?? 0, spikesTotal: result.spikes.count, timings: timings,
             peakMemoryBytes: peakResidentMemory(), populations: statistics)
         try failing {
@@ -89,14 +88,6 @@ struct RunCommand: ParsableCommand {
     }
 }
 
-/// Threads from the flag, or every core.
-func resolveThreads(_ requested: Int?) throws -> Int {
-    guard let requested else { return ProcessInfo.processInfo.activeProcessorCount }
-    guard (1...1024).contains(requested) else {
-        throw CommandFailure(message: "invalid parameter '--threads': must be in [1, 1024], got \(requested)", status: 2)
-    }
-    return requested
-}
 
 /// Runs `body`, turning the library's descriptive errors into a failure with status 1.
 func failing<T>(_ body: () throws -> T) throws -> T {
@@ -111,9 +102,6 @@ func failing<T>(_ body: () throws -> T) throws -> T {
     }
 }
 
-func seconds(since start: UInt64) -> Double {
-    Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
-}
 
 /// Per-population rates and the phase timings, as printed at the end of a run.
 func summaryTable(_ s: RunSummary) -> String {

@@ -1,7 +1,6 @@
 import Analysis
 import ArgumentParser
 import Connectivity
-import Dispatch
 import Foundation
 import MicrocircuitModel
 import OpenCLBackend
@@ -19,28 +18,27 @@ struct VerifyCommand: ParsableCommand {
 
     @OptionGroup var openCL: OpenCLOptions
 
-    @Option(help: "CPU worker threads (default: all cores).")
-    var threads: Int?
+    @OptionGroup var cpu: ThreadOptions
 
     @Flag(help: "No progress line.")
     var quiet = false
 
     func run() throws {
         let derived = try model.resolve()
-        let threads = try resolveThreads(threads)
+        let threads = try cpu.count()
         let plan = try openCL.plan(.opencl, threads: threads)
         rheobaseWarnings(derived).forEach(report)
         try checkMemory(derived)
         let network = try failing { try Network.build(derived, threads: threads) }
         let gpu = try plan.make(derived) { network }.backend
-        report("OpenCL backend: synapses built on the \(plan.constructionSite)")
+        report("OpenCL backend: synapses built on the \(plan.synapsesBuiltOn)")
         let cpu = CPUBackend(network: network, threads: threads)
         Interruption.install()
         var spikes: [SpikeTrains] = []
         for backend in [cpu, gpu] as [SimulationBackend] {
             report("running \(backend.name) on \(backend.device)")
             let progress = ProgressLine(quiet: quiet)
-            let start = DispatchTime.now().uptimeNanoseconds
+            var clock = Stopwatch()
             do {
                 spikes.append(try failing {
                     try SimulationDriver(derived: derived).run(backend, progress: progress.update, shouldStop: { Interruption.requested }).spikes
@@ -50,7 +48,7 @@ struct VerifyCommand: ParsableCommand {
                 throw error
             }
             progress.finish()
-            report("\(backend.name): \(spikes.last!.count) spikes in " + String(format: "%.2f s", seconds(since: start)))
+            report("\(backend.name): \(spikes.last!.count) spikes in " + String(format: "%.2f s", clock.lap()))
         }
         let comparison = SpikeComparison(cpu: spikes[0], opencl: spikes[1], derived: derived)
         print(comparison)
