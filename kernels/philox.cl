@@ -9,17 +9,20 @@
 #define STREAM_BACKGROUND_POISSON 6u
 #define STREAM_THALAMIC_POISSON 7u
 
-inline uint4 philox4x32_10(uint4 c, uint2 k) {
+inline uint4 philox4x32_10(uint4 counter, uint2 key) {
+    uint x = counter.x, y = counter.y, z = counter.z, w = counter.w, k0 = key.x, k1 = key.y;
     for (int round = 0; round < 10; round++) {
         if (round > 0) {
-            k.x += 0x9E3779B9u;
-            k.y += 0xBB67AE85u;
+            k0 += 0x9E3779B9u;
+            k1 += 0xBB67AE85u;
         }
-        uint hi0 = mul_hi(0xD2511F53u, c.x), lo0 = 0xD2511F53u * c.x;
-        uint hi1 = mul_hi(0xCD9E8D57u, c.z), lo1 = 0xCD9E8D57u * c.z;
-        c = (uint4)(hi1 ^ c.y ^ k.x, lo1, hi0 ^ c.w ^ k.y, lo0);
+        ulong product0 = (ulong)0xD2511F53u * x, product1 = (ulong)0xCD9E8D57u * z;
+        x = (uint)(product1 >> 32) ^ y ^ k0;
+        y = (uint)product1;
+        z = (uint)(product0 >> 32) ^ w ^ k1;
+        w = (uint)product0;
     }
-    return c;
+    return (uint4)(x, y, z, w);
 }
 
 // Uniform double in (0, 1) from 32 bits; exact in double.
