@@ -1,13 +1,16 @@
 // The largest work-group deliver_and_update runs with (the host never asks for more).
 #define MAX_GROUP_SIZE 256
 
-// Neurons each work-item updates: 1, 2 or 4, set by the host at build time (-D): 4 on CPU
-// devices, where a work-item is a loop iteration and sharing one Philox block between four
-// neurons saves work; 1 on GPUs, where one neuron per work-item keeps a step's chain of
-// dependent memory accesses short. The spikes are the same either way.
+// Neurons each work-item updates: 1, 2 or a multiple of 4, set by the host at build time
+// (-D): 1 on GPUs, where one neuron per work-item keeps a step's chain of dependent memory
+// accesses short; 4 or more on CPU devices, where a work-item is a loop iteration and four
+// neurons share one Philox block (more when run_steps needs few, large work-groups). The
+// spikes are the same either way.
 #ifndef NEURONS_PER_ITEM
 #define NEURONS_PER_ITEM 4u
 #endif
+// Neurons of a work-item that share one Philox block.
+#define BLOCK_NEURONS (NEURONS_PER_ITEM < 4u ? NEURONS_PER_ITEM : 4u)
 
 // First index in [low, high) whose target is at least `bound` (rows are sorted by target).
 inline ulong lower_bound(__global const uint *targets, ulong low, ulong high, uint bound) {
@@ -137,55 +140,59 @@ inline void simulate_step(uint step, STEP_PARAMETERS,
         barrier(CLK_GLOBAL_MEM_FENCE);
     }
 
-    // The work-item's neurons share one Philox block (NEURONS_PER_ITEM divides 4): neuron i
-    // takes word i % 4 of block i / 4, as on the host.
+    // Neuron i takes word i % 4 of Philox block i / 4, as on the host. A work-item owns
+    // NEURONS_PER_ITEM consecutive neurons (1, 2, or a multiple of 4) from a multiple of that
+    // number, so it draws each block it needs once.
     uint first = NEURONS_PER_ITEM * (uint)get_global_id(0);
-    uint4 block = draws_background
-        ? philox4x32_10((uint4)(first >> 2, step, 0u, 0u), (uint2)(seed, STREAM_BACKGROUND_POISSON)) : (uint4)(0u);
-    for (uint lane = 0; lane < NEURONS_PER_ITEM && first + lane < neuron_count; lane++) {
-        uint i = first + lane;
-        uint p = population_of[i];
-        size_t index = (size_t)slot * neuron_count + i;
-        long input_ex = ring_ex[index];
-        long input_in = ring_in[index];
-        ring_ex[index] = 0;
-        ring_in[index] = 0;
-        if (draws_background) {
-            uint count = poisson_draw(lane_word(block, i & 3u), background_cdf + p * POISSON_TABLE);
-            input_ex += (long)count * external_weight;
-        }
-        double current = transient_on ? dc_amplitude[p] + transient_amplitude[p] : dc_amplitude[p];
-        double vm = v[i], ex = i_ex[i], in = i_in[i];
-        int r = refractory[i];
-        if (r == 0) {
-            vm = vm * p22 + ex * p21 + in * p21 + current * p20;
-        } else {
-            r -= 1;
-        }
-        ex *= p11;
-        in *= p11;
-        ex += (double)input_ex * picoampere_per_unit;
-        in += (double)input_in * picoampere_per_unit;
-        if (vm >= threshold) {
-            vm = reset;
-            r = refractory_steps;
-            uint k = atomic_inc(list_total);
-            list_rows[k] = i;
-            list_counts[k] = 1u;
-            uint slot_in_record = atomic_inc(record_total);
-            if (record) {
-                if (slot_in_record < record_capacity) {
-                    record_steps[slot_in_record] = step;
-                    record_neurons[slot_in_record] = i;
-                } else {
-                    atomic_inc(overflow);
+    for (uint b = 0u; b < (NEURONS_PER_ITEM + 3u) / 4u; b++) {
+        uint quad = first + 4u * b;
+        uint4 block = draws_background
+            ? philox4x32_10((uint4)(quad >> 2, step, 0u, 0u), (uint2)(seed, STREAM_BACKGROUND_POISSON)) : (uint4)(0u);
+        for (uint lane = 0; lane < BLOCK_NEURONS && quad + lane < neuron_count; lane++) {
+            uint i = quad + lane;
+            uint p = population_of[i];
+            size_t index = (size_t)slot * neuron_count + i;
+            long input_ex = ring_ex[index];
+            long input_in = ring_in[index];
+            ring_ex[index] = 0;
+            ring_in[index] = 0;
+            if (draws_background) {
+                uint count = poisson_draw(lane_word(block, i & 3u), background_cdf + p * POISSON_TABLE);
+                input_ex += (long)count * external_weight;
+            }
+            double current = transient_on ? dc_amplitude[p] + transient_amplitude[p] : dc_amplitude[p];
+            double vm = v[i], ex = i_ex[i], in = i_in[i];
+            int r = refractory[i];
+            if (r == 0) {
+                vm = vm * p22 + ex * p21 + in * p21 + current * p20;
+            } else {
+                r -= 1;
+            }
+            ex *= p11;
+            in *= p11;
+            ex += (double)input_ex * picoampere_per_unit;
+            in += (double)input_in * picoampere_per_unit;
+            if (vm >= threshold) {
+                vm = reset;
+                r = refractory_steps;
+                uint k = atomic_inc(list_total);
+                list_rows[k] = i;
+                list_counts[k] = 1u;
+                uint slot_in_record = atomic_inc(record_total);
+                if (record) {
+                    if (slot_in_record < record_capacity) {
+                        record_steps[slot_in_record] = step;
+                        record_neurons[slot_in_record] = i;
+                    } else {
+                        atomic_inc(overflow);
+                    }
                 }
             }
+            v[i] = vm;
+            i_ex[i] = ex;
+            i_in[i] = in;
+            refractory[i] = r;
         }
-        v[i] = vm;
-        i_ex[i] = ex;
-        i_in[i] = in;
-        refractory[i] = r;
     }
 
     // Thalamic (parrot) neurons during the volley: each emits a Poisson count, drawn from the

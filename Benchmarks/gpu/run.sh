@@ -59,17 +59,11 @@ if [ $DRY -eq 0 ]; then
   FULL=1.0
   VERIFY_SCALE=0.05
   T_SIM=10000
-  # Many steps per launch need all of a step's work-groups resident at once: fine on a GPU.
-  PERSISTENT=(--scale $FULL)
-  PERSISTENT_VERIFY=(--scale $VERIFY_SCALE)
 else
   SMALL=0.02
   FULL=0.05
   VERIFY_SCALE=0.02
   T_SIM=200
-  # PoCL runs as many work-groups at once as it has cores: a network of two work-groups.
-  PERSISTENT=(--n-scaling 0.005 --k-scaling 0.2)
-  PERSISTENT_VERIFY=(--n-scaling 0.005 --k-scaling 0.2)
 fi
 
 echo "== devices"
@@ -82,7 +76,7 @@ echo "== verify (scale $FULL, 20 ms, synapses built on the device)"
 "$BIN" verify --construct device --scale $FULL --bg poisson --t-presim 0 --t-sim 20 --quiet
 verified_full=$?
 echo "== verify (1000 steps per launch, synapses built on the device)"
-"$BIN" verify --construct device --steps-per-launch 1000 "${PERSISTENT_VERIFY[@]}" --bg poisson --thalamic --dc-transient \
+"$BIN" verify --construct device --steps-per-launch 1000 --scale $VERIFY_SCALE --bg poisson --thalamic --dc-transient \
   --t-presim 500 --t-sim 500 --quiet
 verified_persistent=$?
 
@@ -97,7 +91,7 @@ bench "scale-$SMALL" --backend cpu,opencl --construct device --scale $SMALL --t-
 bench "scale-$FULL" --backend opencl --construct device --scale $FULL --t-presim 100 --t-sim $T_SIM --repeat 2
 bench "scale-$FULL-no-record" --backend opencl --construct device --scale $FULL --t-presim 100 --t-sim $T_SIM --no-record
 bench "scale-$FULL-host-built" --backend opencl --construct host --scale $FULL --t-presim 100 --t-sim 1000
-bench "persistent-1000" --backend opencl --construct device "${PERSISTENT[@]}" --t-presim 100 --t-sim $T_SIM --steps-per-launch 1000
-bench "persistent-1000-no-record" --backend opencl --construct device "${PERSISTENT[@]}" --t-presim 100 --t-sim $T_SIM \
+bench "persistent-1000" --backend opencl --construct device --scale $FULL --t-presim 100 --t-sim $T_SIM --steps-per-launch 1000
+bench "persistent-1000-no-record" --backend opencl --construct device --scale $FULL --t-presim 100 --t-sim $T_SIM \
   --steps-per-launch 1000 --no-record
 [ $verified -eq 0 ] && [ $verified_full -eq 0 ] && [ $verified_persistent -eq 0 ]

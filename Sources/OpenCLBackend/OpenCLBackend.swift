@@ -80,7 +80,9 @@ public final class OpenCLBackend: SimulationBackend {
     /// Uploads the host-built `network` to `device` (from `DeviceSelection`).
     public convenience init(network: Network, device: OpenCLDevice, batchSteps: Int = 1000, stepsPerLaunch: Int = 1) throws {
         try self.init(derived: network.derived, initialPotentials: network.initialPotentials, synapses: .upload(network.synapses),
-                      device: device, batchSteps: batchSteps, layout: .preferred(for: device.info), stepsPerLaunch: stepsPerLaunch)
+                      device: device, batchSteps: batchSteps,
+                      layout: .preferred(for: device.info, neurons: network.derived.totalNeurons, stepsPerLaunch: stepsPerLaunch),
+                      stepsPerLaunch: stepsPerLaunch)
     }
 
     /// Builds the network of `derived` on `device` itself: only the initial potentials and
@@ -88,7 +90,9 @@ public final class OpenCLBackend: SimulationBackend {
     public convenience init(buildingOnDevice derived: DerivedParameters, device: OpenCLDevice, batchSteps: Int = 1000,
                             stepsPerLaunch: Int = 1) throws {
         try self.init(derived: derived, initialPotentials: Network.initialPotentials(derived), synapses: .build,
-                      device: device, batchSteps: batchSteps, layout: .preferred(for: device.info), stepsPerLaunch: stepsPerLaunch)
+                      device: device, batchSteps: batchSteps,
+                      layout: .preferred(for: device.info, neurons: derived.totalNeurons, stepsPerLaunch: stepsPerLaunch),
+                      stepsPerLaunch: stepsPerLaunch)
     }
 
     enum SynapseSource {
@@ -334,11 +338,11 @@ extension OpenCLBackend {
     }
 }
 
-/// How `deliver_and_update` spreads the neurons over work-items and work-groups; each
-/// work-group owns `neuronsPerGroup` consecutive neurons (see the kernel).
+/// How a step spreads the neurons over work-items and work-groups; each work-group owns
+/// `neuronsPerGroup` consecutive neurons (see the kernel).
 struct StepLayout: Equatable {
     var groupSize: Int
-    /// 1, 2 or 4 (four neurons share one Philox block of background draws).
+    /// 1, 2, or a multiple of 4 (four neurons share one Philox block of background draws).
     var neuronsPerItem: Int
 
     var neuronsPerGroup: Int { groupSize * neuronsPerItem }
@@ -347,10 +351,16 @@ struct StepLayout: Equatable {
 
     var buildOption: String { "-DNEURONS_PER_ITEM=\(neuronsPerItem)u" }
 
-    /// GPUs: one neuron per work-item, 256 per work-group. CPU devices: four per work-item
-    /// (one Philox block), 64 work-items per work-group. The kernel takes at most 256.
-    static func preferred(for info: DeviceInfo) -> StepLayout {
-        info.isGPU ? StepLayout(groupSize: min(256, info.maxWorkGroupSize), neuronsPerItem: 1)
-            : StepLayout(groupSize: min(64, info.maxWorkGroupSize), neuronsPerItem: 4)
+    /// GPUs: one neuron per work-item, 256 per work-group. CPU devices: 64 work-items per
+    /// work-group and four neurons per work-item (one Philox block); with many steps per
+    /// launch, one work-group per compute unit instead, since a CPU device runs only that many
+    /// at once and the barrier between steps needs them all running. The kernel takes at
+    /// most 256 work-items per group.
+    static func preferred(for info: DeviceInfo, neurons: Int, stepsPerLaunch: Int) -> StepLayout {
+        if info.isGPU { return StepLayout(groupSize: min(256, info.maxWorkGroupSize), neuronsPerItem: 1) }
+        let groupSize = min(64, info.maxWorkGroupSize)
+        guard stepsPerLaunch > 1 else { return StepLayout(groupSize: groupSize, neuronsPerItem: 4) }
+        let perBlockRow = 4 * groupSize * max(1, info.computeUnits)
+        return StepLayout(groupSize: groupSize, neuronsPerItem: 4 * max(1, (neurons + perBlockRow - 1) / perBlockRow))
     }
 }

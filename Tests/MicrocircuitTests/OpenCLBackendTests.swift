@@ -36,7 +36,8 @@ final class OpenCLBackendTests: XCTestCase {
         XCTAssertGreaterThan(cpu.count, 3000)
         let layouts = [(StepLayout(groupSize: 256, neuronsPerItem: 1), OpenCLBackend.SynapseSource.build),
                        (StepLayout(groupSize: 32, neuronsPerItem: 2), .upload(network.synapses)),
-                       (StepLayout(groupSize: 7, neuronsPerItem: 4), .upload(network.synapses))]
+                       (StepLayout(groupSize: 7, neuronsPerItem: 4), .upload(network.synapses)),
+                       (StepLayout(groupSize: 13, neuronsPerItem: 12), .upload(network.synapses))]
         for (layout, source) in layouts {
             let backend = try OpenCLBackend(derived: d, initialPotentials: network.initialPotentials, synapses: source,
                                             device: try device(), batchSteps: 1000, layout: layout, stepsPerLaunch: 1)
@@ -67,6 +68,24 @@ final class OpenCLBackendTests: XCTestCase {
             throw XCTSkip("one core: PoCL cannot run two work-groups at once (\(error))")
         }
         XCTAssertEqual(backend.layout.groups(neurons: d.totalNeurons), 2)
+        let gpu = try simulate(network, on: backend)
+        XCTAssertNil(cpu.firstDifference(from: gpu), "first difference at spike \(cpu.firstDifference(from: gpu) ?? -1) of \(cpu.count)")
+    }
+
+    /// What `--steps-per-launch` chooses on a CPU device: one work-group per compute unit,
+    /// each work-item with many neurons (several Philox blocks, the last one partly used).
+    func testManyStepsPerLaunchOnOneWorkGroupPerComputeUnitAreIdenticalToCPU() throws {
+        let d = try CPUBackendTests.shortRun(seed: 10, background: .poisson)
+        let network = try Network.build(d, threads: 2)
+        let cpu = try simulate(network, on: CPUBackend(network: network, threads: 2))
+        XCTAssertGreaterThan(cpu.count, 3000)
+        let device = try device()
+        let backend = try OpenCLBackend(network: network, device: device, batchSteps: 1000, stepsPerLaunch: 250)
+        if !device.info.isGPU {
+            XCTAssertLessThanOrEqual(backend.layout.groups(neurons: d.totalNeurons), device.info.computeUnits)
+            XCTAssertGreaterThan(backend.layout.neuronsPerItem, 4)
+            XCTAssertNotEqual(d.totalNeurons % 4, 0, "a partly used Philox block")
+        }
         let gpu = try simulate(network, on: backend)
         XCTAssertNil(cpu.firstDifference(from: gpu), "first difference at spike \(cpu.firstDifference(from: gpu) ?? -1) of \(cpu.count)")
     }
