@@ -12,6 +12,15 @@
 // Neurons of a work-item that share one Philox block.
 #define BLOCK_NEURONS (NEURONS_PER_ITEM < 4u ? NEURONS_PER_ITEM : 4u)
 
+// 1 on CPU devices (set by the host): one work-item delivers its work-group's share of the
+// previous step's spikes with plain adds. A CPU runs a work-group on one thread anyway, and
+// an atomic add there waits for every memory access before it, so the loads of successive
+// synapses (mostly cache misses at full scale) could not overlap. 0 on GPUs: all work-items
+// deliver, with atomic adds.
+#ifndef DELIVERY_BY_ONE_ITEM
+#define DELIVERY_BY_ONE_ITEM 0
+#endif
+
 // First index in [low, high) whose target is at least `bound` (rows are sorted by target).
 inline ulong lower_bound(__global const uint *targets, ulong low, ulong high, uint bound) {
     while (low < high) {
@@ -67,6 +76,24 @@ __kernel void index_row_segments(uint rows, uint groups, uint owned, __global co
     record_steps, record_neurons, record_total, record_capacity, overflow, record, \
     row_start, targets, weights, delays, segments
 
+// Adds synapse k's weight, times the spike's multiplicity, to its target's ring slot for
+// the synapse's delay after the spike's step (origin_slot).
+inline void deliver_synapse(ulong k, long multiplicity, uint origin_slot, uint slots, uint neuron_count,
+                            __global long *ring_ex, __global long *ring_in, __global const uint *targets,
+                            __global const int *weights, __global const uchar *delays)
+{
+    uint arrival = origin_slot + delays[k];
+    if (arrival >= slots) arrival -= slots;
+    size_t target = (size_t)arrival * neuron_count + targets[k];
+    long weight = (long)weights[k] * multiplicity;
+    __global long *ring = weight >= 0 ? ring_ex : ring_in;
+#if DELIVERY_BY_ONE_ITEM
+    ring[target] += weight;
+#else
+    atom_add(&ring[target], weight);
+#endif
+}
+
 // Step n for the calling work-group, as the CPU backend does it per thread: each work-group
 // owns a block of neurons (NEURONS_PER_ITEM per work-item). It first adds the weights of
 // step n-1's spikes to its own neurons' ring-buffer slots (the segment of each spike's row
@@ -78,10 +105,11 @@ __kernel void index_row_segments(uint rows, uint groups, uint owned, __global co
 // empty n+1 (which nothing reads now). Everything that changes from step to step follows
 // from `step`.
 //
-// A step is a chain of dependent memory accesses, so it keeps the chain short: the segments
-// of up to one work-group's worth of spikes are looked up at once, one per work-item; a scan
-// in local memory lays them end to end; then every work-item takes every local_size-th
-// synapse of the whole run, so all synapse loads of a chunk are in flight together.
+// On a GPU a step is a chain of dependent memory accesses, so it keeps the chain short: the
+// segments of up to one work-group's worth of spikes are looked up at once, one per
+// work-item; a scan in local memory lays them end to end; then every work-item takes every
+// local_size-th synapse of the whole run, so all synapse loads of a chunk are in flight
+// together. (On CPU devices one work-item delivers: DELIVERY_BY_ONE_ITEM.)
 inline void simulate_step(uint step, STEP_PARAMETERS,
                           __local ulong *segment_start, __local uint *segment_end, __local uint *multiplicity)
 {
@@ -99,6 +127,17 @@ inline void simulate_step(uint step, STEP_PARAMETERS,
         volatile __global const uint *previous_counts = spike_counts + ((step - 1u) % 3u) * list_capacity;
         uint spikes = spike_totals[(step - 1u) % 3u];
         size_t stride = get_num_groups(0) + 1;
+#if DELIVERY_BY_ONE_ITEM
+        if (lid == 0u) {
+            for (uint s = 0u; s < spikes; s++) {
+                uint row = previous_rows[s];
+                __global const uint *bounds = segments + row * stride + get_group_id(0);
+                ulong start = row_start[row];
+                for (ulong k = start + bounds[0]; k < start + bounds[1]; k++)
+                    deliver_synapse(k, previous_counts[s], origin_slot, slots, neuron_count, ring_ex, ring_in, targets, weights, delays);
+            }
+        }
+#else
         for (uint chunk = 0; chunk < spikes; chunk += size) {
             uint n = min(size, spikes - chunk);
             uint length = 0u;
@@ -128,15 +167,11 @@ inline void simulate_step(uint step, STEP_PARAMETERS,
                     if (segment_end[mid] > item) high = mid; else low = mid + 1u;
                 }
                 ulong k = segment_start[low] + (item - (low == 0u ? 0u : segment_end[low - 1u]));
-                uint arrival = origin_slot + delays[k];
-                if (arrival >= slots) arrival -= slots;
-                size_t target = (size_t)arrival * neuron_count + targets[k];
-                long weight = (long)weights[k] * (long)multiplicity[low];
-                if (weight >= 0) atom_add(&ring_ex[target], weight);
-                else atom_add(&ring_in[target], weight);
+                deliver_synapse(k, multiplicity[low], origin_slot, slots, neuron_count, ring_ex, ring_in, targets, weights, delays);
             }
             barrier(CLK_LOCAL_MEM_FENCE);
         }
+#endif
         barrier(CLK_GLOBAL_MEM_FENCE);
     }
 

@@ -131,12 +131,14 @@ public final class OpenCLBackend: SimulationBackend {
         var clock = Stopwatch()
         let context = try CLContext(device: device.id)
         self.context = context
-        program = try CLProgram(context, sources: try Kernels.sources(), options: Kernels.buildOptions + " " + preferred.buildOption)
+        program = try CLProgram(context, sources: try Kernels.sources(), options: Kernels.buildOptions + " " + preferred.buildOptions)
         deliverAndUpdate = try CLKernel(program, name: "deliver_and_update", arguments: 45)
         runSteps = stepsPerLaunch > 1 ? try CLKernel(program, name: "run_steps", arguments: 48) : nil
         stepKernels = [(deliverAndUpdate, 1)] + (runSteps.map { [($0, 4)] } ?? [])
         let largestGroup = try stepKernels.map { try $0.kernel.maximumWorkGroupSize() }.min()!
-        layout = StepLayout(groupSize: min(preferred.groupSize, largestGroup), neuronsPerItem: preferred.neuronsPerItem)
+        var layout = preferred
+        layout.groupSize = min(preferred.groupSize, largestGroup)
+        self.layout = layout
         globalSize = layout.groups(neurons: neuronCount) * layout.groupSize
         setupTimings.compile = clock.lap()
 
@@ -344,12 +346,15 @@ struct StepLayout: Equatable {
     var groupSize: Int
     /// 1, 2, or a multiple of 4 (four neurons share one Philox block of background draws).
     var neuronsPerItem: Int
+    /// Whether one work-item delivers its work-group's spikes with plain adds (CPU devices)
+    /// rather than all of them with atomic adds (GPUs).
+    var deliveryByOneItem: Bool
 
     var neuronsPerGroup: Int { groupSize * neuronsPerItem }
 
     func groups(neurons: Int) -> Int { (neurons + neuronsPerGroup - 1) / neuronsPerGroup }
 
-    var buildOption: String { "-DNEURONS_PER_ITEM=\(neuronsPerItem)u" }
+    var buildOptions: String { "-DNEURONS_PER_ITEM=\(neuronsPerItem)u -DDELIVERY_BY_ONE_ITEM=\(deliveryByOneItem ? 1 : 0)" }
 
     /// GPUs: one neuron per work-item, 256 per work-group. CPU devices: 64 work-items per
     /// work-group and four neurons per work-item (one Philox block); with many steps per
@@ -357,10 +362,11 @@ struct StepLayout: Equatable {
     /// at once and the barrier between steps needs them all running. The kernel takes at
     /// most 256 work-items per group.
     static func preferred(for info: DeviceInfo, neurons: Int, stepsPerLaunch: Int) -> StepLayout {
-        if info.isGPU { return StepLayout(groupSize: min(256, info.maxWorkGroupSize), neuronsPerItem: 1) }
+        if info.isGPU { return StepLayout(groupSize: min(256, info.maxWorkGroupSize), neuronsPerItem: 1, deliveryByOneItem: false) }
         let groupSize = min(64, info.maxWorkGroupSize)
-        guard stepsPerLaunch > 1 else { return StepLayout(groupSize: groupSize, neuronsPerItem: 4) }
+        guard stepsPerLaunch > 1 else { return StepLayout(groupSize: groupSize, neuronsPerItem: 4, deliveryByOneItem: true) }
         let perBlockRow = 4 * groupSize * max(1, info.computeUnits)
-        return StepLayout(groupSize: groupSize, neuronsPerItem: 4 * max(1, (neurons + perBlockRow - 1) / perBlockRow))
+        return StepLayout(groupSize: groupSize, neuronsPerItem: 4 * max(1, (neurons + perBlockRow - 1) / perBlockRow),
+                          deliveryByOneItem: true)
     }
 }

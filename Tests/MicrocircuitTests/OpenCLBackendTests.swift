@@ -34,10 +34,10 @@ final class OpenCLBackendTests: XCTestCase {
         let network = try Network.build(d, threads: 2)
         let cpu = try simulate(network, on: CPUBackend(network: network, threads: 2))
         XCTAssertGreaterThan(cpu.count, 3000)
-        let layouts = [(StepLayout(groupSize: 256, neuronsPerItem: 1), OpenCLBackend.SynapseSource.build),
-                       (StepLayout(groupSize: 32, neuronsPerItem: 2), .upload(network.synapses)),
-                       (StepLayout(groupSize: 7, neuronsPerItem: 4), .upload(network.synapses)),
-                       (StepLayout(groupSize: 13, neuronsPerItem: 12), .upload(network.synapses))]
+        let layouts = [(StepLayout(groupSize: 256, neuronsPerItem: 1, deliveryByOneItem: false), OpenCLBackend.SynapseSource.build),
+                       (StepLayout(groupSize: 32, neuronsPerItem: 2, deliveryByOneItem: true), .upload(network.synapses)),
+                       (StepLayout(groupSize: 7, neuronsPerItem: 4, deliveryByOneItem: false), .upload(network.synapses)),
+                       (StepLayout(groupSize: 13, neuronsPerItem: 12, deliveryByOneItem: true), .upload(network.synapses))]
         for (layout, source) in layouts {
             let backend = try OpenCLBackend(derived: d, initialPotentials: network.initialPotentials, synapses: source,
                                             device: try device(), batchSteps: 1000, layout: layout, stepsPerLaunch: 1)
@@ -62,7 +62,7 @@ final class OpenCLBackendTests: XCTestCase {
         let backend: OpenCLBackend
         do {
             backend = try OpenCLBackend(derived: d, initialPotentials: network.initialPotentials, synapses: .build,
-                                        device: try device(), batchSteps: 777, layout: StepLayout(groupSize: 64, neuronsPerItem: 4),
+                                        device: try device(), batchSteps: 777, layout: StepLayout(groupSize: 64, neuronsPerItem: 4, deliveryByOneItem: true),
                                         stepsPerLaunch: 100)
         } catch where ProcessInfo.processInfo.activeProcessorCount < 2 {
             throw XCTSkip("one core: PoCL cannot run two work-groups at once (\(error))")
@@ -95,7 +95,7 @@ final class OpenCLBackendTests: XCTestCase {
     /// up instead of waiting forever), with what to do instead.
     func testManyStepsPerLaunchAreRefusedWhenWorkGroupsCannotAllRun() throws {
         let d = try CPUBackendTests.shortRun(seed: 9, background: .poisson)
-        let layout = StepLayout(groupSize: 8, neuronsPerItem: 4)
+        let layout = StepLayout(groupSize: 8, neuronsPerItem: 4, deliveryByOneItem: true)
         XCTAssertGreaterThan(layout.groups(neurons: d.totalNeurons), ProcessInfo.processInfo.activeProcessorCount)
         XCTAssertThrowsError(try OpenCLBackend(derived: d, initialPotentials: Network.initialPotentials(d), synapses: .build,
                                                device: try device(), batchSteps: 1000, layout: layout, stepsPerLaunch: 10)) { error in
@@ -116,7 +116,8 @@ final class OpenCLBackendTests: XCTestCase {
 
     /// GeNN's delivery test through the kernels and the CPU alike: neuron i fires in step i
     /// (driven by a large input), then 200 neurons fire together in one step (more spikes
-    /// than a work-group gathers at once); synapses encode their source in weight and delay,
+    /// than a work-group of 64 gathers at once, `openclAtomicDelivery`; one work-item
+    /// delivers them all in the CPU device's layout); synapses encode their source in weight and delay,
     /// and after every step each pending ring slot must hold exactly the sum the table
     /// prescribes.
     func testDeliveryIsExactOnEveryBackend() throws {
