@@ -137,12 +137,19 @@ inline uint poisson_word(uint item, uint step, uint2 key) {
 }
 
 // Poisson count by inversion of the CDF with one uniform: the smallest k with
-// u <= cdf[k], from the host's table of POISSON_TABLE entries (RandomDraw.poisson).
+// u <= cdf[k], from the host's table of POISSON_TABLE entries (RandomDraw.poisson). The
+// table rises monotonically, so that is the number of entries below u; the first
+// POISSON_COUNTED_WITHOUT_BRANCHES are counted without a branch, and the search goes on only
+// if they are all below u.
 #define POISSON_TABLE 256
+#define POISSON_COUNTED_WITHOUT_BRANCHES 8u
 inline uint poisson_draw(uint word, __constant const double *cdf) {
     double u = open_unit(word);
     uint k = 0;
-    while (k < POISSON_TABLE - 1 && u > cdf[k]) k++;
+    for (uint entry = 0; entry < POISSON_COUNTED_WITHOUT_BRANCHES; entry++) k += u > cdf[entry] ? 1u : 0u;
+    if (k == POISSON_COUNTED_WITHOUT_BRANCHES) {
+        while (k < POISSON_TABLE - 1 && u > cdf[k]) k++;
+    }
     return k;
 }
 

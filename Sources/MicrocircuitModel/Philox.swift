@@ -97,11 +97,19 @@ public enum RandomDraw {
     }
 
     /// The same, on a table of `PoissonRate.tableSize` entries (no array access per draw).
+    /// The table rises monotonically, so the count is the number of its entries below u
+    /// (up to the last entry); the first `PoissonRate.countedWithoutBranches` are counted
+    /// without a branch (a search loop mispredicts about once per draw), and the search goes
+    /// on only if they are all below u. (The comparison's byte, 0 or 1, is added: with
+    /// `? 1 : 0` the CPU backend ran at RTF 0.39 instead of 0.27 at scale 0.1.)
     @inline(__always)
     public static func poisson(_ word: UInt32, cdf: UnsafePointer<Double>) -> UInt32 {
         let u = openUnit(word)
         var k = 0
-        while k < PoissonRate.tableSize - 1 && u > cdf[k] { k += 1 }
+        for entry in 0..<PoissonRate.countedWithoutBranches { k &+= Int(unsafeBitCast(u > cdf[entry], to: UInt8.self)) }
+        if k == PoissonRate.countedWithoutBranches {
+            while k < PoissonRate.tableSize - 1 && u > cdf[k] { k += 1 }
+        }
         return UInt32(k)
     }
 }
@@ -111,6 +119,9 @@ public enum RandomDraw {
 /// order) and handed to every backend, so all invert the same table.
 public struct PoissonRate: Sendable, Equatable {
     public static let tableSize = 256
+    /// Entries that every draw compares with u (`RandomDraw.poisson`): counts of at least
+    /// 8 have probability 0.003 at the model's largest mean, 2.3 (L6E).
+    public static let countedWithoutBranches = 8
     public let lambda: Double
     public let cdf: [Double]
 

@@ -64,6 +64,24 @@ final class PhiloxTests: XCTestCase {
         }
     }
 
+    /// The draw is, by definition, the smallest k with u <= P(X <= k), capped at the table's
+    /// last entry; the branch-free count must agree for every mean, including means whose
+    /// counts often pass the entries counted without a branch (10) or the table's end (240).
+    func testPoissonCountIsTheInverseOfTheTable() {
+        for lambda in [0.012, 2.32, 10.0, 240.0] {
+            let rate = PoissonRate(lambda: lambda)
+            var capped = 0
+            for i in 0..<50_000 {
+                let word = RandomDraw.word(RandomDraw.poissonBlock(group: i >> 2, step: 3, key: (8, 9)), i)
+                let u = RandomDraw.openUnit(word)
+                let expected = min(rate.cdf.firstIndex { u <= $0 } ?? PoissonRate.tableSize, PoissonRate.tableSize - 1)
+                if expected == PoissonRate.tableSize - 1 { capped += 1 }
+                XCTAssertEqual(Int(RandomDraw.poisson(word, rate)), expected, "lambda \(lambda), u \(u)")
+            }
+            if lambda == 240 { XCTAssertGreaterThan(capped, 0, "the cap is reached") }
+        }
+    }
+
     func testUnitConversionsStayInTheirIntervals() {
         XCTAssertGreaterThan(RandomDraw.openUnit(0), 0)
         XCTAssertLessThan(RandomDraw.openUnit(.max), 1)
