@@ -8,7 +8,7 @@ public enum Philox {
     public typealias Counter = (UInt32, UInt32, UInt32, UInt32)
     public typealias Key = (UInt32, UInt32)
 
-    @inline(__always)
+    @inlinable @inline(__always)
     public static func block(_ counter: Counter, _ key: Key) -> Counter {
         var c = counter
         var k0 = key.0
@@ -42,7 +42,7 @@ public enum RandomStream: UInt32, Sendable {
     case backgroundPoisson = 6
     case thalamicPoisson = 7
 
-    @inline(__always)
+    @inlinable @inline(__always)
     public func key(seed: UInt32) -> Philox.Key { (seed, rawValue) }
 }
 
@@ -50,14 +50,14 @@ public enum RandomStream: UInt32, Sendable {
 /// words, so the same words give the same value on every backend.
 public enum RandomDraw {
     /// Uniform integer in [0, n) from 64 random bits (bias below n / 2^64).
-    @inline(__always)
+    @inlinable @inline(__always)
     public static func index(_ hi: UInt32, _ lo: UInt32, below n: Int) -> Int {
         let bits = UInt64(hi) << 32 | UInt64(lo)
         return Int(bits.multipliedFullWidth(by: UInt64(n)).high)
     }
 
     /// Uniform double in (0, 1) from 32 bits: exact in double, so kernels reproduce it.
-    @inline(__always)
+    @inlinable @inline(__always)
     public static func openUnit(_ word: UInt32) -> Double {
         (Double(word) + 0.5) * 0x1p-32
     }
@@ -74,12 +74,12 @@ public enum RandomDraw {
 
     /// The Philox block that holds the Poisson words of items 4g ... 4g+3 in `step`: one
     /// block serves four neurons (or thalamic neurons), each taking word `item % 4`.
-    @inline(__always)
+    @inlinable @inline(__always)
     public static func poissonBlock(group: Int, step: Int, key: Philox.Key) -> Philox.Counter {
         Philox.block((UInt32(truncatingIfNeeded: group), UInt32(truncatingIfNeeded: step), 0, 0), key)
     }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     public static func word(_ block: Philox.Counter, _ lane: Int) -> UInt32 {
         switch lane & 3 {
         case 0: return block.0
@@ -91,7 +91,7 @@ public enum RandomDraw {
 
     /// A Poisson count by inversion of the CDF with one uniform: the smallest k with
     /// u <= P(X <= k), read from the rate's precomputed table (counts capped at its end).
-    @inline(__always)
+    @inlinable @inline(__always)
     public static func poisson(_ word: UInt32, _ rate: PoissonRate) -> UInt32 {
         rate.cdf.withUnsafeBufferPointer { poisson(word, cdf: $0.baseAddress!) }
     }
@@ -102,7 +102,7 @@ public enum RandomDraw {
     /// without a branch (a search loop mispredicts about once per draw), and the search goes
     /// on only if they are all below u. (The comparison's byte, 0 or 1, is added: with
     /// `? 1 : 0` the CPU backend ran at RTF 0.39 instead of 0.27 at scale 0.1.)
-    @inline(__always)
+    @inlinable @inline(__always)
     public static func poisson(_ word: UInt32, cdf: UnsafePointer<Double>) -> UInt32 {
         let u = openUnit(word)
         var k = 0
