@@ -22,6 +22,23 @@ public enum StatisticsFile {
         return [try SpikeStatistics(json: document)]
     }
 
+    /// Fails unless `path` can be written (its folder exists and is writable, and it is not
+    /// a folder itself): checked before long work whose result goes there.
+    public static func requireWritable(_ path: String) throws {
+        let url = URL(fileURLWithPath: path)
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw OutputError(description: "cannot write '\(path)': it is a folder")
+        }
+        let folder = url.deletingLastPathComponent().path
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw OutputError(description: "cannot write '\(path)': the folder '\(folder)' does not exist")
+        }
+        guard access(folder, W_OK) == 0 else {
+            throw OutputError(description: "cannot write '\(path)': the folder '\(folder)' is not writable")
+        }
+    }
+
     /// Writes `bytes` to `path` through a temporary file, so readers never see half a file.
     public static func writeAtomically(_ bytes: [UInt8], to path: String) throws {
         do {

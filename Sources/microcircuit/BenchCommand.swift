@@ -29,6 +29,7 @@ struct BenchCommand: ParsableCommand {
 
     func run() throws {
         guard repetitions >= 1 else { throw CommandFailure(message: "invalid parameter '--repeat': must be at least 1", status: 2) }
+        if let json { try failing { try StatisticsFile.requireWritable(json) } }
         let plans = try backendOptions.plans()
         let derived = try model.resolve()
         let threads = try backendOptions.cpu.count()
@@ -58,8 +59,11 @@ struct BenchCommand: ParsableCommand {
                 let construction = plan.needsHostNetwork ? hostConstruction : deviceConstruction
                 backend.recordsSpikes = !noRecord
                 var presimulationSpikes = 0
+                let progressLine = ProgressLine(quiet: false, terminalOnly: true)
                 let result = try failing {
-                    try SimulationDriver(derived: derived).run(backend, progress: { progress in
+                    defer { progressLine.finish(erasing: true) }
+                    return try SimulationDriver(derived: derived).run(backend, progress: { progress in
+                        progressLine.update(progress)
                         if progress.phase == .presimulation { presimulationSpikes = progress.spikes }
                     }, shouldStop: { Interruption.requested })
                 }

@@ -2,14 +2,16 @@ import Foundation
 import Simulation
 
 /// A live progress line on stderr: rewritten in place on a terminal, one line per tenth of
-/// the run otherwise (logs stay short).
+/// the run otherwise (logs stay short), or nothing off a terminal with `terminalOnly`.
 final class ProgressLine {
     private let isTerminal = isatty(STDERR_FILENO) != 0
     private let quiet: Bool
     private var lastDecile = -1
     private var lastWidth = 0
 
-    init(quiet: Bool) { self.quiet = quiet }
+    init(quiet: Bool, terminalOnly: Bool = false) {
+        self.quiet = quiet || (terminalOnly && isatty(STDERR_FILENO) == 0)
+    }
 
     func update(_ p: RunProgress) {
         guard !quiet else { return }
@@ -30,8 +32,12 @@ final class ProgressLine {
         }
     }
 
-    func finish() {
-        if !quiet && isTerminal { FileHandle.standardError.write(Data("\n".utf8)) }
+    /// Ends the line; `erasing` clears it instead, for output that follows on stdout.
+    func finish(erasing: Bool = false) {
+        guard !quiet && isTerminal else { return }
+        let end = erasing ? "\r" + String(repeating: " ", count: lastWidth) + "\r" : "\n"
+        FileHandle.standardError.write(Data(end.utf8))
+        lastWidth = 0
     }
 }
 
