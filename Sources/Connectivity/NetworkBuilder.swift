@@ -89,11 +89,15 @@ public enum NetworkBuilder {
                         let first = projection.sources.lowerBound
                         let synapses = blocks[b].synapses
                         scratch.prepare(synapses: synapses.count, sources: projection.sources.count)
+                        // Kept in a register: the workers' entries of longestDelay share cache
+                        // lines, and a store per synapse made the lines travel between cores.
+                        var longest = 1
+                        defer { longestDelay[b] = longest }
                         for (j, k) in synapses.enumerated() {
                             let (source, target) = projection.endpoints(k, seed: seed)
                             let (weight, delay) = projection.parameters(k, seed: seed, minimumDelay: minimumDelay)
                             let delaySteps = SynapseTable.delaySteps(delay, resolution: h)
-                            longestDelay[b] = max(longestDelay[b], delaySteps)
+                            longest = max(longest, delaySteps)
                             scratch.drawn[j] = SynapseKey.pack(target: UInt32(target), delay: UInt8(min(delaySteps, SynapseTable.maximumDelaySteps)),
                                                                weight: FixedPointWeight.quantize(weight))
                             scratch.sourceOf[j] = Int32(source - first)
