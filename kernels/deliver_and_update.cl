@@ -131,10 +131,11 @@ inline void simulate_step(uint step, STEP_PARAMETERS,
         if (lid == 0u) {
             for (uint s = 0u; s < spikes; s++) {
                 uint row = previous_rows[s];
+                long count = previous_counts[s];
                 __global const uint *bounds = segments + row * stride + get_group_id(0);
                 ulong start = row_start[row];
                 for (ulong k = start + bounds[0]; k < start + bounds[1]; k++)
-                    deliver_synapse(k, previous_counts[s], origin_slot, slots, neuron_count, ring_ex, ring_in, targets, weights, delays);
+                    deliver_synapse(k, count, origin_slot, slots, neuron_count, ring_ex, ring_in, targets, weights, delays);
             }
         }
 #else
