@@ -8,7 +8,10 @@ extension CPUBackend {
         let poissonKey = RandomStream.backgroundPoisson.key(seed: seed)
         let drawsBackground = step >= c.firstBackgroundStep
         let currents = c.dcTransientSteps.contains(step) ? c.currentsDuringTransient : c.currents
+        // The block of the next four neurons is drawn while these four are updated: its
+        // chain of ten dependent multiplications then overlaps their work.
         var block = RandomDraw.poissonBlock(group: range.lowerBound >> 2, step: step, key: poissonKey)
+        var nextBlock = RandomDraw.poissonBlock(group: (range.lowerBound >> 2) + 1, step: step, key: poissonKey)
         c.backgroundCDF.withUnsafeBufferPointer { cdf in
             currents.withUnsafeBufferPointer { currents in
                 populationOf.withUnsafeBufferPointer { populationOf in
@@ -19,7 +22,10 @@ extension CPUBackend {
                         ringEx[slotBase + i] = 0
                         ringIn[slotBase + i] = 0
                         if drawsBackground {
-                            if i & 3 == 0 { block = RandomDraw.poissonBlock(group: i >> 2, step: step, key: poissonKey) }
+                            if i & 3 == 0 && i != range.lowerBound {
+                                block = nextBlock
+                                nextBlock = RandomDraw.poissonBlock(group: (i >> 2) + 1, step: step, key: poissonKey)
+                            }
                             let count = RandomDraw.poisson(RandomDraw.word(block, i), cdf: cdf.baseAddress! + p * PoissonRate.tableSize)
                             inputEx &+= Int64(count) * c.externalWeight
                         }
