@@ -18,7 +18,8 @@ let package = Package(
     targets: [
         .target(name: "MicrocircuitModel"),
         .target(name: "Connectivity", dependencies: ["MicrocircuitModel"]),
-        .target(name: "Simulation", dependencies: ["MicrocircuitModel", "Connectivity"]),
+        .target(name: "CPrefetch"),
+        .target(name: "Simulation", dependencies: ["MicrocircuitModel", "Connectivity", "CPrefetch"]),
         .target(name: "Analysis", dependencies: ["MicrocircuitModel", "Simulation"]),
         .systemLibrary(
             name: "COpenCL",
