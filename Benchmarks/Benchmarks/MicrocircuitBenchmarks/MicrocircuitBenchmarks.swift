@@ -68,4 +68,19 @@ let benchmarks: @Sendable () -> Void = {
             }
         }
     }
+
+    // Scale 0.5: the ring slots a step's spikes reach are spread over ~20 MB, more than the
+    // caches hold, so delivery waits for memory (what the CPU backend's prefetch is for);
+    // at scale 0.1 the ring stays in cache.
+    for kind in ["cpu", "opencl"] {
+        Benchmark("\(kind): 100 steps at scale 0.5 (update + delivery, ring beyond the caches)") { benchmark in
+            let backend = try warmedUp(kind, derived(scale: 0.5))
+            var spikes = SpikeTrains()
+            benchmark.startMeasurement()
+            for _ in benchmark.scaledIterations {
+                try backend.advance(steps: 100, recordingInto: &spikes)
+            }
+            benchmark.stopMeasurement()
+        }
+    }
 }
