@@ -90,6 +90,29 @@ final class OpenCLBackendTests: XCTestCase {
         XCTAssertNil(cpu.firstDifference(from: gpu), "first difference at spike \(cpu.firstDifference(from: gpu) ?? -1) of \(cpu.count)")
     }
 
+    /// The layout a CPU device gets for many steps per launch, on any core count: no more
+    /// work-groups than compute units, every neuron owned, whole Philox blocks per work-item;
+    /// and the layouts for one step per launch and for GPUs stay as they were.
+    func testPreferredLayoutsFitTheDevice() {
+        for computeUnits in [1, 2, 3, 8, 64] {
+            var info = DeviceInfo(index: 0, platformName: "", platformVersion: "", name: "", vendor: "", version: "", isGPU: false,
+                                  typeName: "CPU", globalMemory: 1 << 34, maxAllocation: 1 << 32, computeUnits: computeUnits,
+                                  maxWorkGroupSize: 4096, extensions: [])
+            for neurons in [1, 5, 386, 7717, 77169] {
+                let layout = StepLayout.preferred(for: info, neurons: neurons, stepsPerLaunch: 1000)
+                XCTAssertLessThanOrEqual(layout.groups(neurons: neurons), computeUnits, "\(computeUnits) units, \(neurons) neurons")
+                XCTAssertGreaterThanOrEqual(layout.groups(neurons: neurons) * layout.neuronsPerGroup, neurons)
+                XCTAssertEqual(layout.neuronsPerItem % 4, 0)
+                XCTAssertTrue(layout.deliveryByOneItem)
+                XCTAssertEqual(StepLayout.preferred(for: info, neurons: neurons, stepsPerLaunch: 1),
+                               StepLayout(groupSize: 64, neuronsPerItem: 4, deliveryByOneItem: true))
+            }
+            info.isGPU = true
+            XCTAssertEqual(StepLayout.preferred(for: info, neurons: 77169, stepsPerLaunch: 1000),
+                           StepLayout(groupSize: 256, neuronsPerItem: 1, deliveryByOneItem: false))
+        }
+    }
+
     /// More work-groups than can run at once (73 here, more than PoCL's one per core on any
     /// machine with fewer cores): refused when the backend is made (the check's barrier gives
     /// up instead of waiting forever), with what to do instead.
