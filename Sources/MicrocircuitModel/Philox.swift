@@ -65,7 +65,7 @@ public enum RandomDraw {
     /// Two independent standard normal values (`Ziggurat`) from the blocks of `counter`:
     /// usually just its first block; rare draws continue with the blocks whose counter has
     /// the retry number in the top byte of its last word (callers keep that word below 2^24).
-    @inline(__always)
+    @inlinable @inline(__always)
     public static func normalPair(_ counter: Philox.Counter, _ key: Philox.Key) -> (Double, Double) {
         var words = Ziggurat.Words(counter, key)
         let first = Ziggurat.draw(&words)

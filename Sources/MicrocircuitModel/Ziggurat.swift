@@ -10,8 +10,8 @@ import Foundation
 public enum Ziggurat {
     public static let layers = 128
     /// Where the tail begins, and the area of every layer (Marsaglia and Tsang, N = 128).
-    static let r = 3.442619855899
-    static let area = 9.91256303526217e-3
+    @usableFromInline static let r = 3.442619855899
+    @usableFromInline static let area = 9.91256303526217e-3
 
     /// x[i]: right edge of layer i (x[0] is the base layer's equivalent width v / f(r),
     /// x[1] = r, decreasing to x[128] = 0). f[i] = exp(-x[i]^2 / 2) (f[0] = f(r), f[128] = 1).
@@ -36,20 +36,20 @@ public enum Ziggurat {
 
     /// The 64-bit words of one counter: the blocks (counter.0, .1, .2, .3 | retry << 24) for
     /// retry = 0, 1, ..., two words per draw (callers keep counter.3 below 2^24).
-    struct Words {
-        let counter: Philox.Counter
-        let key: Philox.Key
-        var block: Philox.Counter
-        var retry: UInt32 = 0
-        var used = 0
+    @usableFromInline struct Words {
+        @usableFromInline let counter: Philox.Counter
+        @usableFromInline let key: Philox.Key
+        @usableFromInline var block: Philox.Counter
+        @usableFromInline var retry: UInt32 = 0
+        @usableFromInline var used = 0
 
-        init(_ counter: Philox.Counter, _ key: Philox.Key) {
+        @inlinable init(_ counter: Philox.Counter, _ key: Philox.Key) {
             self.counter = counter
             self.key = key
             block = Philox.block(counter, key)
         }
 
-        @inline(__always)
+        @inlinable @inline(__always)
         mutating func next() -> UInt64 {
             if used == 4 {
                 retry &+= 1
@@ -62,7 +62,7 @@ public enum Ziggurat {
     }
 
     /// One standard normal value from the word stream.
-    @inline(__always)
+    @inlinable @inline(__always)
     static func draw(_ words: inout Words) -> Double {
         while true {
             let bits = words.next()
@@ -76,7 +76,7 @@ public enum Ziggurat {
 
     /// The tail beyond r (Marsaglia 1964), or the wedge of `layer` above its inner
     /// rectangle; nil when the point is rejected (the draw starts over).
-    @inline(never)
+    @usableFromInline @inline(never)
     static func slowDraw(layer: Int, z: Double, words: inout Words) -> Double? {
         if layer == 0 {
             while true {
