@@ -83,7 +83,7 @@ public enum NetworkBuilder {
                 // to block (fresh megabytes per block cost a page fault per 4 KiB).
                 let workers = min(max(1, threads), blocks.count)
                 parallelFor(workers, threads: workers) { worker in
-                    var scratch = BlockScratch()
+                    let scratch = BlockScratch()
                     for b in stride(from: worker, to: blocks.count, by: workers) {
                         let projection = projections[blocks[b].projection]
                         let first = projection.sources.lowerBound
@@ -104,7 +104,7 @@ public enum NetworkBuilder {
                             scratch.runStart[source - first + 1] += 1
                         }
                         for s in 0..<projection.sources.count { scratch.runStart[s + 1] += scratch.runStart[s] }
-                        scratch.cursor.replaceSubrange(0..., with: scratch.runStart)
+                        _ = scratch.cursor.update(fromContentsOf: scratch.runStart)
                         for j in 0..<synapses.count {
                             let s = Int(scratch.sourceOf[j])
                             scratch.bySource[scratch.cursor[s]] = scratch.drawn[j]
@@ -223,25 +223,43 @@ public enum NetworkBuilder {
 }
 
 /// One construction worker's buffers for a block of synapses: the packed synapses in drawing
-/// order, their source rows, the same synapses ordered by source, and where each source's
-/// run starts.
-struct BlockScratch {
-    var drawn: [UInt64] = []
-    var sourceOf: [Int32] = []
-    var bySource: [UInt64] = []
-    var runStart: [Int] = []
-    var cursor: [Int] = []
+/// order, their source rows, the same synapses ordered by source, where each source's run
+/// starts, and a cursor per source. Raw memory, allocated once per worker and grown when a
+/// block needs more: the drawing loop writes them for every synapse, and arrays would check
+/// uniqueness and bounds on each write.
+final class BlockScratch {
+    private(set) var drawn = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: 0)
+    private(set) var sourceOf = UnsafeMutableBufferPointer<Int32>.allocate(capacity: 0)
+    private(set) var bySource = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: 0)
+    private(set) var runStart = UnsafeMutableBufferPointer<Int>.allocate(capacity: 0)
+    private(set) var cursor = UnsafeMutableBufferPointer<Int>.allocate(capacity: 0)
+
+    deinit {
+        drawn.deallocate()
+        sourceOf.deallocate()
+        bySource.deallocate()
+        runStart.deallocate()
+        cursor.deallocate()
+    }
 
     /// Room for `synapses` synapses (contents left to be overwritten) and zeroed run starts
-    /// for `sources` sources.
-    mutating func prepare(synapses: Int, sources: Int) {
+    /// for `sources` sources (`runStart` has `sources + 1` entries).
+    func prepare(synapses: Int, sources: Int) {
         if drawn.count < synapses {
-            drawn = [UInt64](repeating: 0, count: synapses)
-            sourceOf = [Int32](repeating: 0, count: synapses)
-            bySource = [UInt64](repeating: 0, count: synapses)
+            drawn.deallocate()
+            sourceOf.deallocate()
+            bySource.deallocate()
+            drawn = .allocate(capacity: synapses)
+            sourceOf = .allocate(capacity: synapses)
+            bySource = .allocate(capacity: synapses)
         }
-        runStart.removeAll(keepingCapacity: true)
-        runStart.append(contentsOf: repeatElement(0, count: sources + 1))
+        if runStart.count < sources + 1 {
+            runStart.deallocate()
+            cursor.deallocate()
+            runStart = .allocate(capacity: sources + 1)
+            cursor = .allocate(capacity: sources + 1)
+        }
+        runStart.initialize(repeating: 0)
     }
 }
 
