@@ -167,39 +167,44 @@ public enum NetworkBuilder {
             weights.withUnsafeMutableBufferPointer { weights in
                 delays.withUnsafeMutableBufferPointer { delays in
                     parallelFor(chunks.count, threads: threads) { c in
-                        var keys: [UInt64] = [], scratch: [UInt64] = []
+                        // Two buffers of the chunk's longest row, the sort passing keys between them.
+                        let longest = chunks[c].map { rowStart[$0 + 1] - rowStart[$0] }.max() ?? 0
+                        var keys = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: longest)
+                        var scratch = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: longest)
+                        defer {
+                            keys.deallocate()
+                            scratch.deallocate()
+                        }
                         var histogram = [Int](repeating: 0, count: 256)
                         for s in chunks[c] {
                             let row = rowStart[s]..<rowStart[s + 1]
                             guard row.count > 1 else { continue }
-                            keys.removeAll(keepingCapacity: true)
                             var largest: UInt32 = 0
-                            for i in row {
-                                keys.append(SynapseKey.pack(target: targets[i], delay: delays[i], weight: weights[i]))
+                            for (j, i) in row.enumerated() {
+                                keys[j] = SynapseKey.pack(target: targets[i], delay: delays[i], weight: weights[i])
                                 largest = max(largest, targets[i])
                             }
-                            scratch = keys
                             var shift: UInt64 = 40
                             while shift < 64 && (UInt64(largest) << 40) >> shift > 0 {
                                 for k in 0..<256 { histogram[k] = 0 }
-                                for key in keys { histogram[Int((key >> shift) & 0xFF)] += 1 }
+                                for j in 0..<row.count { histogram[Int((keys[j] >> shift) & 0xFF)] += 1 }
                                 var start = 0
                                 for k in 0..<256 { (histogram[k], start) = (start, start + histogram[k]) }
-                                for key in keys {
-                                    let digit = Int((key >> shift) & 0xFF)
-                                    scratch[histogram[digit]] = key
+                                for j in 0..<row.count {
+                                    let digit = Int((keys[j] >> shift) & 0xFF)
+                                    scratch[histogram[digit]] = keys[j]
                                     histogram[digit] += 1
                                 }
                                 swap(&keys, &scratch)
                                 shift += 8
                             }
                             var runStart = 0
-                            for j in 1...keys.count where j == keys.count || keys[j] >> 40 != keys[runStart] >> 40 {
-                                if j - runStart > 1 { insertionSort(&keys, runStart..<j) }
+                            for j in 1...row.count where j == row.count || keys[j] >> 40 != keys[runStart] >> 40 {
+                                if j - runStart > 1 { insertionSort(keys, runStart..<j) }
                                 runStart = j
                             }
-                            for (i, key) in zip(row, keys) {
-                                (targets[i], delays[i], weights[i]) = SynapseKey.unpack(key)
+                            for (j, i) in row.enumerated() {
+                                (targets[i], delays[i], weights[i]) = SynapseKey.unpack(keys[j])
                             }
                         }
                     }
@@ -209,7 +214,7 @@ public enum NetworkBuilder {
     }
 
     @inline(__always)
-    static func insertionSort(_ keys: inout [UInt64], _ range: Range<Int>) {
+    static func insertionSort(_ keys: UnsafeMutableBufferPointer<UInt64>, _ range: Range<Int>) {
         for i in (range.lowerBound + 1)..<range.upperBound {
             let key = keys[i]
             var j = i
