@@ -7,7 +7,7 @@ extension CPUBackend {
         let slotBase = (step % slots) * neuronCount
         let poissonKey = RandomStream.backgroundPoisson.key(seed: seed)
         let drawsBackground = step >= c.firstBackgroundStep
-        let currents = c.dcTransientSteps.contains(step) ? c.currentsDuringTransient : c.currents
+        let currents = c.dcTransientSteps.contains(step) ? c.currentsDuringTransient : c.dcAmplitudes
         // The block of the next four neurons is drawn while these four are updated: its
         // chain of ten dependent multiplications then overlaps their work.
         var block = RandomDraw.poissonBlock(group: range.lowerBound >> 2, step: step, key: poissonKey)

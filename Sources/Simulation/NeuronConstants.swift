@@ -21,8 +21,8 @@ public struct NeuronConstants: Sendable {
     public let externalWeight: Int64
     public let dcTransientAmplitudes: [Double]
     public let dcTransientSteps: Range<Int>
-    /// I_e + I_0 per population, summed as NEST sums them: outside and during the transient.
-    public let currents: [Double]
+    /// I_e + I_0 per population during the transient, summed as NEST sums them (outside it
+    /// the current is `dcAmplitudes`).
     public let currentsDuringTransient: [Double]
 
     public init(_ derived: DerivedParameters) {
@@ -40,7 +40,6 @@ public struct NeuronConstants: Sendable {
         externalWeight = Int64(FixedPointWeight.quantize(derived.externalWeight))
         dcTransientAmplitudes = derived.dcTransientAmplitudes
         dcTransientSteps = derived.schedule.dcTransientSteps
-        currents = derived.dcAmplitudes
         currentsDuringTransient = zip(derived.dcAmplitudes, derived.dcTransientAmplitudes).map { $0 + $1 }
     }
 }

@@ -10,7 +10,7 @@ final class ProgressLine {
     private var lastWidth = 0
 
     init(quiet: Bool, terminalOnly: Bool = false) {
-        self.quiet = quiet || (terminalOnly && isatty(STDERR_FILENO) == 0)
+        self.quiet = quiet || (terminalOnly && !isTerminal)
     }
 
     func update(_ p: RunProgress) {

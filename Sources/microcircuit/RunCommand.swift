@@ -88,7 +88,6 @@ struct RunCommand: ParsableCommand {
     }
 }
 
-
 /// Runs `body`, turning the library's descriptive errors into a failure with status 1.
 func failing<T>(_ body: () throws -> T) throws -> T {
     do {
@@ -101,7 +100,6 @@ func failing<T>(_ body: () throws -> T) throws -> T {
         throw CommandFailure(message: "\(error)", status: 1)
     }
 }
-
 
 /// Per-population rates and the phase timings, as printed at the end of a run.
 func summaryTable(_ s: RunSummary) -> String {
