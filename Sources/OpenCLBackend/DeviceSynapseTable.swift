@@ -13,17 +13,25 @@ struct DeviceSynapseTable {
     let delays: CLBuffer<UInt8>
     /// Largest delay in steps, at least 1.
     let maxDelay: Int
+    /// Whether the buffers are the host table itself (see `init(uploading:context:sharing:)`).
+    let sharesHostTable: Bool
 
     var synapseCount: Int { rowStart.last ?? 0 }
 
-    /// Copies a host-built table to the device.
-    init(uploading table: SynapseTable, context: CLContext) throws {
+    /// A host-built table on the device: copied, or, where the device works in host memory,
+    /// the host table itself (`sharing`; the table must not be empty), which saves the
+    /// copy's time and memory.
+    init(uploading table: SynapseTable, context: CLContext, sharing: Bool) throws {
+        func buffer<Element>(_ values: [Element], _ name: String) throws -> CLBuffer<Element> {
+            sharing ? try CLBuffer(context, sharing: values, name: name) : try CLBuffer(context, values, name: name)
+        }
         rowStart = table.rowStart
         rowStartBuffer = try CLBuffer(context, table.rowStart.map { UInt64($0) }, name: "row_start")
-        targets = try CLBuffer(context, table.targets, name: "targets")
-        weights = try CLBuffer(context, table.weights, name: "weights")
-        delays = try CLBuffer(context, table.delays, name: "delays")
+        targets = try buffer(table.targets, "targets")
+        weights = try buffer(table.weights, "weights")
+        delays = try buffer(table.delays, "delays")
         maxDelay = table.maxDelay
+        sharesHostTable = sharing
     }
 
     /// Builds the table of `derived` on the device: the same synapses in the same order as
@@ -82,6 +90,7 @@ struct DeviceSynapseTable {
         let longest = Int(try longestDelay.read()[0])
         guard longest <= SynapseTable.maximumDelaySteps else { throw ConstructionError.delayTooLong(resolution: h) }
         maxDelay = longest
+        sharesHostTable = false
 
         let sortRows = try CLKernel(program, name: "sort_rows", arguments: 4)
         try sortRows.set(0, rowStartBuffer)

@@ -16,6 +16,9 @@ public struct DeviceInfo: Sendable {
     public var computeUnits: Int
     public var maxWorkGroupSize: Int
     public var extensions: [String]
+    /// Whether the device works in host memory (a CPU device such as PoCL): a buffer can then
+    /// be the host array itself rather than a copy.
+    public var sharesHostMemory: Bool
 
     public var hasFP64: Bool { extensions.contains("cl_khr_fp64") }
     public var hasInt64Atomics: Bool { extensions.contains("cl_khr_int64_base_atomics") }
@@ -73,7 +76,10 @@ public enum OpenCL {
                     maxAllocation: Int(try deviceValue(id, CL_DEVICE_MAX_MEM_ALLOC_SIZE) as cl_ulong),
                     computeUnits: Int(try deviceValue(id, CL_DEVICE_MAX_COMPUTE_UNITS) as cl_uint),
                     maxWorkGroupSize: Int(try deviceValue(id, CL_DEVICE_MAX_WORK_GROUP_SIZE) as Int),
-                    extensions: try deviceString(id, CL_DEVICE_EXTENSIONS).split(separator: " ").map(String.init))
+                    extensions: try deviceString(id, CL_DEVICE_EXTENSIONS).split(separator: " ").map(String.init),
+                    // Deprecated since OpenCL 2.0 but still answered; a device that does not
+                    // answer gets copies, which is always correct.
+                    sharesHostMemory: ((try? deviceValue(id, CL_DEVICE_HOST_UNIFIED_MEMORY)) as cl_bool?) == cl_bool(CL_TRUE))
                 result.append(OpenCLDevice(info: info, id: id))
             }
         }

@@ -36,25 +36,44 @@ final class CLBuffer<Element> {
     let memory: cl_mem
     let count: Int
     unowned let context: CLContext
+    /// The host array a shared buffer works in, kept alive (and so unmoved) as long as the
+    /// buffer: the buffer holds a reference to the array's storage, so no copy of the array
+    /// can ever be mutated in place, and the storage is freed only with the buffer.
+    private let sharedValues: [Element]?
 
     var bytes: Int { count * MemoryLayout<Element>.stride }
 
     init(_ context: CLContext, count: Int, name: String) throws {
         self.context = context
         self.count = max(1, count)
-        var status: cl_int = 0
-        guard let memory = clCreateBuffer(context.context, cl_mem_flags(CL_MEM_READ_WRITE), self.count * MemoryLayout<Element>.stride, nil, &status),
-            status == CL_SUCCESS
-        else {
-            throw OpenCLError(call: "clCreateBuffer(\(name), \(self.count * MemoryLayout<Element>.stride) bytes)", status: status)
-        }
-        self.memory = memory
+        memory = try Self.create(context, flags: CL_MEM_READ_WRITE, bytes: self.count * MemoryLayout<Element>.stride, host: nil, name: name)
+        sharedValues = nil
     }
 
     /// A buffer holding a copy of `values` (blocking upload).
     convenience init(_ context: CLContext, _ values: [Element], name: String) throws {
         try self.init(context, count: values.count, name: name)
         if !values.isEmpty { try write(values, at: 0) }
+    }
+
+    /// A read-only buffer that is `values` itself, for a device that shares host memory
+    /// (`DeviceInfo.sharesHostMemory`): nothing is copied and no second copy is held.
+    init(_ context: CLContext, sharing values: [Element], name: String) throws {
+        precondition(!values.isEmpty)
+        self.context = context
+        count = values.count
+        let host = values.withUnsafeBytes { UnsafeMutableRawPointer(mutating: $0.baseAddress) }
+        memory = try Self.create(context, flags: CL_MEM_READ_ONLY | CL_MEM_USE_HOST_PTR, bytes: count * MemoryLayout<Element>.stride,
+                                 host: host, name: name)
+        sharedValues = values
+    }
+
+    private static func create(_ context: CLContext, flags: Int32, bytes: Int, host: UnsafeMutableRawPointer?, name: String) throws -> cl_mem {
+        var status: cl_int = 0
+        guard let memory = clCreateBuffer(context.context, cl_mem_flags(flags), bytes, host, &status), status == CL_SUCCESS else {
+            throw OpenCLError(call: "clCreateBuffer(\(name), \(bytes) bytes)", status: status)
+        }
+        return memory
     }
 
     deinit { clReleaseMemObject(memory) }

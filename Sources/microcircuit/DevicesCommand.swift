@@ -18,7 +18,8 @@ struct DevicesCommand: ParsableCommand {
             }
             let usable = info.missingExtensions.isEmpty ? "usable" : "unusable: lacks \(info.missingExtensions.joined(separator: ", "))"
             print("  device \(info.index): \(info.name) [\(info.typeName)] \(info.version)")
-            print("    memory \(formatBytes(info.globalMemory)) (largest buffer \(formatBytes(info.maxAllocation))), \(info.computeUnits) compute units, work-groups up to \(info.maxWorkGroupSize)")
+            let memory = info.sharesHostMemory ? "host memory" : "memory"
+            print("    \(memory) \(formatBytes(info.globalMemory)) (largest buffer \(formatBytes(info.maxAllocation))), \(info.computeUnits) compute units, work-groups up to \(info.maxWorkGroupSize)")
             print("    fp64 \(info.hasFP64 ? "yes" : "no"), 64-bit atomics \(info.hasInt64Atomics ? "yes" : "no"): \(usable)")
         }
     }

@@ -15,18 +15,19 @@ extension CPUBackend: DrivableBackend {}
 extension OpenCLBackend: DrivableBackend {}
 
 enum BackendKind: String, CaseIterable {
-    case cpu, opencl, openclAtomicDelivery
+    case cpu, opencl, openclAsOnGPU
 
     /// The backend on this machine: the CPU with 2 threads; the first usable OpenCL device
-    /// (PoCL in CI) in the layout it prefers; and the same device with every work-item
-    /// delivering with atomic adds, as on a GPU, in work-groups of 64, so that a volley of
-    /// more than 64 spikes is gathered in several chunks.
+    /// (PoCL in CI) in the layout it prefers, using the host's synapse table in place where
+    /// the device works in host memory; and the same device as a GPU runs: the table copied,
+    /// every work-item delivering with atomic adds, in work-groups of 64, so that a volley
+    /// of more than 64 spikes is gathered in several chunks.
     func make(_ network: Network) throws -> DrivableBackend {
         let device = { try DeviceSelection.choose(index: nil, allowCPU: true) }
         switch self {
         case .cpu: return CPUBackend(network: network, threads: 2)
         case .opencl: return try OpenCLBackend(network: network, device: try device())
-        case .openclAtomicDelivery:
+        case .openclAsOnGPU:
             return try OpenCLBackend(derived: network.derived, initialPotentials: network.initialPotentials, synapses: .upload(network.synapses),
                                      device: try device(), batchSteps: 1000,
                                      layout: StepLayout(groupSize: 64, neuronsPerItem: 1, deliveryByOneItem: false), stepsPerLaunch: 1)

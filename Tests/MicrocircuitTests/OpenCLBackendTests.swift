@@ -27,6 +27,17 @@ final class OpenCLBackendTests: XCTestCase {
         }
     }
 
+    /// A device that works in host memory (PoCL) runs the host's synapse table in place
+    /// (`assertIdentical` checks its spikes); one with memory of its own gets a copy
+    /// (`testEveryStepLayoutIsIdenticalToCPU` runs copies on PoCL).
+    func testTableIsSharedExactlyWhereTheDeviceWorksInHostMemory() throws {
+        let device = try device()
+        let network = try Network.build(try CPUBackendTests.shortRun(seed: 1, background: .dc), threads: 2)
+        let backend = try OpenCLBackend(network: network, device: device)
+        XCTAssertEqual(backend.table.sharesHostTable, device.info.sharesHostMemory)
+        if device.info.typeName == "CPU" { XCTAssertTrue(device.info.sharesHostMemory, "\(device.info.name) is a CPU device") }
+    }
+
     /// The GPU's layout (one neuron per work-item, 256 per work-group) and others, run here
     /// on PoCL: the same spikes as the CPU, with the table uploaded or built on the device.
     func testEveryStepLayoutIsIdenticalToCPU() throws {
@@ -97,7 +108,7 @@ final class OpenCLBackendTests: XCTestCase {
         for computeUnits in [1, 2, 3, 8, 64] {
             var info = DeviceInfo(index: 0, platformName: "", platformVersion: "", name: "", vendor: "", version: "", isGPU: false,
                                   typeName: "CPU", globalMemory: 1 << 34, maxAllocation: 1 << 32, computeUnits: computeUnits,
-                                  maxWorkGroupSize: 4096, extensions: [])
+                                  maxWorkGroupSize: 4096, extensions: [], sharesHostMemory: true)
             for neurons in [1, 5, 386, 7717, 77169] {
                 let layout = StepLayout.preferred(for: info, neurons: neurons, stepsPerLaunch: 1000)
                 XCTAssertLessThanOrEqual(layout.groups(neurons: neurons), computeUnits, "\(computeUnits) units, \(neurons) neurons")
@@ -139,7 +150,7 @@ final class OpenCLBackendTests: XCTestCase {
 
     /// GeNN's delivery test through the kernels and the CPU alike: neuron i fires in step i
     /// (driven by a large input), then 200 neurons fire together in one step (more spikes
-    /// than a work-group of 64 gathers at once, `openclAtomicDelivery`; one work-item
+    /// than a work-group of 64 gathers at once, `openclAsOnGPU`; one work-item
     /// delivers them all in the CPU device's layout); synapses encode their source in weight and delay,
     /// and after every step each pending ring slot must hold exactly the sum the table
     /// prescribes.
