@@ -33,6 +33,7 @@ test: deps
 	$(SWIFT) build $(TEST_FLAGS)
 	$(SWIFT) test $(TEST_FLAGS)
 	bash Tests/cli.sh $(BIN)
+	bash Tests/kernels.sh
 
 # Regenerates docs/validation.md: both backends against the committed NEST reference.
 validation: deps

@@ -113,7 +113,7 @@ inline void deliver_synapse(ulong k, long multiplicity, uint origin_slot, uint s
 inline void simulate_step(uint step, STEP_PARAMETERS,
                           __local ulong *segment_start, __local uint *segment_end, __local uint *multiplicity)
 {
-    uint lid = (uint)get_local_id(0), size = (uint)get_local_size(0);
+    uint lid = (uint)get_local_id(0);
     uint slot = step % slots;
     int draws_background = step >= first_background_step;
     int transient_on = step >= transient_begin && step < transient_end;
@@ -128,6 +128,7 @@ inline void simulate_step(uint step, STEP_PARAMETERS,
         uint spikes = spike_totals[(step - 1u) % 3u];
         size_t stride = get_num_groups(0) + 1;
 #if DELIVERY_BY_ONE_ITEM
+        (void)segment_start, (void)segment_end, (void)multiplicity;
         if (lid == 0u) {
             for (uint s = 0u; s < spikes; s++) {
                 uint row = previous_rows[s];
@@ -139,6 +140,7 @@ inline void simulate_step(uint step, STEP_PARAMETERS,
             }
         }
 #else
+        uint size = (uint)get_local_size(0);
         for (uint chunk = 0; chunk < spikes; chunk += size) {
             uint n = min(size, spikes - chunk);
             uint length = 0u;

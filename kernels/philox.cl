@@ -156,7 +156,7 @@ inline uint poisson_draw(uint word, __constant const double *cdf) {
 // Known-answer check of the device's Philox: one block per work-item.
 __kernel void generate_philox_blocks(__global const uint4 *counters, __global const uint2 *keys,
                                      __global uint4 *blocks, uint count) {
-    uint i = get_global_id(0);
+    uint i = (uint)get_global_id(0);
     if (i < count) blocks[i] = philox4x32_10(counters[i], keys[i]);
 }
 
@@ -165,7 +165,7 @@ __kernel void generate_normal_pairs(__global const uint4 *counters, __global con
                                     __global double2 *normals, __global const double *log_arguments,
                                     __global double *logs, uint count,
                                     __constant const double *ziggurat_x, __constant const double *ziggurat_f) {
-    uint i = get_global_id(0);
+    uint i = (uint)get_global_id(0);
     if (i < count) {
         normals[i] = normal_pair(counters[i], keys[i], ziggurat_x, ziggurat_f);
         logs[i] = portable_log(log_arguments[i]);
