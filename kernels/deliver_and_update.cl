@@ -21,6 +21,19 @@
 #define DELIVERY_BY_ONE_ITEM 0
 #endif
 
+// A request to bring p's cache line closer, for writing or for reading. OpenCL C's own
+// `prefetch` does nothing on PoCL; clang's builtin emits the CPU's prefetch instruction.
+#if defined(__has_builtin)
+#if __has_builtin(__builtin_prefetch)
+#define PREFETCH_FOR_WRITE(p) __builtin_prefetch((p), 1, 3)
+#define PREFETCH_FOR_READ(p) __builtin_prefetch((p), 0, 3)
+#endif
+#endif
+#ifndef PREFETCH_FOR_WRITE
+#define PREFETCH_FOR_WRITE(p) prefetch((p), 1)
+#define PREFETCH_FOR_READ(p) prefetch((p), 1)
+#endif
+
 // First index in [low, high) whose target is at least `bound` (rows are sorted by target).
 inline ulong lower_bound(__global const uint *targets, ulong low, ulong high, uint bound) {
     while (low < high) {
@@ -76,21 +89,29 @@ __kernel void index_row_segments(uint rows, uint groups, uint owned, __global co
     record_steps, record_neurons, record_total, record_capacity, overflow, record, \
     row_start, targets, weights, delays, segments
 
-// Adds synapse k's weight, times the spike's multiplicity, to its target's ring slot for
-// the synapse's delay after the spike's step (origin_slot).
-inline void deliver_synapse(ulong k, long multiplicity, uint origin_slot, uint slots, uint neuron_count,
-                            __global long *ring_ex, __global long *ring_in, __global const uint *targets,
-                            __global const int *weights, __global const uchar *delays)
+// Synapse k's ring slot: its target's, for the synapse's delay after the spike's step
+// (origin_slot), in the excitatory or inhibitory ring by the sign of its weight.
+inline __global long *ring_slot(ulong k, uint origin_slot, uint slots, uint neuron_count,
+                                __global long *ring_ex, __global long *ring_in, __global const uint *targets,
+                                __global const int *weights, __global const uchar *delays)
 {
     uint arrival = origin_slot + delays[k];
     if (arrival >= slots) arrival -= slots;
     size_t target = (size_t)arrival * neuron_count + targets[k];
+    return (weights[k] >= 0 ? ring_ex : ring_in) + target;
+}
+
+// Adds synapse k's weight, times the spike's multiplicity (at least 1), to its ring slot.
+inline void deliver_synapse(ulong k, long multiplicity, uint origin_slot, uint slots, uint neuron_count,
+                            __global long *ring_ex, __global long *ring_in, __global const uint *targets,
+                            __global const int *weights, __global const uchar *delays)
+{
+    __global long *slot = ring_slot(k, origin_slot, slots, neuron_count, ring_ex, ring_in, targets, weights, delays);
     long weight = (long)weights[k] * multiplicity;
-    __global long *ring = weight >= 0 ? ring_ex : ring_in;
 #if DELIVERY_BY_ONE_ITEM
-    ring[target] += weight;
+    *slot += weight;
 #else
-    atom_add(&ring[target], weight);
+    atom_add(slot, weight);
 #endif
 }
 
@@ -128,15 +149,32 @@ inline void simulate_step(uint step, STEP_PARAMETERS,
         uint spikes = spike_totals[(step - 1u) % 3u];
         size_t stride = get_num_groups(0) + 1;
 #if DELIVERY_BY_ONE_ITEM
+        // Each add would wait for memory: the table is far larger than the caches, and a
+        // step's ring slots are scattered over all of the ring. So three passes over the
+        // segments: request their table entries, then the ring slots they add to (each pass
+        // a run of independent loads, in flight together), then add.
         (void)segment_start, (void)segment_end, (void)multiplicity;
         if (lid == 0u) {
-            for (uint s = 0u; s < spikes; s++) {
-                uint row = previous_rows[s];
-                long count = previous_counts[s];
-                __global const uint *bounds = segments + row * stride + get_group_id(0);
-                ulong start = row_start[row];
-                for (ulong k = start + bounds[0]; k < start + bounds[1]; k++)
-                    deliver_synapse(k, count, origin_slot, slots, neuron_count, ring_ex, ring_in, targets, weights, delays);
+            for (uint pass = 0u; pass < 3u; pass++) {
+                for (uint s = 0u; s < spikes; s++) {
+                    uint row = previous_rows[s];
+                    __global const uint *bounds = segments + row * stride + get_group_id(0);
+                    ulong begin = row_start[row] + bounds[0], end = row_start[row] + bounds[1];
+                    if (pass == 0u) {
+                        for (ulong k = begin; k < end; k += 16u) {
+                            PREFETCH_FOR_READ(targets + k);
+                            PREFETCH_FOR_READ(weights + k);
+                            PREFETCH_FOR_READ(delays + k);
+                        }
+                    } else if (pass == 1u) {
+                        for (ulong k = begin; k < end; k++)
+                            PREFETCH_FOR_WRITE(ring_slot(k, origin_slot, slots, neuron_count, ring_ex, ring_in, targets, weights, delays));
+                    } else {
+                        long count = previous_counts[s];
+                        for (ulong k = begin; k < end; k++)
+                            deliver_synapse(k, count, origin_slot, slots, neuron_count, ring_ex, ring_in, targets, weights, delays);
+                    }
+                }
             }
         }
 #else
