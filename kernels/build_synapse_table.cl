@@ -109,16 +109,17 @@ __kernel void sort_rows(__global const ulong *row_start,
     for (ulong merged = 2; merged <= padded; merged <<= 1) {
         // Merge the sorted halves of each block of `merged`: first compare mirror images
         // (i with the block's last - i), then clean halves of halving width.
+        // Widths are powers of two: masks instead of 64-bit divisions.
         ulong halved = merged >> 1;
         for (ulong p = get_local_id(0); p < padded / 2; p += get_local_size(0)) {
-            ulong block = p / halved * merged, offset = p % halved;
+            ulong offset = p & (halved - 1), block = (p - offset) << 1;
             ulong j = block + merged - 1 - offset;
             if (j < length) order_pair(t, w, d, block + offset, j);
         }
         barrier(CLK_GLOBAL_MEM_FENCE);
         for (ulong width = halved >> 1; width >= 1; width >>= 1) {
             for (ulong p = get_local_id(0); p < padded / 2; p += get_local_size(0)) {
-                ulong i = p / width * 2 * width + p % width;
+                ulong offset = p & (width - 1), i = ((p - offset) << 1) + offset;
                 if (i + width < length) order_pair(t, w, d, i, i + width);
             }
             barrier(CLK_GLOBAL_MEM_FENCE);
