@@ -22,14 +22,16 @@
 #endif
 
 // A request to bring p's cache line closer, for writing or for reading. OpenCL C's own
-// `prefetch` does nothing on PoCL; clang's builtin emits the CPU's prefetch instruction.
-#if defined(__has_builtin)
-#if __has_builtin(__builtin_prefetch)
+// `prefetch` does nothing on PoCL, where clang's builtin emits the CPU's prefetch
+// instruction; the host sets PREFETCH_BY_BUILTIN there (Kernels.deviceOptions). Other
+// implementations may not take the builtin (Oclgrind cannot run it).
+#ifndef PREFETCH_BY_BUILTIN
+#define PREFETCH_BY_BUILTIN 0
+#endif
+#if PREFETCH_BY_BUILTIN
 #define PREFETCH_FOR_WRITE(p) __builtin_prefetch((p), 1, 3)
 #define PREFETCH_FOR_READ(p) __builtin_prefetch((p), 0, 3)
-#endif
-#endif
-#ifndef PREFETCH_FOR_WRITE
+#else
 #define PREFETCH_FOR_WRITE(p) prefetch((p), 1)
 #define PREFETCH_FOR_READ(p) prefetch((p), 1)
 #endif

@@ -139,7 +139,7 @@ public final class OpenCLBackend: SimulationBackend {
         var clock = Stopwatch()
         let context = try CLContext(device: device.id)
         self.context = context
-        program = try CLProgram(context, sources: try Kernels.sources(), options: Kernels.buildOptions + " " + preferred.buildOptions)
+        program = try CLProgram(context, sources: try Kernels.sources(), options: [Kernels.buildOptions, Kernels.deviceOptions(info), preferred.buildOptions].joined(separator: " "))
         deliverAndUpdate = try CLKernel(program, name: "deliver_and_update", arguments: 45)
         runSteps = stepsPerLaunch > 1 ? try CLKernel(program, name: "run_steps", arguments: 48) : nil
         stepKernels = [(deliverAndUpdate, 1)] + (runSteps.map { [($0, 4)] } ?? [])
