@@ -3,15 +3,18 @@
 # make test  installs what is missing, builds, runs the whole test suite.
 SWIFT ?= swift
 APT_PACKAGES := ocl-icd-opencl-dev opencl-headers pocl-opencl-icd
+# Oclgrind: the kernels' race check (Tests/races.sh).
+TEST_PACKAGES := oclgrind
 BIN := .build/release/microcircuit
 TEST_FLAGS := -c release -Xswiftc -enable-testing
 ARGS ?=
 
-.PHONY: deps build run test validation gpu-bundle clean
+.PHONY: deps test-deps build run test validation gpu-bundle clean
 
-deps:
+# install_missing PACKAGES: installs those not installed yet (as root), or says how.
+define install_missing
 	@missing=""; \
-	for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "installing Debian packages:$$missing"; \
@@ -22,6 +25,13 @@ deps:
 	    exit 1; \
 	  fi; \
 	fi
+endef
+
+deps:
+	$(call install_missing,$(APT_PACKAGES))
+
+test-deps:
+	$(call install_missing,$(APT_PACKAGES) $(TEST_PACKAGES))
 
 build: deps
 	$(SWIFT) build -c release
@@ -29,11 +39,12 @@ build: deps
 run: build
 	$(BIN) run --overwrite $(ARGS)
 
-test: deps
+test: test-deps
 	$(SWIFT) build $(TEST_FLAGS)
 	$(SWIFT) test $(TEST_FLAGS)
 	bash Tests/cli.sh $(BIN)
 	bash Tests/kernels.sh
+	bash Tests/races.sh $(BIN) .build/release/microcircuitPackageTests.xctest
 
 # Regenerates docs/validation.md: both backends against the committed NEST reference.
 validation: deps
