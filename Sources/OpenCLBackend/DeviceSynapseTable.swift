@@ -14,16 +14,16 @@ struct DeviceSynapseTable {
     /// Largest delay in steps, at least 1.
     let maxDelay: Int
     /// Whether the buffers are the host table itself (see `init(uploading:context:sharing:)`).
-    let sharesHostTable: Bool
+    var sharesHostTable: Bool { targets.isShared }
 
     var synapseCount: Int { rowStart.last ?? 0 }
 
     /// A host-built table on the device: copied, or, where the device works in host memory,
-    /// the host table itself (`sharing`; the table must not be empty), which saves the
-    /// copy's time and memory.
+    /// the host table itself (`sharing`), which saves the copy's time and memory. An empty
+    /// table has nothing to share and gets placeholder buffers.
     init(uploading table: SynapseTable, context: CLContext, sharing: Bool) throws {
         func buffer<Element>(_ values: [Element], _ name: String) throws -> CLBuffer<Element> {
-            sharing ? try CLBuffer(context, sharing: values, name: name) : try CLBuffer(context, values, name: name)
+            sharing && !values.isEmpty ? try CLBuffer(context, sharing: values, name: name) : try CLBuffer(context, values, name: name)
         }
         rowStart = table.rowStart
         rowStartBuffer = try CLBuffer(context, table.rowStart.map { UInt64($0) }, name: "row_start")
@@ -31,7 +31,6 @@ struct DeviceSynapseTable {
         weights = try buffer(table.weights, "weights")
         delays = try buffer(table.delays, "delays")
         maxDelay = table.maxDelay
-        sharesHostTable = sharing
     }
 
     /// Builds the table of `derived` on the device: the same synapses in the same order as
@@ -90,7 +89,6 @@ struct DeviceSynapseTable {
         let longest = Int(try longestDelay.read()[0])
         guard longest <= SynapseTable.maximumDelaySteps else { throw ConstructionError.delayTooLong(resolution: h) }
         maxDelay = longest
-        sharesHostTable = false
 
         let sortRows = try CLKernel(program, name: "sort_rows", arguments: 4)
         try sortRows.set(0, rowStartBuffer)

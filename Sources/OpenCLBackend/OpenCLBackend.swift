@@ -80,10 +80,8 @@ public final class OpenCLBackend: SimulationBackend {
     /// Uploads the host-built `network` to `device` (from `DeviceSelection`); a device that
     /// works in host memory uses the host's synapse table in place.
     public convenience init(network: Network, device: OpenCLDevice, batchSteps: Int = 1000, stepsPerLaunch: Int = 1) throws {
-        let table = network.synapses
-        let shares = device.info.sharesHostMemory && table.synapseCount > 0
         try self.init(derived: network.derived, initialPotentials: network.initialPotentials,
-                      synapses: shares ? .share(table) : .upload(table),
+                      synapses: .upload(network.synapses, inPlace: device.info.sharesHostMemory),
                       device: device, batchSteps: batchSteps,
                       layout: .preferred(for: device.info, neurons: network.derived.totalNeurons, stepsPerLaunch: stepsPerLaunch),
                       stepsPerLaunch: stepsPerLaunch)
@@ -100,10 +98,9 @@ public final class OpenCLBackend: SimulationBackend {
     }
 
     enum SynapseSource {
-        /// Copied to the device.
-        case upload(SynapseTable)
-        /// Used in place, by a device that works in host memory.
-        case share(SynapseTable)
+        /// Built on the host: copied to the device, or used in place by a device that works
+        /// in host memory.
+        case upload(SynapseTable, inPlace: Bool = false)
         /// Built on the device.
         case build
     }
@@ -122,7 +119,7 @@ public final class OpenCLBackend: SimulationBackend {
         // from the delay distributions, as the host's memory estimate does.
         let (synapseCount, slotBound, builtOnDevice): (Int, Int, Bool)
         switch synapses {
-        case .upload(let table), .share(let table): (synapseCount, slotBound, builtOnDevice) = (table.synapseCount, table.maxDelay + 1, false)
+        case .upload(let table, _): (synapseCount, slotBound, builtOnDevice) = (table.synapseCount, table.maxDelay + 1, false)
         case .build: (synapseCount, slotBound, builtOnDevice) = (d.synapsesIncludingThalamic, MemoryEstimate.ringSlotsBound(d), true)
         }
         let needed = OpenCLBackend.deviceMemory(d, synapses: synapseCount, slots: slotBound, builtOnDevice: builtOnDevice,
@@ -152,10 +149,8 @@ public final class OpenCLBackend: SimulationBackend {
 
         let table: DeviceSynapseTable
         switch synapses {
-        case .upload(let host):
-            table = try DeviceSynapseTable(uploading: host, context: context, sharing: false)
-        case .share(let host):
-            table = try DeviceSynapseTable(uploading: host, context: context, sharing: true)
+        case .upload(let host, let inPlace):
+            table = try DeviceSynapseTable(uploading: host, context: context, sharing: inPlace)
         case .build:
             table = try DeviceSynapseTable(building: d, context: context, program: program, groupSize: min(128, info.maxWorkGroupSize))
             setupTimings.construction = clock.lap()

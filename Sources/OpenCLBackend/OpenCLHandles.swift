@@ -42,6 +42,8 @@ final class CLBuffer<Element> {
     private let sharedValues: [Element]?
 
     var bytes: Int { count * MemoryLayout<Element>.stride }
+    /// Whether the buffer is a host array itself (`init(_:sharing:name:)`).
+    var isShared: Bool { sharedValues != nil }
 
     init(_ context: CLContext, count: Int, name: String) throws {
         self.context = context
