@@ -166,6 +166,27 @@ expect_error 1 "cannot write '.*': it is a folder" bench --scale 0.02 --t-sim 10
   || fail "verify --steps-per-launch 64: $(cat "$WORK/verify-steps" "$WORK/err")"
 expect_error 2 "'--steps-per-launch': must be in \[1, 1000000\]" run "${SMALL[@]}" --backend opencl --steps-per-launch 0 --output "$WORK/x"
 expect_error 2 "'--steps-per-launch': only meaningful with --backend opencl" bench --scale 0.02 --backend cpu --steps-per-launch 4
+# Another work-group shape (GPU-like one neuron per work-item, and many per work-item with
+# many steps per launch): the same spikes.
+for shape in 32x1 64x16; do
+  "$BIN" verify "${SMALL[@]}" --thalamic --work-group $shape $([ $shape = 64x16 ] && echo --steps-per-launch 50) \
+    >"$WORK/verify-shape" 2>"$WORK/err" && grep -q "^identical: [0-9]* spikes" "$WORK/verify-shape" && pass \
+    || fail "verify --work-group $shape: $(cat "$WORK/verify-shape" "$WORK/err")"
+done
+expect_error 2 "'--work-group': work-items per group must be in \[1, 256\], got 512" run "${SMALL[@]}" --backend opencl --work-group 512x1 --output "$WORK/x"
+expect_error 2 "'--work-group': neurons per work-item must be 1, 2 or a multiple of 4" bench --scale 0.02 --backend opencl --work-group 64x3
+expect_error 2 "'--work-group': expected WORK_ITEMSxNEURONS_PER_ITEM such as 256x1, got '64'" bench --scale 0.02 --backend opencl --work-group 64
+expect_error 2 "'--work-group': only meaningful with --backend opencl" bench --scale 0.02 --backend cpu --work-group 64x4
+# Kernel timing: one launch per step, the device's time per step no more than the wall's.
+if "$BIN" bench --scale 0.02 --bg poisson --t-presim 20 --t-sim 100 --backend opencl --time-kernels --json "$WORK/bench-timed.json" >"$WORK/bench-timed" 2>"$WORK/err"; then
+  grep -q "^  kernels: 1000 launches for 1000 steps; per step [0-9.]* us on the device" "$WORK/bench-timed" && pass \
+    || fail "bench --time-kernels prints no kernel line: $(cat "$WORK/bench-timed")"
+  awk '/^  kernels:/ { if ($9 + 0 > $25 + 0 || $9 + 0 <= 0) exit 1 }' "$WORK/bench-timed" && pass \
+    || fail "kernel time per step not within (0, wall]: $(cat "$WORK/bench-timed")"
+  grep -A1 '"kernel_times": {' "$WORK/bench-timed.json" | grep -q '"launches": 1000,' && pass || fail "bench JSON lacks kernel_times: $(cat "$WORK/bench-timed.json")"
+else
+  fail "bench --time-kernels: $(cat "$WORK/err")"
+fi
 "$BIN" run "${SMALL[@]}" --backend auto --output "$WORK/auto" >/dev/null 2>&1 && grep -q '"backend": "cpu"' "$WORK/auto/summary.json" \
   && pass || fail "auto without a GPU did not fall back to the CPU backend"
 expect_error 2 "'--backend': must be cpu, opencl or auto" run --backend cuda --output "$WORK/x"

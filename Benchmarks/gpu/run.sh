@@ -5,8 +5,10 @@
 # OpenCL backend with `microcircuit bench` (Poisson background) at scales 0.1 and 1.0 with
 # recording on, at 1.0 also with recording off, with the synapses built on the host, and with
 # 1000 steps per launch (one kernel runs a batch of steps with a barrier across work-groups
-# between them), and the CPU backend at 0.1 for a same-machine ratio. Also runs here on PoCL
-# as a dry run: `run.sh --dry-run`.
+# between them), and the CPU backend at 0.1 for a same-machine ratio. Then, for tuning, where
+# a full-scale step's time goes (`--time-kernels`: device time, idle time between launches,
+# host enqueue time) for other work-group shapes, one and 1000 steps per launch. Also runs
+# here on PoCL as a dry run: `run.sh --dry-run`.
 #
 # Usage, from a bundle made by `make gpu-bundle` (binary, libOpenCL.so.1, this script):
 #   .gpu-bundle/run.sh [--dry-run] [--out DIR]
@@ -59,11 +61,18 @@ if [ $DRY -eq 0 ]; then
   FULL=1.0
   VERIFY_SCALE=0.05
   T_SIM=10000
+  T_SHORT=1000
+  SHAPES="256x1 128x1 64x1"
+  PERSISTENT_SHAPES="256x1 256x2 256x4 128x4 64x8"
 else
   SMALL=0.02
   FULL=0.05
   VERIFY_SCALE=0.02
   T_SIM=200
+  T_SHORT=100
+  SHAPES="64x4 32x1"
+  # PoCL runs one work-group per core at once: shapes of few work-groups.
+  PERSISTENT_SHAPES="64x32"
 fi
 
 echo "== devices"
@@ -79,6 +88,11 @@ echo "== verify (1000 steps per launch, synapses built on the device)"
 "$BIN" verify --construct device --steps-per-launch 1000 --scale $VERIFY_SCALE --bg poisson --thalamic --dc-transient \
   --t-presim 500 --t-sim 500 --quiet
 verified_persistent=$?
+shape=${PERSISTENT_SHAPES##* }
+echo "== verify (1000 steps per launch, work-group shape $shape)"
+"$BIN" verify --steps-per-launch 1000 --work-group $shape --scale $VERIFY_SCALE --bg poisson --thalamic --dc-transient \
+  --t-presim 500 --t-sim 500 --quiet
+verified_shape=$?
 
 # bench NAME ARGS...: one bench, its table rows prefixed with NAME, its JSON in $OUT/bench-NAME.json.
 bench() {
@@ -94,4 +108,12 @@ bench "scale-$FULL-host-built" --backend opencl --construct host --scale $FULL -
 bench "persistent-1000" --backend opencl --construct device --scale $FULL --t-presim 100 --t-sim $T_SIM --steps-per-launch 1000
 bench "persistent-1000-no-record" --backend opencl --construct device --scale $FULL --t-presim 100 --t-sim $T_SIM \
   --steps-per-launch 1000 --no-record
-[ $verified -eq 0 ] && [ $verified_full -eq 0 ] && [ $verified_persistent -eq 0 ]
+echo "== where a step's time goes, per work-group shape (scale $FULL, $T_SHORT ms, recording on)"
+for shape in $SHAPES; do
+  bench "shape-$shape" --backend opencl --construct device --scale $FULL --t-presim 100 --t-sim $T_SHORT --work-group $shape --time-kernels
+done
+for shape in $PERSISTENT_SHAPES; do
+  bench "persistent-1000-$shape" --backend opencl --construct device --scale $FULL --t-presim 100 --t-sim $T_SHORT \
+    --steps-per-launch 1000 --work-group $shape --time-kernels
+done
+[ $verified -eq 0 ] && [ $verified_full -eq 0 ] && [ $verified_persistent -eq 0 ] && [ $verified_shape -eq 0 ]

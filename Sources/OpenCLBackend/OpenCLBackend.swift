@@ -60,6 +60,11 @@ public final class OpenCLBackend: SimulationBackend {
     /// Where set-up time went: program build, construction on the device (zero for an
     /// uploaded table) and uploads.
     public private(set) var setupTimings = SetupTimings()
+    /// The step launches' device times since the last `resetKernelTimes()`, when the launch
+    /// options ask for them; nil otherwise.
+    public private(set) var kernelTimes: KernelTimes?
+    /// This batch's timed launches, read when the batch's spikes are collected.
+    var launchEvents: [CLEvent] = []
 
     /// Bytes of device memory a network of `synapses` synapses and `slots` ring slots needs.
     static func deviceMemory(_ d: DerivedParameters, synapses: Int, slots: Int, builtOnDevice: Bool, layout: StepLayout, batchSteps: Int) -> Int {
@@ -79,22 +84,17 @@ public final class OpenCLBackend: SimulationBackend {
 
     /// Uploads the host-built `network` to `device` (from `DeviceSelection`); a device that
     /// works in host memory uses the host's synapse table in place.
-    public convenience init(network: Network, device: OpenCLDevice, batchSteps: Int = 1000, stepsPerLaunch: Int = 1) throws {
+    public convenience init(network: Network, device: OpenCLDevice, launch: LaunchOptions = LaunchOptions()) throws {
         try self.init(derived: network.derived, initialPotentials: network.initialPotentials,
-                      synapses: .upload(network.synapses, inPlace: device.info.sharesHostMemory),
-                      device: device, batchSteps: batchSteps,
-                      layout: .preferred(for: device.info, neurons: network.derived.totalNeurons, stepsPerLaunch: stepsPerLaunch),
-                      stepsPerLaunch: stepsPerLaunch)
+                      synapses: .upload(network.synapses, inPlace: device.info.sharesHostMemory), device: device,
+                      layout: .preferred(for: device.info, neurons: network.derived.totalNeurons, launch: launch), launch: launch)
     }
 
     /// Builds the network of `derived` on `device` itself: only the initial potentials and
     /// the row starts cross the bus. The same synapses as `Network.build` on the host.
-    public convenience init(buildingOnDevice derived: DerivedParameters, device: OpenCLDevice, batchSteps: Int = 1000,
-                            stepsPerLaunch: Int = 1) throws {
-        try self.init(derived: derived, initialPotentials: Network.initialPotentials(derived), synapses: .build,
-                      device: device, batchSteps: batchSteps,
-                      layout: .preferred(for: device.info, neurons: derived.totalNeurons, stepsPerLaunch: stepsPerLaunch),
-                      stepsPerLaunch: stepsPerLaunch)
+    public convenience init(buildingOnDevice derived: DerivedParameters, device: OpenCLDevice, launch: LaunchOptions = LaunchOptions()) throws {
+        try self.init(derived: derived, initialPotentials: Network.initialPotentials(derived), synapses: .build, device: device,
+                      layout: .preferred(for: device.info, neurons: derived.totalNeurons, launch: launch), launch: launch)
     }
 
     enum SynapseSource {
@@ -105,15 +105,16 @@ public final class OpenCLBackend: SimulationBackend {
         case build
     }
 
-    init(derived d: DerivedParameters, initialPotentials: [Double], synapses: SynapseSource, device: OpenCLDevice, batchSteps: Int,
-         layout preferred: StepLayout, stepsPerLaunch: Int) throws {
+    init(derived d: DerivedParameters, initialPotentials: [Double], synapses: SynapseSource, device: OpenCLDevice,
+         layout preferred: StepLayout, launch: LaunchOptions) throws {
         try DeviceSelection.requireCapabilities(device.info)
         info = device.info
         derived = d
         neuronCount = d.totalNeurons
         constants = NeuronConstants(d)
-        self.batchSteps = batchSteps
-        self.stepsPerLaunch = max(1, stepsPerLaunch)
+        batchSteps = launch.batchSteps
+        stepsPerLaunch = max(1, launch.stepsPerLaunch)
+        kernelTimes = launch.timesKernels ? KernelTimes() : nil
 
         // Estimated before anything is allocated; a device build's ring size is bounded
         // from the delay distributions, as the host's memory estimate does.
@@ -123,7 +124,7 @@ public final class OpenCLBackend: SimulationBackend {
         case .build: (synapseCount, slotBound, builtOnDevice) = (d.synapsesIncludingThalamic, MemoryEstimate.ringSlotsBound(d), true)
         }
         let needed = OpenCLBackend.deviceMemory(d, synapses: synapseCount, slots: slotBound, builtOnDevice: builtOnDevice,
-                                                layout: preferred, batchSteps: batchSteps)
+                                                layout: preferred, batchSteps: launch.batchSteps)
         deviceMemoryBytes = needed
         guard needed <= info.globalMemory else {
             throw OpenCLUnavailable(description: "not enough device memory: the network needs about \(formatBytes(needed)) but \(info.name) has \(formatBytes(info.globalMemory)); reduce --scale or use --backend cpu")
@@ -134,13 +135,16 @@ public final class OpenCLBackend: SimulationBackend {
         }
 
         var clock = Stopwatch()
-        let context = try CLContext(device: device.id)
+        let context = try CLContext(device: device.id, profiling: launch.timesKernels)
         self.context = context
         program = try CLProgram(context, sources: try Kernels.sources(), options: [Kernels.buildOptions, Kernels.deviceOptions(info), preferred.buildOptions].joined(separator: " "))
         deliverAndUpdate = try CLKernel(program, name: "deliver_and_update", arguments: 45)
         runSteps = stepsPerLaunch > 1 ? try CLKernel(program, name: "run_steps", arguments: 48) : nil
         stepKernels = [(deliverAndUpdate, 1)] + (runSteps.map { [($0, 4)] } ?? [])
         let largestGroup = try stepKernels.map { try $0.kernel.maximumWorkGroupSize() }.min()!
+        if let shape = launch.workGroup, shape.groupSize > largestGroup {
+            throw OpenCLUnavailable(description: "--work-group \(shape): \(info.name) runs the step kernels in work-groups of at most \(largestGroup) work-items")
+        }
         var layout = preferred
         layout.groupSize = min(preferred.groupSize, largestGroup)
         self.layout = layout
@@ -177,7 +181,7 @@ public final class OpenCLBackend: SimulationBackend {
         let spikeRows = try CLBuffer<UInt32>(context, count: 3 * listCapacity, name: "spike_rows")
         let spikeCounts = try CLBuffer<UInt32>(context, count: 3 * listCapacity, name: "spike_counts")
         let spikeTotals = try CLBuffer<UInt32>(context, [0, 0, 0], name: "spike_totals")
-        let capacity = OpenCLBackend.recordCapacity(d, batchSteps: batchSteps)
+        let capacity = OpenCLBackend.recordCapacity(d, batchSteps: launch.batchSteps)
         recordSteps = try CLBuffer(context, count: capacity, name: "record_steps")
         recordNeurons = try CLBuffer(context, count: capacity, name: "record_neurons")
         recordTotal = try CLBuffer(context, [0], name: "record_total")
@@ -276,16 +280,43 @@ public final class OpenCLBackend: SimulationBackend {
     /// Enqueues `count` steps from `first`: one `deliver_and_update` launch per step, or one
     /// `run_steps` launch for all. Only step numbers change between launches.
     func enqueueSteps(from first: Int, count: Int) throws {
+        let timed = kernelTimes != nil
+        var clock = Stopwatch()
         if count > 1, let runSteps {
             try runSteps.set(0, UInt32(first))
             try runSteps.set(1, UInt32(count))
-            try runSteps.enqueue(global: globalSize, local: layout.groupSize)
-            return
+            if let event = try runSteps.enqueue(global: globalSize, local: layout.groupSize, timed: timed) { launchEvents.append(event) }
+        } else {
+            for step in first..<(first + count) {
+                try deliverAndUpdate.set(0, UInt32(step))
+                if let event = try deliverAndUpdate.enqueue(global: globalSize, local: layout.groupSize, timed: timed) { launchEvents.append(event) }
+            }
         }
-        for step in first..<(first + count) {
-            try deliverAndUpdate.set(0, UInt32(step))
-            try deliverAndUpdate.enqueue(global: globalSize, local: layout.groupSize)
+        if timed {
+            kernelTimes!.enqueueSeconds += clock.lap()
+            kernelTimes!.steps += count
         }
+    }
+
+    /// Adds the finished batch's launches to `kernelTimes`.
+    func readLaunchTimes() throws {
+        guard kernelTimes != nil, !launchEvents.isEmpty else { return }
+        var first = UInt64.max, last = UInt64.min, busy: UInt64 = 0
+        for event in launchEvents {
+            let (start, end) = try event.executionInterval()
+            first = min(first, start)
+            last = max(last, end)
+            busy += end - start
+        }
+        kernelTimes!.launches += launchEvents.count
+        kernelTimes!.busySeconds += Double(busy) * 1e-9
+        kernelTimes!.spanSeconds += Double(last - first) * 1e-9
+        launchEvents.removeAll(keepingCapacity: true)
+    }
+
+    /// Starts `kernelTimes` afresh (e.g. after the presimulation).
+    public func resetKernelTimes() {
+        if kernelTimes != nil { kernelTimes = KernelTimes() }
     }
 
     /// `run_steps` with no steps: two barriers across all work-groups. Refuses the mode when
@@ -307,6 +338,7 @@ public final class OpenCLBackend: SimulationBackend {
     func collectRecordedSpikes(into spikes: inout SpikeTrains) throws {
         if runSteps != nil { try throwIfBarrierFailed() }
         let total = Int(try recordTotal.read()[0])
+        try readLaunchTimes()
         spikeCount += total
         try recordTotal.write([0], at: 0)
         guard recordsSpikes else { return }
@@ -342,36 +374,5 @@ extension OpenCLBackend {
     /// The ring buffers, slot-major, for tests of delivery.
     func ringSnapshot() throws -> (excitatory: [Int64], inhibitory: [Int64]) {
         (try ringEx.read(), try ringIn.read())
-    }
-}
-
-/// How a step spreads the neurons over work-items and work-groups; each work-group owns
-/// `neuronsPerGroup` consecutive neurons (see the kernel).
-struct StepLayout: Equatable {
-    var groupSize: Int
-    /// 1, 2, or a multiple of 4 (four neurons share one Philox block of background draws).
-    var neuronsPerItem: Int
-    /// Whether one work-item delivers its work-group's spikes with plain adds (CPU devices)
-    /// rather than all of them with atomic adds (GPUs).
-    var deliveryByOneItem: Bool
-
-    var neuronsPerGroup: Int { groupSize * neuronsPerItem }
-
-    func groups(neurons: Int) -> Int { (neurons + neuronsPerGroup - 1) / neuronsPerGroup }
-
-    var buildOptions: String { "-DNEURONS_PER_ITEM=\(neuronsPerItem)u -DDELIVERY_BY_ONE_ITEM=\(deliveryByOneItem ? 1 : 0)" }
-
-    /// GPUs: one neuron per work-item, 256 per work-group. CPU devices: 64 work-items per
-    /// work-group and four neurons per work-item (one Philox block); with many steps per
-    /// launch, one work-group per compute unit instead, since a CPU device runs only that many
-    /// at once and the barrier between steps needs them all running. The kernel takes at
-    /// most 256 work-items per group.
-    static func preferred(for info: DeviceInfo, neurons: Int, stepsPerLaunch: Int) -> StepLayout {
-        if info.isGPU { return StepLayout(groupSize: min(256, info.maxWorkGroupSize), neuronsPerItem: 1, deliveryByOneItem: false) }
-        let groupSize = min(64, info.maxWorkGroupSize)
-        guard stepsPerLaunch > 1 else { return StepLayout(groupSize: groupSize, neuronsPerItem: 4, deliveryByOneItem: true) }
-        let perBlockRow = 4 * groupSize * max(1, info.computeUnits)
-        return StepLayout(groupSize: groupSize, neuronsPerItem: 4 * max(1, (neurons + perBlockRow - 1) / perBlockRow),
-                          deliveryByOneItem: true)
     }
 }

@@ -1,13 +1,14 @@
 import COpenCL
 import Foundation
 
-/// A context with one in-order command queue on one device. Owns both handles.
+/// A context with one in-order command queue on one device. Owns both handles. With
+/// `profiling`, the queue keeps device timestamps for the commands that ask for an event.
 final class CLContext {
     let device: cl_device_id?
     let context: cl_context
     let queue: cl_command_queue
 
-    init(device: cl_device_id?) throws {
+    init(device: cl_device_id?, profiling: Bool = false) throws {
         self.device = device
         var status: cl_int = 0
         var devices = [device]
@@ -16,7 +17,8 @@ final class CLContext {
         }
         try check(status, "clCreateContext")
         self.context = context
-        guard let queue = clCreateCommandQueue(context, device, 0, &status) else {
+        let properties = profiling ? cl_command_queue_properties(CL_QUEUE_PROFILING_ENABLE) : 0
+        guard let queue = clCreateCommandQueue(context, device, properties, &status) else {
             clReleaseContext(context)
             throw OpenCLError(call: "clCreateCommandQueue", status: status)
         }
@@ -184,15 +186,41 @@ final class CLKernel {
     }
 
     /// Enqueues over `global` work-items (rounded up to a multiple of `local` when given);
-    /// does not wait.
-    func enqueue(global: Int, local: Int? = nil) throws {
+    /// does not wait. `timed`: returns the launch's event, for its device timestamps (the
+    /// context must be profiling).
+    @discardableResult
+    func enqueue(global: Int, local: Int? = nil, timed: Bool = false) throws -> CLEvent? {
         var globalSize = max(1, local.map { (global + $0 - 1) / $0 * $0 } ?? global)
-        let status: cl_int
-        if var localSize = local {
-            status = clEnqueueNDRangeKernel(context.queue, kernel, 1, nil, &globalSize, &localSize, 0, nil, nil)
-        } else {
-            status = clEnqueueNDRangeKernel(context.queue, kernel, 1, nil, &globalSize, nil, 0, nil, nil)
+        var event: cl_event?
+        let status = withUnsafeMutablePointer(to: &event) { eventPointer in
+            let wanted = timed ? eventPointer : nil
+            guard var localSize = local else {
+                return clEnqueueNDRangeKernel(context.queue, kernel, 1, nil, &globalSize, nil, 0, nil, wanted)
+            }
+            return clEnqueueNDRangeKernel(context.queue, kernel, 1, nil, &globalSize, &localSize, 0, nil, wanted)
         }
         try check(status, "clEnqueueNDRangeKernel(\(name))")
+        return event.map(CLEvent.init)
+    }
+}
+
+/// A command's event; owns the handle.
+final class CLEvent {
+    let event: cl_event
+
+    init(_ event: cl_event) { self.event = event }
+
+    deinit { clReleaseEvent(event) }
+
+    /// When the command started and ended on the device (nanoseconds, the device's clock);
+    /// the command must have finished.
+    func executionInterval() throws -> (start: UInt64, end: UInt64) {
+        func time(_ what: Int32) throws -> UInt64 {
+            var value: cl_ulong = 0
+            try check(clGetEventProfilingInfo(event, cl_profiling_info(what), MemoryLayout<cl_ulong>.size, &value, nil), "clGetEventProfilingInfo")
+            return UInt64(value)
+        }
+        let start = try time(CL_PROFILING_COMMAND_START)
+        return (start, max(start, try time(CL_PROFILING_COMMAND_END)))
     }
 }

@@ -5,8 +5,8 @@ import MicrocircuitModel
 import OpenCLBackend
 import Simulation
 
-/// `--device`, `--construct` and `--steps-per-launch`: how the OpenCL backend runs (run,
-/// bench and verify).
+/// `--device`, `--construct`, `--steps-per-launch` and `--work-group`: how the OpenCL backend
+/// runs (run, bench and verify).
 struct OpenCLOptions: ParsableArguments {
     @Option(help: "OpenCL device index from `microcircuit devices` (default: $MICROCIRCUIT_DEVICE, else the first suitable GPU; --backend opencl and verify fall back to any suitable device, such as PoCL).")
     var device: Int?
@@ -17,10 +17,25 @@ struct OpenCLOptions: ParsableArguments {
     @Option(help: "OpenCL steps per kernel launch. Above 1, one launch runs that many steps with a barrier across work-groups between them, which saves a launch per step; refused where a step's work-groups cannot all run at once. Same spikes either way.")
     var stepsPerLaunch = 1
 
+    @Option(help: "OpenCL work-group shape of the step kernels, as WORK_ITEMSxNEURONS_PER_ITEM: at most 256 work-items, each updating 1, 2 or a multiple of 4 neurons (default: the device's, 256x1 on GPUs, 64x4 on CPU devices). For tuning; same spikes either way.")
+    var workGroup: String?
+
+    /// How the OpenCL backend is to launch its steps.
+    func launchOptions() throws -> LaunchOptions {
+        guard (1...1_000_000).contains(stepsPerLaunch) else {
+            throw CommandFailure(message: "invalid parameter '--steps-per-launch': must be in [1, 1000000], got \(stepsPerLaunch)", status: 2)
+        }
+        do {
+            return LaunchOptions(stepsPerLaunch: stepsPerLaunch, workGroup: try workGroup.map(WorkGroupShape.init(parsing:)))
+        } catch {
+            throw CommandFailure(message: "invalid parameter '--work-group': \(error)", status: 2)
+        }
+    }
+
     /// The OpenCL backend on the chosen device; `auto` with no suitable GPU falls back to the
     /// CPU backend (`threads`).
     func plan(_ kind: BackendOptions.Kind, threads: Int) throws -> BackendPlan {
-        try BackendPlan.choose(kind, device: device, construct: construct, stepsPerLaunch: stepsPerLaunch, threads: threads)
+        try BackendPlan.choose(kind, device: device, construct: construct, launch: try launchOptions(), threads: threads)
     }
 }
 
@@ -67,6 +82,9 @@ struct BackendOptions: ParsableArguments {
         if kinds == [.cpu] && openCL.stepsPerLaunch != 1 {
             throw CommandFailure(message: "invalid parameter '--steps-per-launch': only meaningful with --backend opencl or auto", status: 2)
         }
+        if kinds == [.cpu] && openCL.workGroup != nil {
+            throw CommandFailure(message: "invalid parameter '--work-group': only meaningful with --backend opencl or auto", status: 2)
+        }
         return kinds
     }
 
@@ -110,30 +128,34 @@ enum ConstructionSite: String {
 struct BackendPlan {
     enum Engine {
         case cpu(threads: Int)
-        case opencl(OpenCLDevice, buildsOnDevice: Bool, stepsPerLaunch: Int)
+        case opencl(OpenCLDevice, buildsOnDevice: Bool, launch: LaunchOptions)
     }
 
     let engine: Engine
 
+    /// The same plan, with the OpenCL step launches timed on the device (bench --time-kernels).
+    func timingKernels() -> BackendPlan {
+        guard case .opencl(let device, let onDevice, var launch) = engine else { return self }
+        launch.timesKernels = true
+        return BackendPlan(engine: .opencl(device, buildsOnDevice: onDevice, launch: launch))
+    }
+
     /// Chooses the device (`--device`, else $MICROCIRCUIT_DEVICE, else the first suitable
     /// GPU) and the place of construction; `auto` falls back to the CPU when no suitable GPU
     /// exists.
-    static func choose(_ kind: BackendOptions.Kind, device: Int?, construct: String, stepsPerLaunch: Int, threads: Int) throws -> BackendPlan {
+    static func choose(_ kind: BackendOptions.Kind, device: Int?, construct: String, launch: LaunchOptions, threads: Int) throws -> BackendPlan {
         let site = try ConstructionSite(flag: construct)
-        guard (1...1_000_000).contains(stepsPerLaunch) else {
-            throw CommandFailure(message: "invalid parameter '--steps-per-launch': must be in [1, 1000000], got \(stepsPerLaunch)", status: 2)
-        }
         switch kind {
         case .cpu:
             return BackendPlan(engine: .cpu(threads: threads))
         case .opencl:
             let chosen = try failing { try DeviceSelection.choose(index: try deviceIndex(device), allowCPU: true) }
-            return BackendPlan(engine: .opencl(chosen, buildsOnDevice: site.buildsOnDevice(chosen.info), stepsPerLaunch: stepsPerLaunch))
+            return BackendPlan(engine: .opencl(chosen, buildsOnDevice: site.buildsOnDevice(chosen.info), launch: launch))
         case .auto:
             let index = try deviceIndex(device)
             do {
                 let chosen = try DeviceSelection.choose(index: index, allowCPU: false)
-                return BackendPlan(engine: .opencl(chosen, buildsOnDevice: site.buildsOnDevice(chosen.info), stepsPerLaunch: stepsPerLaunch))
+                return BackendPlan(engine: .opencl(chosen, buildsOnDevice: site.buildsOnDevice(chosen.info), launch: launch))
             } catch where index == nil {
                 return BackendPlan(engine: .cpu(threads: threads))
             } catch {
@@ -161,12 +183,12 @@ struct BackendPlan {
             var clock = Stopwatch()
             let backend = CPUBackend(network: network, threads: threads)
             return (backend, 0, clock.lap())
-        case .opencl(let device, let onDevice, let stepsPerLaunch):
+        case .opencl(let device, let onDevice, let launch):
             let network = onDevice ? nil : try hostNetwork()
             var clock = Stopwatch()
             let backend = try failing {
-                if let network { return try OpenCLBackend(network: network, device: device, stepsPerLaunch: stepsPerLaunch) }
-                return try OpenCLBackend(buildingOnDevice: derived, device: device, stepsPerLaunch: stepsPerLaunch)
+                if let network { return try OpenCLBackend(network: network, device: device, launch: launch) }
+                return try OpenCLBackend(buildingOnDevice: derived, device: device, launch: launch)
             }
             let total = clock.lap()
             return (backend, backend.setupTimings.construction, total - backend.setupTimings.construction)

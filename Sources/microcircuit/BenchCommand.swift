@@ -22,6 +22,9 @@ struct BenchCommand: ParsableCommand {
     @Flag(name: .customLong("no-record"), help: "Count spikes without handing them back (no recording cost).")
     var noRecord = false
 
+    @Flag(name: .customLong("time-kernels"), help: "Time every OpenCL step launch on the device (its profiling timestamps) and report the simulation phase's kernel time, the device's idle time between launches and the host's time enqueueing them. Timing adds a little host work per launch.")
+    var timeKernels = false
+
     @Option(help: "Also write the results as JSON to this file.")
     var json: String?
 
@@ -30,7 +33,7 @@ struct BenchCommand: ParsableCommand {
     func run() throws {
         guard repetitions >= 1 else { throw CommandFailure(message: "invalid parameter '--repeat': must be at least 1", status: 2) }
         if let json { try failing { try StatisticsFile.requireWritable(json) } }
-        let plans = try backendOptions.plans()
+        let plans = try backendOptions.plans().map { timeKernels ? $0.timingKernels() : $0 }
         let derived = try model.resolve()
         let threads = try backendOptions.cpu.count()
         try checkMemory(derived, synapsesOnHost: plans.contains { $0.needsHostNetwork })
@@ -64,7 +67,10 @@ struct BenchCommand: ParsableCommand {
                     defer { progressLine.finish(erasing: true) }
                     return try SimulationDriver(derived: derived).run(backend, progress: { progress in
                         progressLine.update(progress)
-                        if progress.phase == .presimulation { presimulationSpikes = progress.spikes }
+                        if progress.phase == .presimulation {
+                            presimulationSpikes = progress.spikes
+                            (backend as? OpenCLBackend)?.resetKernelTimes()
+                        }
                     }, shouldStop: { Interruption.requested })
                 }
                 let measured = Measurement(derived: derived, backend: backend, result: result, presimulationSpikes: presimulationSpikes, recorded: !noRecord)
@@ -79,6 +85,7 @@ struct BenchCommand: ParsableCommand {
                 line += String(format: " %8.4f %9.3g %10d", measured.realTimeFactor, measured.eventsPerSecond, backend.spikeCount)
                 line += "  " + (peak.map(formatBytes) ?? "-").padding(toLength: 10, withPad: " ", startingAt: 0) + " " + (deviceMemory.map(formatBytes) ?? "-")
                 print(line)
+                if let times = opencl?.kernelTimes { print(Self.describe(times, wall: result.simulationSeconds)) }
                 let row: [(String, JSONValue)] = [
                     ("backend", .string(backend.name)), ("device", .string(backend.device)), ("repetition", .number(Double(repetition))),
                     ("construction_site", .string(plan.synapsesBuiltOn)), ("construction_s", .number(construction)),
@@ -91,6 +98,7 @@ struct BenchCommand: ParsableCommand {
                     ("spikes_total", .number(Double(backend.spikeCount))),
                     ("peak_host_memory_bytes", peak.map { .number(Double($0)) } ?? .null),
                     ("device_memory_bytes", deviceMemory.map { .number(Double($0)) } ?? .null),
+                    ("kernel_times", opencl?.kernelTimes.map(Self.json) ?? .null),
                 ]
                 results.append(.object(row))
             }
@@ -120,6 +128,22 @@ struct BenchCommand: ParsableCommand {
             ])
             try failing { try StatisticsFile.writeAtomically(Array(document.serialized().utf8), to: json) }
         }
+    }
+}
+
+extension BenchCommand {
+    /// One line under the table row: where the simulation phase's wall time went.
+    static func describe(_ times: KernelTimes, wall: Double) -> String {
+        let perStep = times.steps > 0 ? 1e6 / Double(times.steps) : 0
+        return "  kernels: \(times.launches) launches for \(times.steps) steps; per step "
+            + String(format: "%.2f us on the device, %.2f us idle between launches, %.2f us enqueueing on the host, %.2f us wall",
+                     times.busySeconds * perStep, times.idleSeconds * perStep, times.enqueueSeconds * perStep, wall * perStep)
+    }
+
+    static func json(_ times: KernelTimes) -> JSONValue {
+        .object([("launches", .number(Double(times.launches))), ("steps", .number(Double(times.steps))),
+                 ("busy_s", .number(times.busySeconds)), ("span_s", .number(times.spanSeconds)),
+                 ("idle_s", .number(times.idleSeconds)), ("enqueue_s", .number(times.enqueueSeconds))])
     }
 }
 

@@ -29,8 +29,8 @@ enum BackendKind: String, CaseIterable {
         case .opencl: return try OpenCLBackend(network: network, device: try device())
         case .openclAsOnGPU:
             return try OpenCLBackend(derived: network.derived, initialPotentials: network.initialPotentials, synapses: .upload(network.synapses),
-                                     device: try device(), batchSteps: 1000,
-                                     layout: StepLayout(groupSize: 64, neuronsPerItem: 1, deliveryByOneItem: false), stepsPerLaunch: 1)
+                                     device: try device(), layout: StepLayout(groupSize: 64, neuronsPerItem: 1, deliveryByOneItem: false),
+                                     launch: LaunchOptions())
         }
     }
 }

@@ -16,7 +16,7 @@ final class OpenCLBackendTests: XCTestCase {
     func assertIdentical(_ derived: DerivedParameters, minimumSpikes: Int, file: StaticString = #filePath, line: UInt = #line) throws {
         let network = try Network.build(derived, threads: 2)
         let cpu = try simulate(network, on: CPUBackend(network: network, threads: 2))
-        let gpu = try simulate(network, on: try OpenCLBackend(network: network, device: try device(), batchSteps: 777))
+        let gpu = try simulate(network, on: try OpenCLBackend(network: network, device: try device(), launch: LaunchOptions(batchSteps: 777)))
         XCTAssertGreaterThan(cpu.count, minimumSpikes, "enough spikes to mean something", file: file, line: line)
         XCTAssertNil(cpu.firstDifference(from: gpu), "first difference at spike \(cpu.firstDifference(from: gpu) ?? -1) of \(cpu.count)", file: file, line: line)
     }
@@ -51,7 +51,7 @@ final class OpenCLBackendTests: XCTestCase {
                        (StepLayout(groupSize: 13, neuronsPerItem: 12, deliveryByOneItem: true), .upload(network.synapses))]
         for (layout, source) in layouts {
             let backend = try OpenCLBackend(derived: d, initialPotentials: network.initialPotentials, synapses: source,
-                                            device: try device(), batchSteps: 1000, layout: layout, stepsPerLaunch: 1)
+                                            device: try device(), layout: layout, launch: LaunchOptions())
             XCTAssertEqual(backend.layout, layout)
             let gpu = try simulate(network, on: backend)
             XCTAssertNil(cpu.firstDifference(from: gpu), "\(layout): first difference at spike \(cpu.firstDifference(from: gpu) ?? -1) of \(cpu.count)")
@@ -62,6 +62,8 @@ final class OpenCLBackendTests: XCTestCase {
     /// spikes. PoCL runs as many work-groups at once as it has cores, so the network here has
     /// two work-groups (386 neurons); launches of 100 steps inside batches of 777 also cover
     /// launches that a batch boundary cuts short, and the thalamic volley and DC transient.
+    /// Timed on the device: one timestamped launch per launch made, none lost at a batch's
+    /// end, and timing changes no spike.
     func testManyStepsPerLaunchAreIdenticalToCPU() throws {
         var p = try CPUBackendTests.shortRun(seed: 8, background: .poisson).parameters
         p.network.nScaling = 0.005
@@ -73,14 +75,28 @@ final class OpenCLBackendTests: XCTestCase {
         let backend: OpenCLBackend
         do {
             backend = try OpenCLBackend(derived: d, initialPotentials: network.initialPotentials, synapses: .build,
-                                        device: try device(), batchSteps: 777, layout: StepLayout(groupSize: 64, neuronsPerItem: 4, deliveryByOneItem: true),
-                                        stepsPerLaunch: 100)
+                                        device: try device(), layout: StepLayout(groupSize: 64, neuronsPerItem: 4, deliveryByOneItem: true),
+                                        launch: LaunchOptions(stepsPerLaunch: 100, batchSteps: 777, timesKernels: true))
         } catch where ProcessInfo.processInfo.activeProcessorCount < 2 {
             throw XCTSkip("one core: PoCL cannot run two work-groups at once (\(error))")
         }
         XCTAssertEqual(backend.layout.groups(neurons: d.totalNeurons), 2)
         let gpu = try simulate(network, on: backend)
         XCTAssertNil(cpu.firstDifference(from: gpu), "first difference at spike \(cpu.firstDifference(from: gpu) ?? -1) of \(cpu.count)")
+        let steps = d.schedule.total
+        // The driver hands over chunks of up to 1000 steps; each is cut into batches of 777
+        // and those into launches of 100.
+        let launches = stride(from: 0, to: steps, by: 1000).reduce(0) { sum, chunkStart in
+            let chunk = min(1000, steps - chunkStart)
+            return sum + stride(from: 0, to: chunk, by: 777).reduce(0) { $0 + (min(777, chunk - $1) + 99) / 100 }
+        }
+        let times = try XCTUnwrap(backend.kernelTimes)
+        XCTAssertEqual(times.steps, steps)
+        XCTAssertEqual(times.launches, launches)
+        XCTAssertGreaterThan(times.busySeconds, 0)
+        XCTAssertLessThanOrEqual(times.busySeconds, times.spanSeconds * (1 + 1e-9))
+        backend.resetKernelTimes()
+        XCTAssertEqual(backend.kernelTimes, KernelTimes())
     }
 
     /// What `--steps-per-launch` chooses on a CPU device: one work-group per compute unit,
@@ -91,7 +107,8 @@ final class OpenCLBackendTests: XCTestCase {
         let cpu = try simulate(network, on: CPUBackend(network: network, threads: 2))
         XCTAssertGreaterThan(cpu.count, 3000)
         let device = try device()
-        let backend = try OpenCLBackend(network: network, device: device, batchSteps: 1000, stepsPerLaunch: 250)
+        let backend = try OpenCLBackend(network: network, device: device, launch: LaunchOptions(stepsPerLaunch: 250))
+        XCTAssertNil(backend.kernelTimes, "timed only when asked")
         if !device.info.isGPU {
             XCTAssertLessThanOrEqual(backend.layout.groups(neurons: d.totalNeurons), device.info.computeUnits)
             XCTAssertGreaterThan(backend.layout.neuronsPerItem, 4)
@@ -103,24 +120,49 @@ final class OpenCLBackendTests: XCTestCase {
 
     /// The layout a CPU device gets for many steps per launch, on any core count: no more
     /// work-groups than compute units, every neuron owned, whole Philox blocks per work-item;
-    /// and the layouts for one step per launch and for GPUs stay as they were.
-    func testPreferredLayoutsFitTheDevice() {
+    /// the layouts for one step per launch and for GPUs stay as they were; and a work-group
+    /// shape in the launch options replaces the device's, keeping the device's delivery.
+    func testPreferredLayoutsFitTheDevice() throws {
         for computeUnits in [1, 2, 3, 8, 64] {
             var info = DeviceInfo(index: 0, platformName: "", platformVersion: "", name: "", vendor: "", version: "", isGPU: false,
                                   typeName: "CPU", globalMemory: 1 << 34, maxAllocation: 1 << 32, computeUnits: computeUnits,
                                   maxWorkGroupSize: 4096, extensions: [], sharesHostMemory: true)
             for neurons in [1, 5, 386, 7717, 77169] {
-                let layout = StepLayout.preferred(for: info, neurons: neurons, stepsPerLaunch: 1000)
+                let layout = StepLayout.preferred(for: info, neurons: neurons, launch: LaunchOptions(stepsPerLaunch: 1000))
                 XCTAssertLessThanOrEqual(layout.groups(neurons: neurons), computeUnits, "\(computeUnits) units, \(neurons) neurons")
                 XCTAssertGreaterThanOrEqual(layout.groups(neurons: neurons) * layout.neuronsPerGroup, neurons)
                 XCTAssertEqual(layout.neuronsPerItem % 4, 0)
                 XCTAssertTrue(layout.deliveryByOneItem)
-                XCTAssertEqual(StepLayout.preferred(for: info, neurons: neurons, stepsPerLaunch: 1),
+                XCTAssertEqual(StepLayout.preferred(for: info, neurons: neurons, launch: LaunchOptions()),
                                StepLayout(groupSize: 64, neuronsPerItem: 4, deliveryByOneItem: true))
             }
+            let shape = try WorkGroupShape(groupSize: 32, neuronsPerItem: 8)
+            XCTAssertEqual(StepLayout.preferred(for: info, neurons: 77169, launch: LaunchOptions(stepsPerLaunch: 1000, workGroup: shape)),
+                           StepLayout(groupSize: 32, neuronsPerItem: 8, deliveryByOneItem: true))
             info.isGPU = true
-            XCTAssertEqual(StepLayout.preferred(for: info, neurons: 77169, stepsPerLaunch: 1000),
+            XCTAssertEqual(StepLayout.preferred(for: info, neurons: 77169, launch: LaunchOptions(stepsPerLaunch: 1000)),
                            StepLayout(groupSize: 256, neuronsPerItem: 1, deliveryByOneItem: false))
+            XCTAssertEqual(StepLayout.preferred(for: info, neurons: 77169, launch: LaunchOptions(workGroup: shape)),
+                           StepLayout(groupSize: 32, neuronsPerItem: 8, deliveryByOneItem: false))
+        }
+    }
+
+    /// `--work-group`: shapes the kernel can run parse; the others say what is allowed.
+    func testWorkGroupShapesParseOrSayWhatIsAllowed() throws {
+        for (text, items, neurons) in [("256x1", 256, 1), ("1x2", 1, 2), ("64x4", 64, 4), ("7x4096", 7, 4096)] {
+            XCTAssertEqual(try WorkGroupShape(parsing: text), try WorkGroupShape(groupSize: items, neuronsPerItem: neurons))
+            XCTAssertEqual("\(try WorkGroupShape(parsing: text))", text)
+        }
+        let refusals = [("257x1", "work-items per group must be in [1, 256], got 257"),
+                        ("0x1", "work-items per group must be in [1, 256], got 0"),
+                        ("64x3", "neurons per work-item must be 1, 2 or a multiple of 4 up to 4096, got 3"),
+                        ("64x0", "neurons per work-item must be 1, 2 or a multiple of 4 up to 4096, got 0"),
+                        ("64x4100", "neurons per work-item must be 1, 2 or a multiple of 4 up to 4096, got 4100"),
+                        ("64", "expected WORK_ITEMSxNEURONS_PER_ITEM such as 256x1, got '64'"),
+                        ("64x4x1", "expected WORK_ITEMSxNEURONS_PER_ITEM such as 256x1, got '64x4x1'"),
+                        ("x4", "expected WORK_ITEMSxNEURONS_PER_ITEM such as 256x1, got 'x4'")]
+        for (text, message) in refusals {
+            XCTAssertThrowsError(try WorkGroupShape(parsing: text), text) { XCTAssertEqual("\($0)", message) }
         }
     }
 
@@ -132,7 +174,7 @@ final class OpenCLBackendTests: XCTestCase {
         let layout = StepLayout(groupSize: 8, neuronsPerItem: 4, deliveryByOneItem: true)
         XCTAssertGreaterThan(layout.groups(neurons: d.totalNeurons), ProcessInfo.processInfo.activeProcessorCount)
         XCTAssertThrowsError(try OpenCLBackend(derived: d, initialPotentials: Network.initialPotentials(d), synapses: .build,
-                                               device: try device(), batchSteps: 1000, layout: layout, stepsPerLaunch: 10)) { error in
+                                               device: try device(), layout: layout, launch: LaunchOptions(stepsPerLaunch: 10))) { error in
             XCTAssertTrue("\(error)".contains("work-groups of a step cannot all run at once"), "\(error)")
             XCTAssertTrue("\(error)".contains("use --steps-per-launch 1"), "\(error)")
         }
