@@ -177,6 +177,7 @@ expect_error 2 "'--work-group': work-items per group must be in \[1, 256\], got 
 expect_error 2 "'--work-group': neurons per work-item must be 1, 2 or a multiple of 4" bench --scale 0.02 --backend opencl --work-group 64x3
 expect_error 2 "'--work-group': expected WORK_ITEMSxNEURONS_PER_ITEM such as 256x1, got '64'" bench --scale 0.02 --backend opencl --work-group 64
 expect_error 2 "'--work-group': only meaningful with --backend opencl" bench --scale 0.02 --backend cpu --work-group 64x4
+expect_error 2 "'--time-kernels': only meaningful with --backend opencl" bench --scale 0.02 --backend cpu --time-kernels
 # Kernel timing: one launch per step, the device's time per step no more than the wall's.
 if "$BIN" bench --scale 0.02 --bg poisson --t-presim 20 --t-sim 100 --backend opencl --time-kernels --json "$WORK/bench-timed.json" >"$WORK/bench-timed" 2>"$WORK/err"; then
   grep -q "^  kernels: 1000 launches for 1000 steps; per step [0-9.]* us on the device" "$WORK/bench-timed" && pass \

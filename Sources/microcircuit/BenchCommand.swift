@@ -33,6 +33,9 @@ struct BenchCommand: ParsableCommand {
     func run() throws {
         guard repetitions >= 1 else { throw CommandFailure(message: "invalid parameter '--repeat': must be at least 1", status: 2) }
         if let json { try failing { try StatisticsFile.requireWritable(json) } }
+        if try timeKernels && backendOptions.kinds() == [.cpu] {
+            throw CommandFailure(message: "invalid parameter '--time-kernels': only meaningful with --backend opencl or auto", status: 2)
+        }
         let plans = try backendOptions.plans().map { timeKernels ? $0.timingKernels() : $0 }
         let derived = try model.resolve()
         let threads = try backendOptions.cpu.count()
