@@ -330,7 +330,8 @@ public final class OpenCLBackend: SimulationBackend {
 
     func throwIfBarrierFailed() throws {
         guard try grid.read()[2] != 0 else { return }
-        throw OpenCLUnavailable(description: "--steps-per-launch \(stepsPerLaunch): the \(layout.groups(neurons: neuronCount)) work-groups of a step cannot all run at once on \(info.name), so a barrier across them never completes; use --steps-per-launch 1")
+        let fewerGroups = "--work-group \(layout.groupSize)x\(min(4096, layout.neuronsPerItem == 1 ? 2 : 2 * layout.neuronsPerItem))"
+        throw OpenCLUnavailable(description: "--steps-per-launch \(stepsPerLaunch): the \(layout.groups(neurons: neuronCount)) work-groups of a step cannot all run at once on \(info.name), so a barrier across them never completes; use --steps-per-launch 1, or fewer, larger work-groups (e.g. \(fewerGroups))")
     }
 
     /// Copies the batch's recorded spikes back (the only host wait), sorts them into

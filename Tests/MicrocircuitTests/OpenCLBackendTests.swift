@@ -176,7 +176,7 @@ final class OpenCLBackendTests: XCTestCase {
         XCTAssertThrowsError(try OpenCLBackend(derived: d, initialPotentials: Network.initialPotentials(d), synapses: .build,
                                                device: try device(), layout: layout, launch: LaunchOptions(stepsPerLaunch: 10))) { error in
             XCTAssertTrue("\(error)".contains("work-groups of a step cannot all run at once"), "\(error)")
-            XCTAssertTrue("\(error)".contains("use --steps-per-launch 1"), "\(error)")
+            XCTAssertTrue("\(error)".contains("use --steps-per-launch 1, or fewer, larger work-groups (e.g. --work-group 8x8)"), "\(error)")
         }
     }
 
