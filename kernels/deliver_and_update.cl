@@ -326,8 +326,9 @@ inline bool grid_barrier(volatile __global uint *grid, uint spin_limit, __local 
 
 // Steps first_step ... first_step + step_count - 1 in one launch, a barrier across
 // work-groups between steps (the only dependency between them: step n's delivery reads
-// every work-group's spikes of step n-1). With step_count 0 it only passes two barriers:
-// the host's check that all work-groups of this kernel can be resident at once.
+// every work-group's spikes of step n-1). With step_count 0 it only passes first_step
+// barriers: the host's check that all work-groups of this kernel can be resident at once
+// (two), or the measure of what one barrier costs (many).
 __kernel void run_steps(uint first_step, uint step_count, volatile __global uint *grid, uint spin_limit,
                         STEP_PARAMETERS)
 {
@@ -336,7 +337,7 @@ __kernel void run_steps(uint first_step, uint step_count, volatile __global uint
     __local uint multiplicity[MAX_GROUP_SIZE];
     __local int arrived_all;
     if (step_count == 0u) {
-        if (grid_barrier(grid, spin_limit, &arrived_all)) grid_barrier(grid, spin_limit, &arrived_all);
+        for (uint b = 0u; b < first_step && grid_barrier(grid, spin_limit, &arrived_all); b++) {}
         return;
     }
     for (uint s = 0u; s < step_count; s++) {

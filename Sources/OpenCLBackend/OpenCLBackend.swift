@@ -63,6 +63,10 @@ public final class OpenCLBackend: SimulationBackend {
     /// The step launches' device times since the last `resetKernelTimes()`, when the launch
     /// options ask for them; nil otherwise.
     public private(set) var kernelTimes: KernelTimes?
+    /// Device seconds one barrier across a step's work-groups takes on its own (a launch of
+    /// many barriers and no steps, timed at set-up), when `run_steps` is used and the launch
+    /// options ask for kernel times; nil otherwise.
+    public private(set) var barrierSeconds: Double?
     /// This batch's timed launches, read when the batch's spikes are collected.
     var launchEvents: [CLEvent] = []
 
@@ -252,7 +256,19 @@ public final class OpenCLBackend: SimulationBackend {
             // ~2 s on a CPU device (long enough that a descheduled worker thread is not
             // taken for a work-group that will never run).
             try runSteps.set(3, UInt32(info.isGPU ? 1 << 22 : 1 << 31))
-            try checkResidency(runSteps)
+            try passBarriers(2)
+            if launch.timesKernels {
+                // The difference of launches of 1000 and 2000 barriers, so that what a launch
+                // costs besides its barriers (start-up, waking a CPU device's threads) drops
+                // out; each the fastest of three, as the least disturbed.
+                let durations = try [1000, 2000].map { count in
+                    try (0..<3).map { _ in
+                        let (start, end) = try passBarriers(count, timed: true)!.executionInterval()
+                        return Double(end - start) * 1e-9
+                    }.min()!
+                }
+                barrierSeconds = max(0, durations[1] - durations[0]) / 1000
+            }
         }
         try context.finish()
         setupTimings.upload = clock.lap()
@@ -319,13 +335,16 @@ public final class OpenCLBackend: SimulationBackend {
         if kernelTimes != nil { kernelTimes = KernelTimes() }
     }
 
-    /// `run_steps` with no steps: two barriers across all work-groups. Refuses the mode when
-    /// they cannot all be resident at once (a wait would never end), before anything runs.
-    func checkResidency(_ runSteps: CLKernel) throws {
-        try runSteps.set(0, UInt32(0))
-        try runSteps.set(1, UInt32(0))
-        try runSteps.enqueue(global: globalSize, local: layout.groupSize)
+    /// `run_steps` with no steps: `count` barriers across all work-groups. Refuses the mode
+    /// when they cannot all be resident at once (a wait would never end); two at set-up
+    /// check that before anything runs.
+    @discardableResult
+    func passBarriers(_ count: Int, timed: Bool = false) throws -> CLEvent? {
+        try runSteps!.set(0, UInt32(count))
+        try runSteps!.set(1, UInt32(0))
+        let event = try runSteps!.enqueue(global: globalSize, local: layout.groupSize, timed: timed)
         try throwIfBarrierFailed()
+        return event
     }
 
     func throwIfBarrierFailed() throws {

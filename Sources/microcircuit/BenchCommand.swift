@@ -88,7 +88,7 @@ struct BenchCommand: ParsableCommand {
                 line += String(format: " %8.4f %9.3g %10d", measured.realTimeFactor, measured.eventsPerSecond, backend.spikeCount)
                 line += "  " + (peak.map(formatBytes) ?? "-").padding(toLength: 10, withPad: " ", startingAt: 0) + " " + (deviceMemory.map(formatBytes) ?? "-")
                 print(line)
-                if let times = opencl?.kernelTimes { print(Self.describe(times, wall: result.simulationSeconds)) }
+                if let times = opencl?.kernelTimes { print(Self.describe(times, wall: result.simulationSeconds, barrier: opencl?.barrierSeconds)) }
                 let row: [(String, JSONValue)] = [
                     ("backend", .string(backend.name)), ("device", .string(backend.device)), ("repetition", .number(Double(repetition))),
                     ("construction_site", .string(plan.synapsesBuiltOn)), ("construction_s", .number(construction)),
@@ -101,7 +101,7 @@ struct BenchCommand: ParsableCommand {
                     ("spikes_total", .number(Double(backend.spikeCount))),
                     ("peak_host_memory_bytes", peak.map { .number(Double($0)) } ?? .null),
                     ("device_memory_bytes", deviceMemory.map { .number(Double($0)) } ?? .null),
-                    ("kernel_times", opencl?.kernelTimes.map(Self.json) ?? .null),
+                    ("kernel_times", opencl?.kernelTimes.map { Self.json($0, barrier: opencl?.barrierSeconds) } ?? .null),
                 ]
                 results.append(.object(row))
             }
@@ -135,18 +135,21 @@ struct BenchCommand: ParsableCommand {
 }
 
 extension BenchCommand {
-    /// One line under the table row: where the simulation phase's wall time went.
-    static func describe(_ times: KernelTimes, wall: Double) -> String {
+    /// One line under the table row: where the simulation phase's wall time went, and with
+    /// many steps per launch what a barrier between steps costs on its own.
+    static func describe(_ times: KernelTimes, wall: Double, barrier: Double?) -> String {
         let perStep = times.steps > 0 ? 1e6 / Double(times.steps) : 0
         return "  kernels: \(times.launches) launches for \(times.steps) steps; per step "
             + String(format: "%.2f us on the device, %.2f us idle between launches, %.2f us enqueueing on the host, %.2f us wall",
                      times.busySeconds * perStep, times.idleSeconds * perStep, times.enqueueSeconds * perStep, wall * perStep)
+            + (barrier.map { String(format: "; a barrier across work-groups alone %.2f us", $0 * 1e6) } ?? "")
     }
 
-    static func json(_ times: KernelTimes) -> JSONValue {
+    static func json(_ times: KernelTimes, barrier: Double?) -> JSONValue {
         .object([("launches", .number(Double(times.launches))), ("steps", .number(Double(times.steps))),
                  ("busy_s", .number(times.busySeconds)), ("span_s", .number(times.spanSeconds)),
-                 ("idle_s", .number(times.idleSeconds)), ("enqueue_s", .number(times.enqueueSeconds))])
+                 ("idle_s", .number(times.idleSeconds)), ("enqueue_s", .number(times.enqueueSeconds)),
+                 ("barrier_s", barrier.map { .number($0) } ?? .null)])
     }
 }
 

@@ -97,6 +97,8 @@ final class OpenCLBackendTests: XCTestCase {
         XCTAssertLessThanOrEqual(times.busySeconds, times.spanSeconds * (1 + 1e-9))
         backend.resetKernelTimes()
         XCTAssertEqual(backend.kernelTimes, KernelTimes())
+        let barrier = try XCTUnwrap(backend.barrierSeconds, "a barrier's cost is timed at set-up")
+        XCTAssertTrue(barrier.isFinite && barrier >= 0, "\(barrier) s")
     }
 
     /// What `--steps-per-launch` chooses on a CPU device: one work-group per compute unit,
@@ -109,6 +111,7 @@ final class OpenCLBackendTests: XCTestCase {
         let device = try device()
         let backend = try OpenCLBackend(network: network, device: device, launch: LaunchOptions(stepsPerLaunch: 250))
         XCTAssertNil(backend.kernelTimes, "timed only when asked")
+        XCTAssertNil(backend.barrierSeconds, "timed only when asked")
         if !device.info.isGPU {
             XCTAssertLessThanOrEqual(backend.layout.groups(neurons: d.totalNeurons), device.info.computeUnits)
             XCTAssertGreaterThan(backend.layout.neuronsPerItem, 4)
