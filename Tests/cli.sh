@@ -146,7 +146,7 @@ if "$BIN" bench --scale 0.02 --bg poisson --t-presim 10 --t-sim 50 --backend cpu
   # Both backends count the same spikes (column 10) in every repetition.
   [ "$(awk '$1 == "cpu" || $1 == "opencl" { print $10 }' "$WORK/bench" | sort -u | wc -l)" -eq 1 ] && pass \
     || fail "bench backends disagree on spike counts: $(cat "$WORK/bench")"
-  for key in construction_site construction_s setup_s compile_s upload_s steps_per_launch real_time_factor synaptic_events_per_s \
+  for key in construction_site construction_s setup_s compile_s upload_s steps_per_launch work_group real_time_factor synaptic_events_per_s \
              peak_host_memory_bytes device_memory_bytes; do
     grep -q "\"$key\"" "$WORK/bench.json" && pass || fail "bench JSON lacks $key"
   done
@@ -178,13 +178,16 @@ expect_error 2 "'--work-group': neurons per work-item must be 1, 2 or a multiple
 expect_error 2 "'--work-group': expected WORK_ITEMSxNEURONS_PER_ITEM such as 256x1, got '64'" bench --scale 0.02 --backend opencl --work-group 64
 expect_error 2 "'--work-group': only meaningful with --backend opencl" bench --scale 0.02 --backend cpu --work-group 64x4
 expect_error 2 "'--time-kernels': only meaningful with --backend opencl" bench --scale 0.02 --backend cpu --time-kernels
-# Kernel timing: one launch per step, the device's time per step no more than the wall's.
-if "$BIN" bench --scale 0.02 --bg poisson --t-presim 20 --t-sim 100 --backend opencl --time-kernels --json "$WORK/bench-timed.json" >"$WORK/bench-timed" 2>"$WORK/err"; then
+# Kernel timing: one launch per step, the device's time per step no more than the wall's;
+# the JSON names the shape that ran.
+if "$BIN" bench --scale 0.02 --bg poisson --t-presim 20 --t-sim 100 --backend opencl --time-kernels --work-group 32x4 \
+     --json "$WORK/bench-timed.json" >"$WORK/bench-timed" 2>"$WORK/err"; then
   grep -q "^  kernels: 1000 launches for 1000 steps; per step [0-9.]* us on the device" "$WORK/bench-timed" && pass \
     || fail "bench --time-kernels prints no kernel line: $(cat "$WORK/bench-timed")"
   awk '/^  kernels:/ { if ($9 + 0 > $25 + 0 || $9 + 0 <= 0) exit 1 }' "$WORK/bench-timed" && pass \
     || fail "kernel time per step not within (0, wall]: $(cat "$WORK/bench-timed")"
   grep -A1 '"kernel_times": {' "$WORK/bench-timed.json" | grep -q '"launches": 1000,' && pass || fail "bench JSON lacks kernel_times: $(cat "$WORK/bench-timed.json")"
+  grep -q '"work_group": "32x4"' "$WORK/bench-timed.json" && pass || fail "bench JSON does not name the work-group shape"
 else
   fail "bench --time-kernels: $(cat "$WORK/err")"
 fi

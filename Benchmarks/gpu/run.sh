@@ -10,7 +10,8 @@
 # host enqueue time) for other work-group shapes, one and 1000 steps per launch. Also runs
 # here on PoCL as a dry run: `run.sh --dry-run`.
 #
-# Usage, from a bundle made by `make gpu-bundle` (binary, libOpenCL.so.1, this script):
+# Usage, from a bundle made by `make gpu-bundle` (binary, libOpenCL.so.1, this script and
+# summarize.py, which turns the bench JSON files into one Markdown table, here or afterwards):
 #   .gpu-bundle/run.sh [--dry-run] [--out DIR]
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -116,4 +117,8 @@ for shape in $PERSISTENT_SHAPES; do
   bench "persistent-1000-$shape" --backend opencl --construct device --scale $FULL --t-presim 100 --t-sim $T_SHORT \
     --steps-per-launch 1000 --work-group $shape --time-kernels
 done
+if command -v python3 >/dev/null; then
+  echo "== summary (Benchmarks/gpu/summarize.py $OUT)"
+  python3 "$HERE/summarize.py" "$OUT"
+fi
 [ $verified -eq 0 ] && [ $verified_full -eq 0 ] && [ $verified_persistent -eq 0 ] && [ $verified_shape -eq 0 ]

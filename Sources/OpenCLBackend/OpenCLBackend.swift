@@ -40,6 +40,8 @@ public final class OpenCLBackend: SimulationBackend {
     let constants: NeuronConstants
     /// Work-items per work-group and neurons per work-item of `deliver_and_update`.
     let layout: StepLayout
+    /// The step kernels' work-group shape, as `--work-group` writes it (e.g. `256x1`).
+    public var workGroup: String { "\(layout.groupSize)x\(layout.neuronsPerItem)" }
     /// Steps per batch between copies of the recorded spikes.
     let batchSteps: Int
     /// Device memory this backend's buffers take (the estimate checked before uploading).

@@ -95,6 +95,7 @@ struct BenchCommand: ParsableCommand {
                     ("setup_s", .number(setup)), ("compile_s", .number(opencl?.setupTimings.compile ?? 0)),
                     ("upload_s", .number(opencl?.setupTimings.upload ?? 0)),
                     ("steps_per_launch", opencl.map { .number(Double($0.stepsPerLaunch)) } ?? .null),
+                    ("work_group", opencl.map { .string($0.workGroup) } ?? .null),
                     ("presimulation_s", .number(result.presimulationSeconds)), ("simulation_s", .number(result.simulationSeconds)),
                     ("real_time_factor", .number(measured.realTimeFactor)), ("synaptic_events", .number(measured.events)),
                     ("synaptic_events_exact", .bool(!noRecord)), ("synaptic_events_per_s", .number(measured.eventsPerSecond)),
