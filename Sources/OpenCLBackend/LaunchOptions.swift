@@ -83,7 +83,9 @@ struct StepLayout: Equatable {
         if let shape = launch.workGroup {
             return StepLayout(groupSize: shape.groupSize, neuronsPerItem: shape.neuronsPerItem, deliveryByOneItem: byOneItem)
         }
-        if info.isGPU { return StepLayout(groupSize: min(256, info.maxWorkGroupSize), neuronsPerItem: 1, deliveryByOneItem: false) }
+        if info.isGPU {
+            return StepLayout(groupSize: min(WorkGroupShape.largestGroup, info.maxWorkGroupSize), neuronsPerItem: 1, deliveryByOneItem: false)
+        }
         let groupSize = min(64, info.maxWorkGroupSize)
         guard launch.stepsPerLaunch > 1 else { return StepLayout(groupSize: groupSize, neuronsPerItem: 4, deliveryByOneItem: true) }
         let perBlockRow = 4 * groupSize * max(1, info.computeUnits)

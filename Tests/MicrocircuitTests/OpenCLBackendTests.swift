@@ -169,6 +169,12 @@ final class OpenCLBackendTests: XCTestCase {
         }
     }
 
+    /// The largest `--work-group` accepted is the largest the kernel has local memory for.
+    func testLargestWorkGroupIsTheKernels() throws {
+        let source = try XCTUnwrap(EmbeddedKernels.sources["deliver_and_update.cl"])
+        XCTAssertTrue(source.contains("#define MAX_GROUP_SIZE \(WorkGroupShape.largestGroup)\n"))
+    }
+
     /// More work-groups than can run at once (73 here, more than PoCL's one per core on any
     /// machine with fewer cores): refused when the backend is made (the check's barrier gives
     /// up instead of waiting forever), with what to do instead.
