@@ -164,6 +164,11 @@ struct BackendPlan {
         }
     }
 
+    var runsOpenCL: Bool {
+        if case .opencl = engine { return true }
+        return false
+    }
+
     /// Whether the synapse table is built on the host (for the CPU backend, or uploaded).
     var needsHostNetwork: Bool {
         if case .opencl(_, buildsOnDevice: true, _) = engine { return false }

@@ -37,6 +37,9 @@ struct BenchCommand: ParsableCommand {
             throw CommandFailure(message: "invalid parameter '--time-kernels': only meaningful with --backend opencl or auto", status: 2)
         }
         let plans = try backendOptions.plans().map { timeKernels ? $0.timingKernels() : $0 }
+        if timeKernels && !plans.contains(where: \.runsOpenCL) {
+            report("bench: --time-kernels has nothing to time: --backend auto found no suitable GPU and runs the CPU backend")
+        }
         let derived = try model.resolve()
         let threads = try backendOptions.cpu.count()
         try checkMemory(derived, synapsesOnHost: plans.contains { $0.needsHostNetwork })
