@@ -22,6 +22,11 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
+if ! "$PYTHON" -c "import nest, microcircuit" >/dev/null 2>&1; then
+  echo "error: $PYTHON cannot import nest and microcircuit; make a venv with them:" >&2
+  echo "  python3 -m venv v && v/bin/pip install nest-simulator microcircuit, then pass --python v/bin/python" >&2
+  exit 2
+fi
 swift build -c release >/dev/null
 BIN=.build/release/microcircuit
 WORK=$(mktemp -d)
@@ -31,8 +36,19 @@ echo " scale  simulator        threads  construct_s      RTF  peak_GiB"
 for scale in $SCALES; do
   nest_threads=$THREADS
   if awk "BEGIN {exit !($scale > 0.5 && $THREADS < 4)}"; then nest_threads=4; fi
-  "$PYTHON" Benchmarks/nest/run_nest.py --scale "$scale" --bg poisson --threads "$nest_threads" --t-sim "$T_SIM" 2>/dev/null | tail -n 1 >"$WORK/nest-$scale.json"
-  "$BIN" bench --backend cpu --scale "$scale" --bg poisson --threads "$THREADS" --t-sim "$T_SIM" --json "$WORK/ours-$scale.json" >/dev/null 2>&1
+  if ! "$PYTHON" Benchmarks/nest/run_nest.py --scale "$scale" --bg poisson --threads "$nest_threads" --t-sim "$T_SIM" \
+       >"$WORK/nest-$scale.out" 2>"$WORK/nest-$scale.err"; then
+    echo "error: NEST at scale $scale failed; its last words:" >&2
+    tail -n 5 "$WORK/nest-$scale.err" >&2
+    exit 1
+  fi
+  tail -n 1 "$WORK/nest-$scale.out" >"$WORK/nest-$scale.json"
+  if ! "$BIN" bench --backend cpu --scale "$scale" --bg poisson --threads "$THREADS" --t-sim "$T_SIM" \
+       --json "$WORK/ours-$scale.json" >/dev/null 2>"$WORK/ours-$scale.err"; then
+    echo "error: microcircuit bench at scale $scale failed:" >&2
+    tail -n 5 "$WORK/ours-$scale.err" >&2
+    exit 1
+  fi
   python3 - "$WORK/nest-$scale.json" "$WORK/ours-$scale.json" "$scale" "$nest_threads" "$THREADS" <<'PY'
 import json, sys
 nest = json.load(open(sys.argv[1]))
