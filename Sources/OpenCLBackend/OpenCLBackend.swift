@@ -299,7 +299,7 @@ public final class OpenCLBackend: SimulationBackend {
     /// `run_steps` launch for all. Only step numbers change between launches.
     func enqueueSteps(from first: Int, count: Int) throws {
         let timed = kernelTimes != nil
-        var clock = Stopwatch()
+        var clock = timed ? Stopwatch() : nil
         if count > 1, let runSteps {
             try runSteps.set(0, UInt32(first))
             try runSteps.set(1, UInt32(count))
@@ -310,8 +310,8 @@ public final class OpenCLBackend: SimulationBackend {
                 if let event = try deliverAndUpdate.enqueue(global: globalSize, local: layout.groupSize, timed: timed) { launchEvents.append(event) }
             }
         }
-        if timed {
-            kernelTimes!.enqueueSeconds += clock.lap()
+        if let lap = clock?.lap() {
+            kernelTimes!.enqueueSeconds += lap
             kernelTimes!.steps += count
         }
     }
