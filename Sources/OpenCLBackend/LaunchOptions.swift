@@ -36,6 +36,11 @@ public struct WorkGroupShape: Sendable, Equatable, CustomStringConvertible {
         guard neuronsPerItem == 1 || neuronsPerItem == 2 || (neuronsPerItem > 0 && neuronsPerItem % 4 == 0 && neuronsPerItem <= 4096) else {
             throw WorkGroupShapeError(reason: "neurons per work-item must be 1, 2 or a multiple of 4 up to 4096, got \(neuronsPerItem)")
         }
+        self.init(checked: groupSize, neuronsPerItem)
+    }
+
+    /// A shape already known to be one the kernels take.
+    init(checked groupSize: Int, _ neuronsPerItem: Int) {
         self.groupSize = groupSize
         self.neuronsPerItem = neuronsPerItem
     }
@@ -68,6 +73,8 @@ struct StepLayout: Equatable {
     var deliveryByOneItem: Bool
 
     var neuronsPerGroup: Int { groupSize * neuronsPerItem }
+
+    var shape: WorkGroupShape { WorkGroupShape(checked: groupSize, neuronsPerItem) }
 
     func groups(neurons: Int) -> Int { (neurons + neuronsPerGroup - 1) / neuronsPerGroup }
 

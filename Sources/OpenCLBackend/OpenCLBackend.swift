@@ -40,8 +40,8 @@ public final class OpenCLBackend: SimulationBackend {
     let constants: NeuronConstants
     /// Work-items per work-group and neurons per work-item of `deliver_and_update`.
     let layout: StepLayout
-    /// The step kernels' work-group shape, as `--work-group` writes it (e.g. `256x1`).
-    public var workGroup: String { "\(layout.groupSize)x\(layout.neuronsPerItem)" }
+    /// The step kernels' work-group shape (`--work-group`, or the device's).
+    public var workGroup: WorkGroupShape { layout.shape }
     /// Steps per batch between copies of the recorded spikes.
     let batchSteps: Int
     /// Device memory this backend's buffers take (the estimate checked before uploading).
@@ -303,17 +303,22 @@ public final class OpenCLBackend: SimulationBackend {
         if count > 1, let runSteps {
             try runSteps.set(0, UInt32(first))
             try runSteps.set(1, UInt32(count))
-            if let event = try runSteps.enqueue(global: globalSize, local: layout.groupSize, timed: timed) { launchEvents.append(event) }
+            if let event = try launch(runSteps, timed: timed) { launchEvents.append(event) }
         } else {
             for step in first..<(first + count) {
                 try deliverAndUpdate.set(0, UInt32(step))
-                if let event = try deliverAndUpdate.enqueue(global: globalSize, local: layout.groupSize, timed: timed) { launchEvents.append(event) }
+                if let event = try launch(deliverAndUpdate, timed: timed) { launchEvents.append(event) }
             }
         }
         if let lap = clock?.lap() {
             kernelTimes!.enqueueSeconds += lap
             kernelTimes!.steps += count
         }
+    }
+
+    /// Enqueues a step kernel over the step's work-groups; `timed`: returns its event.
+    func launch(_ kernel: CLKernel, timed: Bool = false) throws -> CLEvent? {
+        try kernel.enqueue(global: globalSize, local: layout.groupSize, timed: timed)
     }
 
     /// Adds the finished batch's launches to `kernelTimes`.
@@ -342,17 +347,18 @@ public final class OpenCLBackend: SimulationBackend {
     /// check that before anything runs.
     @discardableResult
     func passBarriers(_ count: Int, timed: Bool = false) throws -> CLEvent? {
-        try runSteps!.set(0, UInt32(count))
-        try runSteps!.set(1, UInt32(0))
-        let event = try runSteps!.enqueue(global: globalSize, local: layout.groupSize, timed: timed)
+        guard let runSteps else { return nil }
+        try runSteps.set(0, UInt32(count))
+        try runSteps.set(1, UInt32(0))
+        let event = try launch(runSteps, timed: timed)
         try throwIfBarrierFailed()
         return event
     }
 
     func throwIfBarrierFailed() throws {
         guard try grid.read()[2] != 0 else { return }
-        let fewerGroups = "--work-group \(layout.groupSize)x\(min(4096, layout.neuronsPerItem == 1 ? 2 : 2 * layout.neuronsPerItem))"
-        throw OpenCLUnavailable(description: "--steps-per-launch \(stepsPerLaunch): the \(layout.groups(neurons: neuronCount)) work-groups of a step cannot all run at once on \(info.name), so a barrier across them never completes; use --steps-per-launch 1, or fewer, larger work-groups (e.g. \(fewerGroups))")
+        let fewerGroups = WorkGroupShape(checked: layout.groupSize, min(4096, layout.neuronsPerItem == 1 ? 2 : 2 * layout.neuronsPerItem))
+        throw OpenCLUnavailable(description: "--steps-per-launch \(stepsPerLaunch): the \(layout.groups(neurons: neuronCount)) work-groups of a step cannot all run at once on \(info.name), so a barrier across them never completes; use --steps-per-launch 1, or fewer, larger work-groups (e.g. --work-group \(fewerGroups))")
     }
 
     /// Copies the batch's recorded spikes back (the only host wait), sorts them into

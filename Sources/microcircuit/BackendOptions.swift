@@ -73,19 +73,17 @@ struct BackendOptions: ParsableArguments {
             }
             return kind
         }
-        if kinds == [.cpu] && openCL.device != nil {
-            throw CommandFailure(message: "invalid parameter '--device': only meaningful with --backend opencl or auto", status: 2)
-        }
-        if kinds == [.cpu] && openCL.construct != "auto" {
-            throw CommandFailure(message: "invalid parameter '--construct': only meaningful with --backend opencl or auto (the CPU backend builds on the host)", status: 2)
-        }
-        if kinds == [.cpu] && openCL.stepsPerLaunch != 1 {
-            throw CommandFailure(message: "invalid parameter '--steps-per-launch': only meaningful with --backend opencl or auto", status: 2)
-        }
-        if kinds == [.cpu] && openCL.workGroup != nil {
-            throw CommandFailure(message: "invalid parameter '--work-group': only meaningful with --backend opencl or auto", status: 2)
-        }
+        try requireOpenCL(for: "--device", given: openCL.device != nil, kinds)
+        try requireOpenCL(for: "--construct", given: openCL.construct != "auto", kinds, why: " (the CPU backend builds on the host)")
+        try requireOpenCL(for: "--steps-per-launch", given: openCL.stepsPerLaunch != 1, kinds)
+        try requireOpenCL(for: "--work-group", given: openCL.workGroup != nil, kinds)
         return kinds
+    }
+
+    /// Refuses an OpenCL-only `flag`, when `given`, if the backends are the CPU's alone.
+    func requireOpenCL(for flag: String, given: Bool, _ kinds: [Kind]? = nil, why: String = "") throws {
+        guard given, try (kinds ?? self.kinds()) == [.cpu] else { return }
+        throw CommandFailure(message: "invalid parameter '\(flag)': only meaningful with --backend opencl or auto\(why)", status: 2)
     }
 
     /// The one backend of `run`.

@@ -33,9 +33,7 @@ struct BenchCommand: ParsableCommand {
     func run() throws {
         guard repetitions >= 1 else { throw CommandFailure(message: "invalid parameter '--repeat': must be at least 1", status: 2) }
         if let json { try failing { try StatisticsFile.requireWritable(json) } }
-        if try timeKernels && backendOptions.kinds() == [.cpu] {
-            throw CommandFailure(message: "invalid parameter '--time-kernels': only meaningful with --backend opencl or auto", status: 2)
-        }
+        try backendOptions.requireOpenCL(for: "--time-kernels", given: timeKernels)
         let plans = try backendOptions.plans().map { timeKernels ? $0.timingKernels() : $0 }
         if timeKernels && !plans.contains(where: \.runsOpenCL) {
             report("bench: --time-kernels has nothing to time: --backend auto found no suitable GPU and runs the CPU backend")
@@ -67,6 +65,7 @@ struct BenchCommand: ParsableCommand {
                 }
                 let construction = plan.needsHostNetwork ? hostConstruction : deviceConstruction
                 backend.recordsSpikes = !noRecord
+                let opencl = backend as? OpenCLBackend
                 var presimulationSpikes = 0
                 let progressLine = ProgressLine(quiet: false, terminalOnly: true)
                 let result = try failing {
@@ -75,7 +74,7 @@ struct BenchCommand: ParsableCommand {
                         progressLine.update(progress)
                         if progress.phase == .presimulation {
                             presimulationSpikes = progress.spikes
-                            (backend as? OpenCLBackend)?.resetKernelTimes()
+                            opencl?.resetKernelTimes()
                         }
                     }, shouldStop: { Interruption.requested })
                 }
@@ -83,7 +82,6 @@ struct BenchCommand: ParsableCommand {
                 realTimeFactors[index].append(measured.realTimeFactor)
                 constructions[index].append(construction)
                 labels[index] = "\(backend.name) (\(plan.synapsesBuiltOn)-built)"
-                let opencl = backend as? OpenCLBackend
                 let deviceMemory: Int? = opencl?.deviceMemoryBytes
                 let peak: Int? = peakResidentMemory()
                 var line = backend.name.padding(toLength: 8, withPad: " ", startingAt: 0) + " " + plan.synapsesBuiltOn.padding(toLength: 6, withPad: " ", startingAt: 0)
@@ -98,7 +96,7 @@ struct BenchCommand: ParsableCommand {
                     ("setup_s", .number(setup)), ("compile_s", .number(opencl?.setupTimings.compile ?? 0)),
                     ("upload_s", .number(opencl?.setupTimings.upload ?? 0)),
                     ("steps_per_launch", opencl.map { .number(Double($0.stepsPerLaunch)) } ?? .null),
-                    ("work_group", opencl.map { .string($0.workGroup) } ?? .null),
+                    ("work_group", opencl.map { .string("\($0.workGroup)") } ?? .null),
                     ("presimulation_s", .number(result.presimulationSeconds)), ("simulation_s", .number(result.simulationSeconds)),
                     ("real_time_factor", .number(measured.realTimeFactor)), ("synaptic_events", .number(measured.events)),
                     ("synaptic_events_exact", .bool(!noRecord)), ("synaptic_events_per_s", .number(measured.eventsPerSecond)),
