@@ -4,7 +4,10 @@
 # every warning an error, for each layout the backend builds (StepLayout.buildOptions) and
 # both ways of prefetching (Kernels.deviceOptions).
 # PoCL, which CI runs the kernels on, accepts code that a strict compiler refuses or warns
-# about. Usage: Tests/kernels.sh [clang]
+# about. Each compile must also define every function the kernels call, other than OpenCL's
+# builtins: a plain `inline` function of OpenCL C (C99's rules) is only an inline definition,
+# which leaves an unresolved symbol wherever the compiler does not inline the call (ptxas
+# fails on it; PoCL happens to accept it). Usage: Tests/kernels.sh [clang]
 set -u
 CLANG=${1:-$(command -v clang || true)}
 if [ -z "$CLANG" ]; then echo "kernels: no clang found, skipped"; exit 0; fi
@@ -13,7 +16,7 @@ cd "$(dirname "$0")/.."
 files=$(sed -n 's/.*static let files = \[\(.*\)\]/\1/p' Sources/OpenCLBackend/Kernels.swift | tr -d '",')
 [ -n "$files" ] || { echo "kernels: no file list in Kernels.swift"; exit 1; }
 source=$(mktemp --suffix .cl)
-trap 'rm -f "$source"' EXIT
+trap 'rm -f "$source" "$source.ll" "$source.log"' EXIT
 for f in $files; do echo "#line 1 \"kernels/$f\""; cat "kernels/$f"; done >"$source"
 passed=0
 failed=0
@@ -23,14 +26,21 @@ for target in nvptx64-nvidia-nvcl spir64; do
     if "$CLANG" -x cl -cl-std=CL1.2 -target $target -Xclang -finclude-default-header \
         -Xclang -cl-ext=+cl_khr_fp64,+cl_khr_int64_base_atomics \
         -DNEURONS_PER_ITEM=$1 -DDELIVERY_BY_ONE_ITEM=$2 -DPREFETCH_BY_BUILTIN=$3 \
-        -Werror -Wall -Wextra -Wconversion -Wno-sign-conversion -emit-llvm -S -o /dev/null "$source" 2>"$source.log"; then
-      passed=$((passed + 1))
+        -Werror -Wall -Wextra -Wconversion -Wno-sign-conversion -emit-llvm -S -o "$source.ll" "$source" 2>"$source.log"; then
+      # Declared, not defined: anything but a builtin (mangled, _Z...) or an LLVM intrinsic.
+      undefined=$(sed -n 's/^declare .* @\([A-Za-z0-9_.]*\)(.*/\1/p' "$source.ll" | grep -v -e '^_Z' -e '^llvm\.' | sort -u | tr '\n' ' ')
+      if [ -z "$undefined" ]; then
+        passed=$((passed + 1))
+      else
+        failed=$((failed + 1))
+        echo "FAIL: $target, NEURONS_PER_ITEM=$1: called but not defined (make them static inline): $undefined"
+      fi
     else
       failed=$((failed + 1))
       echo "FAIL: $target, NEURONS_PER_ITEM=$1 DELIVERY_BY_ONE_ITEM=$2 PREFETCH_BY_BUILTIN=$3:"
       head -30 "$source.log"
     fi
-    rm -f "$source.log"
+    rm -f "$source.log" "$source.ll"
   done
 done
 echo "kernels: $passed passed, $failed failed"

@@ -13,12 +13,12 @@
 #define STREAM_DELAY_REDRAW 4u
 #define MAX_DELAY_STEPS 255u
 
-inline uint4 synapse_counter(ulong k, uint projection, uint attempt) {
+static inline uint4 synapse_counter(ulong k, uint projection, uint attempt) {
     return (uint4)((uint)k, (uint)(k >> 32), projection, attempt);
 }
 
 // Global source row and target of synapse k (Projection.endpoints).
-inline uint2 synapse_endpoints(ulong k, uint projection, uint seed, uint source_first, uint source_count,
+static inline uint2 synapse_endpoints(ulong k, uint projection, uint seed, uint source_first, uint source_count,
                                uint target_first, uint target_count) {
     uint4 b = philox4x32_10(synapse_counter(k, projection, 0u), (uint2)(seed, STREAM_CONNECTION_ENDPOINTS));
     return (uint2)(source_first + random_index(b.x, b.y, source_count),
@@ -77,12 +77,12 @@ __kernel void place_synapses(
 }
 
 // SynapseKey.pack: the order of rows is the order of these keys.
-inline ulong synapse_key(__global const uint *targets, __global const int *weights,
+static inline ulong synapse_key(__global const uint *targets, __global const int *weights,
                          __global const uchar *delays, ulong i) {
     return ((ulong)targets[i] << 40) | ((ulong)delays[i] << 32) | (ulong)(uint)weights[i];
 }
 
-inline void order_pair(__global uint *targets, __global int *weights, __global uchar *delays, ulong i, ulong j) {
+static inline void order_pair(__global uint *targets, __global int *weights, __global uchar *delays, ulong i, ulong j) {
     if (synapse_key(targets, weights, delays, i) > synapse_key(targets, weights, delays, j)) {
         uint target = targets[i]; targets[i] = targets[j]; targets[j] = target;
         int weight = weights[i]; weights[i] = weights[j]; weights[j] = weight;

@@ -37,7 +37,7 @@
 #endif
 
 // First index in [low, high) whose target is at least `bound` (rows are sorted by target).
-inline ulong lower_bound(__global const uint *targets, ulong low, ulong high, uint bound) {
+static inline ulong lower_bound(__global const uint *targets, ulong low, ulong high, uint bound) {
     while (low < high) {
         ulong mid = (low + high) / 2;
         if (targets[mid] < bound) low = mid + 1; else high = mid;
@@ -93,7 +93,7 @@ __kernel void index_row_segments(uint rows, uint groups, uint owned, __global co
 
 // Synapse k's ring slot: its target's, for the synapse's delay after the spike's step
 // (origin_slot), in the excitatory or inhibitory ring by the sign of its weight.
-inline __global long *ring_slot(ulong k, uint origin_slot, uint slots, uint neuron_count,
+static inline __global long *ring_slot(ulong k, uint origin_slot, uint slots, uint neuron_count,
                                 __global long *ring_ex, __global long *ring_in, __global const uint *targets,
                                 __global const int *weights, __global const uchar *delays)
 {
@@ -104,7 +104,7 @@ inline __global long *ring_slot(ulong k, uint origin_slot, uint slots, uint neur
 }
 
 // Adds synapse k's weight, times the spike's multiplicity (at least 1), to its ring slot.
-inline void deliver_synapse(ulong k, long multiplicity, uint origin_slot, uint slots, uint neuron_count,
+static inline void deliver_synapse(ulong k, long multiplicity, uint origin_slot, uint slots, uint neuron_count,
                             __global long *ring_ex, __global long *ring_in, __global const uint *targets,
                             __global const int *weights, __global const uchar *delays)
 {
@@ -133,7 +133,7 @@ inline void deliver_synapse(ulong k, long multiplicity, uint origin_slot, uint s
 // work-item; a scan in local memory lays them end to end; then every work-item takes every
 // local_size-th synapse of the whole run, so all synapse loads of a chunk are in flight
 // together. (On CPU devices one work-item delivers: DELIVERY_BY_ONE_ITEM.)
-inline void simulate_step(uint step, STEP_PARAMETERS,
+static inline void simulate_step(uint step, STEP_PARAMETERS,
                           __local ulong *segment_start, __local uint *segment_end, __local uint *multiplicity)
 {
     uint lid = (uint)get_local_id(0);
@@ -301,7 +301,7 @@ __kernel void deliver_and_update(uint step, STEP_PARAMETERS)
 // progress to a work-group that is not resident, so a wait gives up after `spin_limit`
 // polls, sets `grid[2]`, and every work-group stops: the host then reports that the launch
 // could not keep all its work-groups resident. Returns whether all arrived.
-inline bool grid_barrier(volatile __global uint *grid, uint spin_limit, __local int *arrived_all)
+static inline bool grid_barrier(volatile __global uint *grid, uint spin_limit, __local int *arrived_all)
 {
     barrier(CLK_GLOBAL_MEM_FENCE | CLK_LOCAL_MEM_FENCE);
     if (get_local_id(0) == 0) {

@@ -9,7 +9,7 @@
 #define STREAM_BACKGROUND_POISSON 6u
 #define STREAM_THALAMIC_POISSON 7u
 
-inline uint4 philox4x32_10(uint4 counter, uint2 key) {
+static inline uint4 philox4x32_10(uint4 counter, uint2 key) {
     uint x = counter.x, y = counter.y, z = counter.z, w = counter.w, k0 = key.x, k1 = key.y;
     for (int round = 0; round < 10; round++) {
         if (round > 0) {
@@ -26,23 +26,23 @@ inline uint4 philox4x32_10(uint4 counter, uint2 key) {
 }
 
 // Uniform double in (0, 1) from 32 bits; exact in double.
-inline double open_unit(uint word) {
+static inline double open_unit(uint word) {
     return ((double)word + 0.5) * 0x1p-32;
 }
 
-inline uint lane_word(uint4 r, uint lane) {
+static inline uint lane_word(uint4 r, uint lane) {
     return lane == 0u ? r.x : lane == 1u ? r.y : lane == 2u ? r.z : r.w;
 }
 
 // Uniform integer in [0, n) from 64 random bits (RandomDraw.index).
-inline uint random_index(uint hi, uint lo, uint n) {
+static inline uint random_index(uint hi, uint lo, uint n) {
     return (uint)mul_hi(((ulong)hi << 32) | (ulong)lo, (ulong)n);
 }
 
 // log x from IEEE basic operations only, the same operations in the same order as
 // PortableLog.log on the host, so both give the same bits (OpenCL's log may differ from
 // libm's in the last place). x must be positive and normal.
-inline double portable_log(double x) {
+static inline double portable_log(double x) {
     ulong bits = as_ulong(x);
     ulong fraction = bits & 0x000FFFFFFFFFFFFFUL;
     ulong upper = (0x6a09e667f3bcdUL - fraction) >> 63;
@@ -75,7 +75,7 @@ typedef struct {
     uint used;
 } normal_words;
 
-inline normal_words normal_words_start(uint4 counter, uint2 key) {
+static inline normal_words normal_words_start(uint4 counter, uint2 key) {
     normal_words w;
     w.counter = counter;
     w.key = key;
@@ -85,7 +85,7 @@ inline normal_words normal_words_start(uint4 counter, uint2 key) {
     return w;
 }
 
-inline ulong next_normal_word(normal_words *w) {
+static inline ulong next_normal_word(normal_words *w) {
     if (w->used == 4u) {
         w->retry += 1u;
         w->block = philox4x32_10((uint4)(w->counter.x, w->counter.y, w->counter.z, w->counter.w | w->retry << 24), w->key);
@@ -96,13 +96,13 @@ inline ulong next_normal_word(normal_words *w) {
 }
 
 // Uniform in (0, 1) from the top 52 bits; exact in double.
-inline double open_unit52(ulong bits) {
+static inline double open_unit52(ulong bits) {
     return ((double)(bits >> 12) + 0.5) * 0x1p-52;
 }
 
 // One standard normal value by the ziggurat (Ziggurat.draw): 7 bits choose the layer, 1 the
 // sign, 53 the position; x and f are the host's tables (x[1] is r, where the tail begins).
-inline double ziggurat_draw(normal_words *w, __constant const double *x, __constant const double *f) {
+static inline double ziggurat_draw(normal_words *w, __constant const double *x, __constant const double *f) {
     for (;;) {
         ulong bits = next_normal_word(w);
         uint layer = (uint)(bits & 0x7FUL);
@@ -125,14 +125,14 @@ inline double ziggurat_draw(normal_words *w, __constant const double *x, __const
 }
 
 // Two standard normal values (RandomDraw.normalPair).
-inline double2 normal_pair(uint4 counter, uint2 key, __constant const double *x, __constant const double *f) {
+static inline double2 normal_pair(uint4 counter, uint2 key, __constant const double *x, __constant const double *f) {
     normal_words w = normal_words_start(counter, key);
     double first = ziggurat_draw(&w, x, f);
     return (double2)(first, ziggurat_draw(&w, x, f));
 }
 
 // Word item % 4 of the block (item / 4, step): one block serves four items.
-inline uint poisson_word(uint item, uint step, uint2 key) {
+static inline uint poisson_word(uint item, uint step, uint2 key) {
     return lane_word(philox4x32_10((uint4)(item >> 2, step, 0u, 0u), key), item & 3u);
 }
 
@@ -143,7 +143,7 @@ inline uint poisson_word(uint item, uint step, uint2 key) {
 // if they are all below u.
 #define POISSON_TABLE 256
 #define POISSON_COUNTED_WITHOUT_BRANCHES 8u
-inline uint poisson_draw(uint word, __constant const double *cdf) {
+static inline uint poisson_draw(uint word, __constant const double *cdf) {
     double u = open_unit(word);
     uint k = 0;
     for (uint entry = 0; entry < POISSON_COUNTED_WITHOUT_BRANCHES; entry++) k += u > cdf[entry] ? 1u : 0u;
