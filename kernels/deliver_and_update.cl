@@ -180,17 +180,25 @@ static inline void simulate_step(uint step, STEP_PARAMETERS,
             }
         }
 #else
+        // The first chunk's rows are read whether or not they are spikes, alongside the total
+        // rather than after it: one round trip to memory less in a step's chain of them. Those
+        // beyond the total are stale and go unused.
         uint size = (uint)get_local_size(0);
+        uint first_row = 0u, first_count = 0u;
+        if (lid < list_capacity) {
+            first_row = previous_rows[lid];
+            first_count = previous_counts[lid];
+        }
         for (uint chunk = 0; chunk < spikes; chunk += size) {
             uint n = min(size, spikes - chunk);
             uint length = 0u;
             if (lid < n) {
-                uint row = previous_rows[chunk + lid];
+                uint row = chunk == 0u ? first_row : previous_rows[chunk + lid];
                 __global const uint *bounds = segments + row * stride + get_group_id(0);
                 uint begin = bounds[0];
                 length = bounds[1] - begin;
                 segment_start[lid] = row_start[row] + begin;
-                multiplicity[lid] = previous_counts[chunk + lid];
+                multiplicity[lid] = chunk == 0u ? first_count : previous_counts[chunk + lid];
             }
             // Inclusive prefix sum of the n segment lengths (Hillis-Steele, ceil(log2 n) rounds).
             segment_end[lid] = length;

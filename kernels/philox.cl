@@ -30,8 +30,11 @@ static inline double open_unit(uint word) {
     return ((double)word + 0.5) * 0x1p-32;
 }
 
+// Word `lane` of r, chosen in two selections: a chain of comparisons became a dynamically
+// indexed copy of r on the stack for NVIDIA's target (Benchmarks/gpu/registers.sh).
 static inline uint lane_word(uint4 r, uint lane) {
-    return lane == 0u ? r.x : lane == 1u ? r.y : lane == 2u ? r.z : r.w;
+    uint2 pair = (lane & 2u) != 0u ? r.zw : r.xy;
+    return (lane & 1u) != 0u ? pair.y : pair.x;
 }
 
 // Uniform integer in [0, n) from 64 random bits (RandomDraw.index).
