@@ -228,7 +228,8 @@ static inline void simulate_step(uint step, STEP_PARAMETERS,
 
     // Neuron i takes word i % 4 of Philox block i / 4, as on the host. A work-item owns
     // NEURONS_PER_ITEM consecutive neurons (1, 2, or a multiple of 4) from a multiple of that
-    // number, so it draws each block it needs once.
+    // number, so it draws each block it needs once. All of a neuron's loads come before any
+    // of its stores, so that on a GPU they are in flight together: one wait, not two.
     uint first = NEURONS_PER_ITEM * (uint)get_global_id(0);
     for (uint b = 0u; b < (NEURONS_PER_ITEM + 3u) / 4u; b++) {
         uint quad = first + 4u * b;
@@ -237,6 +238,8 @@ static inline void simulate_step(uint step, STEP_PARAMETERS,
         for (uint lane = 0; lane < BLOCK_NEURONS && quad + lane < neuron_count; lane++) {
             uint i = quad + lane;
             uint p = population_of[i];
+            double vm = v[i], ex = i_ex[i], in = i_in[i];
+            int r = refractory[i];
             size_t index = (size_t)slot * neuron_count + i;
             long input_ex = ring_ex[index];
             long input_in = ring_in[index];
@@ -247,8 +250,6 @@ static inline void simulate_step(uint step, STEP_PARAMETERS,
                 input_ex += (long)count * external_weight;
             }
             double current = transient_on ? dc_amplitude[p] + transient_amplitude[p] : dc_amplitude[p];
-            double vm = v[i], ex = i_ex[i], in = i_in[i];
-            int r = refractory[i];
             if (r == 0) {
                 vm = vm * p22 + ex * p21 + in * p21 + current * p20;
             } else {
@@ -261,10 +262,11 @@ static inline void simulate_step(uint step, STEP_PARAMETERS,
             if (vm >= threshold) {
                 vm = reset;
                 r = refractory_steps;
+                // Both places claimed at once: one wait for the two atomics, not two.
                 uint k = atomic_inc(list_total);
+                uint slot_in_record = atomic_inc(record_total);
                 list_rows[k] = i;
                 list_counts[k] = 1u;
-                uint slot_in_record = atomic_inc(record_total);
                 if (record) {
                     if (slot_in_record < record_capacity) {
                         record_steps[slot_in_record] = step;
@@ -304,28 +306,26 @@ __kernel void deliver_and_update(uint step, STEP_PARAMETERS)
     simulate_step(step, STEP_ARGUMENTS, segment_start, segment_end, multiplicity);
 }
 
-// Waits until every work-group of the launch has arrived (a barrier across work-groups:
-// sense reversal on `grid[0]`, arrivals, and `grid[1]`, the generation). OpenCL promises no
-// progress to a work-group that is not resident, so a wait gives up after `spin_limit`
-// polls, sets `grid[2]`, and every work-group stops: the host then reports that the launch
-// could not keep all its work-groups resident. Returns whether all arrived.
-static inline bool grid_barrier(volatile __global uint *grid, uint spin_limit, __local int *arrived_all)
+// Barrier `ordinal` (1, 2, ...) of this launch across all its work-groups. Each work-group
+// adds its arrival to grid[0], which the host zeroes before every launch, and waits until
+// all have arrived this often: until grid[0] reaches ordinal x groups. One atomic add per
+// work-group, then polling; nothing is reset within the launch, so the last to arrive has
+// no further write to make before the others can go on (a fast work-group's arrival at the
+// next barrier only raises the count further). OpenCL promises no progress to a work-group
+// that is not resident, so a wait gives up after `spin_limit` polls, sets grid[1], and every
+// work-group stops: the host then reports that the launch could not keep all its work-groups
+// resident. Returns whether all arrived.
+static inline bool grid_barrier(volatile __global uint *grid, uint ordinal, uint spin_limit, __local int *arrived_all)
 {
     barrier(CLK_GLOBAL_MEM_FENCE | CLK_LOCAL_MEM_FENCE);
     if (get_local_id(0) == 0) {
-        uint generation = grid[1];
+        uint target = ordinal * (uint)get_num_groups(0);
         mem_fence(CLK_GLOBAL_MEM_FENCE);
-        if (atomic_inc(&grid[0]) == get_num_groups(0) - 1) {
-            grid[0] = 0u;
-            mem_fence(CLK_GLOBAL_MEM_FENCE);
-            atomic_inc(&grid[1]);
-            *arrived_all = 1;
-        } else {
-            uint polls = 0u;
-            while (grid[1] == generation && grid[2] == 0u && polls < spin_limit) polls++;
-            *arrived_all = grid[1] != generation;
-            if (!*arrived_all) grid[2] = 1u;
-        }
+        atomic_inc(&grid[0]);
+        uint polls = 0u;
+        while (grid[0] < target && grid[1] == 0u && polls < spin_limit) polls++;
+        *arrived_all = grid[0] >= target;
+        if (!*arrived_all) grid[1] = 1u;
         mem_fence(CLK_GLOBAL_MEM_FENCE);
     }
     barrier(CLK_GLOBAL_MEM_FENCE | CLK_LOCAL_MEM_FENCE);
@@ -345,11 +345,11 @@ __kernel void run_steps(uint first_step, uint step_count, volatile __global uint
     __local uint multiplicity[MAX_GROUP_SIZE];
     __local int arrived_all;
     if (step_count == 0u) {
-        for (uint b = 0u; b < first_step && grid_barrier(grid, spin_limit, &arrived_all); b++) {}
+        for (uint b = 1u; b <= first_step && grid_barrier(grid, b, spin_limit, &arrived_all); b++) {}
         return;
     }
     for (uint s = 0u; s < step_count; s++) {
-        if (s > 0u && !grid_barrier(grid, spin_limit, &arrived_all)) return;
+        if (s > 0u && !grid_barrier(grid, s, spin_limit, &arrived_all)) return;
         simulate_step(first_step + s, STEP_ARGUMENTS, segment_start, segment_end, multiplicity);
     }
 }

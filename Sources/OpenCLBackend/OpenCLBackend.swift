@@ -26,7 +26,7 @@ public final class OpenCLBackend: SimulationBackend {
     /// Steps per launch: 1 (`deliver_and_update`), or more in one `run_steps` launch with a
     /// barrier across work-groups between steps.
     public let stepsPerLaunch: Int
-    /// Arrivals, generation and failure flag of `run_steps`'s barrier across work-groups.
+    /// Arrival count and failure flag of `run_steps`'s barrier across work-groups.
     let grid: CLBuffer<UInt32>
     /// The kernels that run steps, each with the index of its first STEP_PARAMETERS argument.
     let stepKernels: [(kernel: CLKernel, firstStepParameter: Int)]
@@ -192,7 +192,7 @@ public final class OpenCLBackend: SimulationBackend {
         recordNeurons = try CLBuffer(context, count: capacity, name: "record_neurons")
         recordTotal = try CLBuffer(context, [0], name: "record_total")
         overflow = try CLBuffer(context, [0], name: "overflow")
-        grid = try CLBuffer(context, [0, 0, 0], name: "grid")
+        grid = try CLBuffer(context, [0, 0], name: "grid")
         for buffer in [currentsEx, currentsIn] as [CLBuffer<Double>] { try buffer.zero() }
         try refractory.zero()
         try ringEx.zero()
@@ -300,10 +300,8 @@ public final class OpenCLBackend: SimulationBackend {
     func enqueueSteps(from first: Int, count: Int) throws {
         let timed = kernelTimes != nil
         var clock = timed ? Stopwatch() : nil
-        if count > 1, let runSteps {
-            try runSteps.set(0, UInt32(first))
-            try runSteps.set(1, UInt32(count))
-            if let event = try launch(runSteps, timed: timed) { launchEvents.append(event) }
+        if count > 1, runSteps != nil {
+            if let event = try launchRunSteps(first: UInt32(first), count: UInt32(count), timed: timed) { launchEvents.append(event) }
         } else {
             for step in first..<(first + count) {
                 try deliverAndUpdate.set(0, UInt32(step))
@@ -319,6 +317,16 @@ public final class OpenCLBackend: SimulationBackend {
     /// Enqueues a step kernel over the step's work-groups; `timed`: returns its event.
     func launch(_ kernel: CLKernel, timed: Bool = false) throws -> CLEvent? {
         try kernel.enqueue(global: globalSize, local: layout.groupSize, timed: timed)
+    }
+
+    /// Launches `run_steps` (steps `first` ..< `first + count`, or with `count` 0, `first`
+    /// barriers alone), its barriers' arrival count zeroed first.
+    func launchRunSteps(first: UInt32, count: UInt32, timed: Bool) throws -> CLEvent? {
+        guard let runSteps else { return nil }
+        try runSteps.set(0, first)
+        try runSteps.set(1, count)
+        try grid.zero(0..<1)
+        return try launch(runSteps, timed: timed)
     }
 
     /// Adds the finished batch's launches to `kernelTimes`.
@@ -347,16 +355,13 @@ public final class OpenCLBackend: SimulationBackend {
     /// check that before anything runs.
     @discardableResult
     func passBarriers(_ count: Int, timed: Bool = false) throws -> CLEvent? {
-        guard let runSteps else { return nil }
-        try runSteps.set(0, UInt32(count))
-        try runSteps.set(1, UInt32(0))
-        let event = try launch(runSteps, timed: timed)
+        let event = try launchRunSteps(first: UInt32(count), count: 0, timed: timed)
         try throwIfBarrierFailed()
         return event
     }
 
     func throwIfBarrierFailed() throws {
-        guard try grid.read()[2] != 0 else { return }
+        guard try grid.read()[1] != 0 else { return }
         let fewerGroups = WorkGroupShape(checked: layout.groupSize, min(4096, layout.neuronsPerItem == 1 ? 2 : 2 * layout.neuronsPerItem))
         throw OpenCLUnavailable(description: "--steps-per-launch \(stepsPerLaunch): the \(layout.groups(neurons: neuronCount)) work-groups of a step cannot all run at once on \(info.name), so a barrier across them never completes; use --steps-per-launch 1, or fewer, larger work-groups (e.g. --work-group \(fewerGroups))")
     }

@@ -102,10 +102,14 @@ final class CLBuffer<Element> {
         }
     }
 
-    /// Sets every element to zero (asynchronously, in queue order).
-    func zero() throws {
+    /// Sets the elements in `range`, by default all, to zero (asynchronously, in queue order).
+    func zero(_ range: Range<Int>? = nil) throws {
+        let range = range ?? 0..<count
+        precondition(range.upperBound <= count)
+        let stride = MemoryLayout<Element>.stride
         var pattern: UInt8 = 0
-        try check(clEnqueueFillBuffer(context.queue, memory, &pattern, 1, 0, bytes, 0, nil, nil), "clEnqueueFillBuffer")
+        try check(clEnqueueFillBuffer(context.queue, memory, &pattern, 1, range.lowerBound * stride, range.count * stride, 0, nil, nil),
+                  "clEnqueueFillBuffer")
     }
 }
 
