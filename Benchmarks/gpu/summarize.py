@@ -11,7 +11,7 @@ import sys
 
 COLUMNS = ["run", "backend", "device", "scale", "t_sim ms", "record", "built", "launch", "work-group",
            "construct s", "compile s", "upload s", "RTF", "events/s", "spikes",
-           "kernel us/step", "idle us/step", "enqueue us/step", "barrier us"]
+           "kernel us/step", "idle us/step", "enqueue us/step", "barrier us", "registers"]
 
 
 def number(value, digits):
@@ -22,6 +22,14 @@ def per_step(times, key):
     if not times or not times.get("steps"):
         return None
     return times[key] * 1e6 / times["steps"]
+
+
+def registers(result):
+    """The step kernel's registers where the compiler reported them (NVIDIA): run_steps with
+    more than one step per launch, else deliver_and_update."""
+    resources = result.get("kernel_resources") or {}
+    kernel = "run_steps" if (result.get("steps_per_launch") or 1) > 1 else "deliver_and_update"
+    return f"{resources[kernel]['registers']:g}" if kernel in resources else "-"
 
 
 def rows(path):
@@ -39,7 +47,8 @@ def rows(path):
                number(result["construction_s"], 3), number(result.get("compile_s"), 3), number(result.get("upload_s"), 3),
                number(result["real_time_factor"], 4), f"{result['synaptic_events_per_s']:.3g}", f"{result['spikes_total']:.0f}",
                number(per_step(times, "busy_s"), 2), number(per_step(times, "idle_s"), 2),
-               number(per_step(times, "enqueue_s"), 2), number(None if barrier is None else barrier * 1e6, 2)]
+               number(per_step(times, "enqueue_s"), 2), number(None if barrier is None else barrier * 1e6, 2),
+               registers(result)]
 
 
 def main():

@@ -8,8 +8,40 @@ enum Kernels {
     /// to become the CPU's prefetch instruction (PoCL, where it took the full-scale RTF from
     /// 9.4 to 5.6); elsewhere the kernels use OpenCL C's `prefetch` (Oclgrind, for one, cannot
     /// run the builtin).
+    /// Where the device takes NVIDIA's compiler options, also `-cl-nv-verbose`: the build log
+    /// then holds what its assembler made of each kernel (`resources(inBuildLog:)`).
     static func deviceOptions(_ info: DeviceInfo) -> String {
         "-DPREFETCH_BY_BUILTIN=\(info.platformName.hasPrefix("Portable Computing Language") ? 1 : 0)"
+            + (info.extensions.contains("cl_nv_compiler_options") ? " -cl-nv-verbose" : "")
+    }
+
+    /// Each kernel's resources as NVIDIA's assembler (ptxas) reports them in a build log:
+    /// "Compiling entry function 'K'", "Function properties for K" followed by "S bytes stack
+    /// frame, A bytes spill stores, B bytes spill loads", and "Used R registers, ...". Empty
+    /// for any other log.
+    static func resources(inBuildLog log: String) -> [String: KernelResources] {
+        var found: [String: KernelResources] = [:]
+        var entry: String?
+        var propertiesOf: String?
+        for line in log.split(whereSeparator: \.isNewline) {
+            let words = line.split(separator: " ")
+            if line.contains("Compiling entry function"), let name = line.split(separator: "'").dropFirst().first {
+                entry = String(name)
+                found[String(name)] = KernelResources()
+            } else if line.contains("Function properties for"), let name = words.last {
+                propertiesOf = String(name)
+            } else if line.contains("stack frame"), let entry, propertiesOf == entry {
+                let numbers = words.compactMap { Int($0) }
+                if numbers.count == 3 {
+                    found[entry]!.stackBytes = numbers[0]
+                    found[entry]!.spillBytes = numbers[1] + numbers[2]
+                }
+            } else if let entry, let used = words.firstIndex(of: "Used"), used + 2 < words.count,
+                      words[used + 2].hasPrefix("registers"), let registers = Int(words[used + 1]) {
+                found[entry]!.registers = registers
+            }
+        }
+        return found
     }
 
     static func sources() throws -> [String] {
@@ -19,5 +51,19 @@ enum Kernels {
             }
             return source
         }
+    }
+}
+
+/// What NVIDIA's assembler made of a kernel, per work-item.
+public struct KernelResources: Sendable, Equatable {
+    public var registers = 0
+    public var stackBytes = 0
+    /// Spill stores and loads together.
+    public var spillBytes = 0
+
+    public init(registers: Int = 0, stackBytes: Int = 0, spillBytes: Int = 0) {
+        self.registers = registers
+        self.stackBytes = stackBytes
+        self.spillBytes = spillBytes
     }
 }

@@ -42,6 +42,9 @@ public final class OpenCLBackend: SimulationBackend {
     let layout: StepLayout
     /// The step kernels' work-group shape (`--work-group`, or the device's).
     public var workGroup: WorkGroupShape { layout.shape }
+    /// The step kernels' registers, stack and spills, where the compiler reports them
+    /// (NVIDIA's, with `-cl-nv-verbose`); empty elsewhere.
+    public let stepKernelResources: [String: KernelResources]
     /// Steps per batch between copies of the recorded spikes.
     let batchSteps: Int
     /// Device memory this backend's buffers take (the estimate checked before uploading).
@@ -147,6 +150,8 @@ public final class OpenCLBackend: SimulationBackend {
         deliverAndUpdate = try CLKernel(program, name: "deliver_and_update", arguments: 45)
         runSteps = stepsPerLaunch > 1 ? try CLKernel(program, name: "run_steps", arguments: 48) : nil
         stepKernels = [(deliverAndUpdate, 1)] + (runSteps.map { [($0, 4)] } ?? [])
+        let stepKernelNames = Set(stepKernels.map(\.kernel.name))
+        stepKernelResources = Kernels.resources(inBuildLog: (try? program.buildLog()) ?? "").filter { stepKernelNames.contains($0.key) }
         let largestGroup = try stepKernels.map { try $0.kernel.maximumWorkGroupSize() }.min()!
         if let shape = launch.workGroup, shape.groupSize > largestGroup {
             throw OpenCLUnavailable(description: "--work-group \(shape): \(info.name) runs the step kernels in work-groups of at most \(largestGroup) work-items")

@@ -90,6 +90,7 @@ struct BenchCommand: ParsableCommand {
                 line += "  " + (peak.map(formatBytes) ?? "-").padding(toLength: 10, withPad: " ", startingAt: 0) + " " + (deviceMemory.map(formatBytes) ?? "-")
                 print(line)
                 if let times = opencl?.kernelTimes { print(Self.describe(times, wall: result.simulationSeconds, barrier: opencl?.barrierSeconds)) }
+                if let resources = opencl?.stepKernelResources, !resources.isEmpty { print(Self.describe(resources)) }
                 let row: [(String, JSONValue)] = [
                     ("backend", .string(backend.name)), ("device", .string(backend.device)), ("repetition", .number(Double(repetition))),
                     ("construction_site", .string(plan.synapsesBuiltOn)), ("construction_s", .number(construction)),
@@ -104,6 +105,7 @@ struct BenchCommand: ParsableCommand {
                     ("peak_host_memory_bytes", peak.map { .number(Double($0)) } ?? .null),
                     ("device_memory_bytes", deviceMemory.map { .number(Double($0)) } ?? .null),
                     ("kernel_times", opencl?.kernelTimes.map { Self.json($0, barrier: opencl?.barrierSeconds) } ?? .null),
+                    ("kernel_resources", opencl.flatMap { $0.stepKernelResources.isEmpty ? nil : Self.json($0.stepKernelResources) } ?? .null),
                 ]
                 results.append(.object(row))
             }
@@ -145,6 +147,19 @@ extension BenchCommand {
             + String(format: "%.2f us on the device, %.2f us idle between launches, %.2f us enqueueing on the host, %.2f us wall",
                      times.busySeconds * perStep, times.idleSeconds * perStep, times.enqueueSeconds * perStep, wall * perStep)
             + (barrier.map { String(format: "; a barrier across work-groups alone %.2f us", $0 * 1e6) } ?? "")
+    }
+
+    static func describe(_ resources: [String: KernelResources]) -> String {
+        "  compiler: " + resources.sorted { $0.key < $1.key }.map { name, r in
+            "\(name) \(r.registers) registers, \(r.stackBytes) B stack, \(r.spillBytes) B spilled"
+        }.joined(separator: "; ")
+    }
+
+    static func json(_ resources: [String: KernelResources]) -> JSONValue {
+        .object(resources.sorted { $0.key < $1.key }.map { name, r in
+            (name, .object([("registers", .number(Double(r.registers))), ("stack_bytes", .number(Double(r.stackBytes))),
+                            ("spill_bytes", .number(Double(r.spillBytes)))]))
+        })
     }
 
     static func json(_ times: KernelTimes, barrier: Double?) -> JSONValue {

@@ -175,6 +175,42 @@ final class OpenCLBackendTests: XCTestCase {
         XCTAssertTrue(source.contains("#define MAX_GROUP_SIZE \(WorkGroupShape.largestGroup)\n"))
     }
 
+    /// Registers, stack and spills per kernel read from a build log of NVIDIA's assembler:
+    /// here ptxas 12.9's output (`-arch=sm_90 -v`) for this project's kernels, where a
+    /// helper's properties follow a kernel's and must not replace them; the last kernel's stack
+    /// and spill figures are changed from zero to exercise them. PoCL's log gives none.
+    func testKernelResourcesAreReadFromNVIDIAsBuildLog() throws {
+        let log = """
+            ptxas info    : 0 bytes gmem
+            ptxas info    : Compiling entry function 'run_steps' for 'sm_90'
+            ptxas info    : Function properties for run_steps
+                0 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads
+            ptxas info    : Used 40 registers, used 1 barriers, 4100 bytes smem
+            ptxas info    : Compile time = 30.104 ms
+            ptxas info    : Function properties for simulate_step
+                0 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads
+            ptxas info    : Compiling entry function 'place_synapses' for 'sm_90'
+            ptxas info    : Function properties for place_synapses
+                64 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads
+            ptxas info    : Used 56 registers, used 0 barriers, 64 bytes cumulative stack size
+            ptxas info    : Compile time = 35.368 ms
+            ptxas info    : Function properties for ziggurat_draw
+                0 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads
+            ptxas info    : Compiling entry function 'count_row_lengths' for 'sm_90'
+            ptxas info    : Function properties for count_row_lengths
+                8 bytes stack frame, 12 bytes spill stores, 20 bytes spill loads
+            ptxas info    : Used 16 registers, used 0 barriers
+            """
+        XCTAssertEqual(Kernels.resources(inBuildLog: log), [
+            "run_steps": KernelResources(registers: 40, stackBytes: 0, spillBytes: 0),
+            "place_synapses": KernelResources(registers: 56, stackBytes: 64, spillBytes: 0),
+            "count_row_lengths": KernelResources(registers: 16, stackBytes: 8, spillBytes: 32),
+        ])
+        let d = try CPUBackendTests.shortRun(seed: 5, background: .poisson)
+        let backend = try OpenCLBackend(buildingOnDevice: d, device: try device(), launch: LaunchOptions())
+        XCTAssertEqual(backend.stepKernelResources, [:])
+    }
+
     /// More work-groups than can run at once (73 here, more than PoCL's one per core on any
     /// machine with fewer cores): refused when the backend is made (the check's barrier gives
     /// up instead of waiting forever), with what to do instead.
