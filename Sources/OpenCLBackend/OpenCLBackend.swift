@@ -7,8 +7,9 @@ import Simulation
 /// (`init(buildingOnDevice:device:)`); every step is one kernel enqueued without a host wait
 /// (`deliver_and_update`: each work-group delivers the previous step's spikes to its own
 /// neurons, then updates them), or `stepsPerLaunch` steps are one `run_steps` launch. Spikes
-/// are recorded on the device and copied back once per batch of steps, then put in canonical
-/// order. Same arithmetic and random numbers as `CPUBackend`, so the spikes are identical.
+/// are recorded on the device and copied back once per batch of steps, while the device
+/// runs the next batch, then put in canonical order. Same arithmetic and random numbers as
+/// `CPUBackend`, so the spikes are identical.
 public final class OpenCLBackend: SimulationBackend {
     public let name = "opencl"
     public var device: String { "\(info.name) (\(info.platformName), OpenCL device \(info.index))" }
@@ -30,8 +31,10 @@ public final class OpenCLBackend: SimulationBackend {
     let grid: CLBuffer<UInt32>
     /// The kernels that run steps, each with the index of its first STEP_PARAMETERS argument.
     let stepKernels: [(kernel: CLKernel, firstStepParameter: Int)]
-    /// Position of `record` among STEP_PARAMETERS (deliver_and_update.cl).
-    static let recordParameter = 38
+    /// Position of `record_steps` among STEP_PARAMETERS (deliver_and_update.cl), followed by
+    /// `record_neurons`, `record_total`, `record_capacity`, `overflow` and `record`.
+    static let recorderParameter = 33
+    static let recordParameter = recorderParameter + 5
     /// Work-items of a step launch.
     let globalSize: Int
 
@@ -53,10 +56,11 @@ public final class OpenCLBackend: SimulationBackend {
     let potentials: CLBuffer<Double>
     let ringEx: CLBuffer<Int64>
     let ringIn: CLBuffer<Int64>
-    let recordSteps: CLBuffer<UInt32>
-    let recordNeurons: CLBuffer<UInt32>
-    let recordTotal: CLBuffer<UInt32>
-    let overflow: CLBuffer<UInt32>
+    /// Two, used by turns: one batch records into one while the host reads the previous
+    /// batch's spikes from the other.
+    let recorders: [SpikeRecorder]
+    /// The recorder of the next batch.
+    var nextRecorder = 0
     /// Buffers that only kernels use, kept alive here.
     let resident: [AnyObject]
     let table: DeviceSynapseTable
@@ -72,7 +76,7 @@ public final class OpenCLBackend: SimulationBackend {
     /// many barriers and no steps, timed at set-up), when `run_steps` is used and the launch
     /// options ask for kernel times; nil otherwise.
     public private(set) var barrierSeconds: Double?
-    /// This batch's timed launches, read when the batch's spikes are collected.
+    /// The timed launches enqueued since the last batch was enqueued.
     var launchEvents: [CLEvent] = []
 
     /// Bytes of device memory a network of `synapses` synapses and `slots` ring slots needs.
@@ -82,7 +86,7 @@ public final class OpenCLBackend: SimulationBackend {
         return DeviceSynapseTable.bytes(synapses: synapses, rows: rows, builtOnDevice: builtOnDevice)
             + rows * (layout.groups(neurons: n) + 1) * 4
             + n * (3 * 8 + 4 + 1) + 2 * slots * n * 8
-            + 3 * rows * 8 + 2 * recordCapacity(d, batchSteps: batchSteps) * 4
+            + 3 * rows * 8 + 2 * SpikeRecorder.bytes(capacity: recordCapacity(d, batchSteps: batchSteps))
     }
 
     /// No neuron spikes twice within `refractory + 1` steps, so this bounds a batch's spikes.
@@ -193,10 +197,7 @@ public final class OpenCLBackend: SimulationBackend {
         let spikeCounts = try CLBuffer<UInt32>(context, count: 3 * listCapacity, name: "spike_counts")
         let spikeTotals = try CLBuffer<UInt32>(context, [0, 0, 0], name: "spike_totals")
         let capacity = OpenCLBackend.recordCapacity(d, batchSteps: launch.batchSteps)
-        recordSteps = try CLBuffer(context, count: capacity, name: "record_steps")
-        recordNeurons = try CLBuffer(context, count: capacity, name: "record_neurons")
-        recordTotal = try CLBuffer(context, [0], name: "record_total")
-        overflow = try CLBuffer(context, [0], name: "overflow")
+        recorders = try (0..<2).map { _ in try SpikeRecorder(context, capacity: capacity) }
         grid = try CLBuffer(context, [0, 0], name: "grid")
         for buffer in [currentsEx, currentsIn] as [CLBuffer<Double>] { try buffer.zero() }
         try refractory.zero()
@@ -242,11 +243,11 @@ public final class OpenCLBackend: SimulationBackend {
             { try $0.set($1, spikeCounts) },
             { try $0.set($1, spikeTotals) },
             { try $0.set($1, UInt32(listCapacity)) },
-            { try $0.set($1, self.recordSteps) },
-            { try $0.set($1, self.recordNeurons) },
-            { try $0.set($1, self.recordTotal) },
+            { try $0.set($1, self.recorders[0].steps) },  // recorderParameter, set by each batch
+            { try $0.set($1, self.recorders[0].neurons) },
+            { try $0.set($1, self.recorders[0].total) },
             { try $0.set($1, UInt32(capacity)) },
-            { try $0.set($1, self.overflow) },
+            { try $0.set($1, self.recorders[0].overflow) },
             { try $0.set($1, Int32(1)) },  // record (recordParameter), reset by advance
             { try $0.set($1, table.rowStartBuffer) },
             { try $0.set($1, table.targets) },
@@ -281,23 +282,54 @@ public final class OpenCLBackend: SimulationBackend {
         setupTimings.upload = clock.lap()
     }
 
+    /// Enqueues the steps batch by batch; each batch's spikes are read while the device
+    /// runs the next, so the device waits for the host only after the last.
     public func advance(steps: Int, recordingInto spikes: inout SpikeTrains) throws {
         var remaining = steps
         for (kernel, first) in stepKernels {
             try kernel.set(first + Self.recordParameter, Int32(recordsSpikes ? 1 : 0))
         }
+        var running: Batch?
         while remaining > 0 {
-            let batch = min(remaining, batchSteps)
-            var enqueued = 0
-            while enqueued < batch {
-                let count = min(stepsPerLaunch, batch - enqueued)
-                try enqueueSteps(from: currentStep, count: count)
-                currentStep += count
-                enqueued += count
-            }
-            try collectRecordedSpikes(into: &spikes)
-            remaining -= batch
+            let count = min(remaining, batchSteps)
+            let batch = try enqueueBatch(steps: count)
+            if let running { try collectRecordedSpikes(of: running, into: &spikes) }
+            running = batch
+            remaining -= count
         }
+        if let running { try collectRecordedSpikes(of: running, into: &spikes) }
+    }
+
+    /// A batch of steps enqueued: its recorder, an event for its end, and its timed launches.
+    struct Batch {
+        var recorder: SpikeRecorder
+        var finished: CLEvent
+        var launchEvents: [CLEvent]
+    }
+
+    /// Enqueues `steps` steps from `currentStep` recording into the next recorder, whose
+    /// spikes the host has read by now (the batch before last used it).
+    func enqueueBatch(steps: Int) throws -> Batch {
+        let recorder = recorders[nextRecorder]
+        nextRecorder = (nextRecorder + 1) % recorders.count
+        try recorder.total.zero()
+        try recorder.overflow.zero()
+        for (kernel, first) in stepKernels {
+            let parameter = first + Self.recorderParameter
+            try kernel.set(parameter, recorder.steps)
+            try kernel.set(parameter + 1, recorder.neurons)
+            try kernel.set(parameter + 2, recorder.total)
+            try kernel.set(parameter + 4, recorder.overflow)
+        }
+        var enqueued = 0
+        while enqueued < steps {
+            let count = min(stepsPerLaunch, steps - enqueued)
+            try enqueueSteps(from: currentStep, count: count)
+            currentStep += count
+            enqueued += count
+        }
+        defer { launchEvents.removeAll() }
+        return Batch(recorder: recorder, finished: try context.marker(), launchEvents: launchEvents)
     }
 
     /// Enqueues `count` steps from `first`: one `deliver_and_update` launch per step, or one
@@ -334,8 +366,8 @@ public final class OpenCLBackend: SimulationBackend {
         return try launch(runSteps, timed: timed)
     }
 
-    /// Adds the finished batch's launches to `kernelTimes`.
-    func readLaunchTimes() throws {
+    /// Adds a finished batch's launches to `kernelTimes`.
+    func readLaunchTimes(_ launchEvents: [CLEvent]) throws {
         guard kernelTimes != nil, !launchEvents.isEmpty else { return }
         var first = UInt64.max, last = UInt64.min, busy: UInt64 = 0
         for event in launchEvents {
@@ -347,7 +379,6 @@ public final class OpenCLBackend: SimulationBackend {
         kernelTimes!.launches += launchEvents.count
         kernelTimes!.busySeconds += Double(busy) * 1e-9
         kernelTimes!.spanSeconds += Double(last - first) * 1e-9
-        launchEvents.removeAll(keepingCapacity: true)
     }
 
     /// Starts `kernelTimes` afresh (e.g. after the presimulation).
@@ -365,27 +396,28 @@ public final class OpenCLBackend: SimulationBackend {
         return event
     }
 
-    func throwIfBarrierFailed() throws {
-        guard try grid.read()[1] != 0 else { return }
+    /// `after`: once that event has completed, without waiting for later kernels.
+    func throwIfBarrierFailed(after event: CLEvent? = nil) throws {
+        guard try grid.read(after: event)[1] != 0 else { return }
         let fewerGroups = WorkGroupShape(checked: layout.groupSize, min(4096, layout.neuronsPerItem == 1 ? 2 : 2 * layout.neuronsPerItem))
         throw OpenCLUnavailable(description: "--steps-per-launch \(stepsPerLaunch): the \(layout.groups(neurons: neuronCount)) work-groups of a step cannot all run at once on \(info.name), so a barrier across them never completes; use --steps-per-launch 1, or fewer, larger work-groups (e.g. --work-group \(fewerGroups))")
     }
 
-    /// Copies the batch's recorded spikes back (the only host wait), sorts them into
-    /// canonical order and resets the recorder; without recording, only counts them.
-    func collectRecordedSpikes(into spikes: inout SpikeTrains) throws {
-        if runSteps != nil { try throwIfBarrierFailed() }
-        let total = Int(try recordTotal.read()[0])
-        try readLaunchTimes()
+    /// Waits for `batch` to finish (the only host wait), copies its recorded spikes back and
+    /// sorts them into canonical order; without recording, only counts them.
+    func collectRecordedSpikes(of batch: Batch, into spikes: inout SpikeTrains) throws {
+        let recorder = batch.recorder
+        if runSteps != nil { try throwIfBarrierFailed(after: batch.finished) }
+        let total = Int(try recorder.total.read(after: batch.finished)[0])
+        try readLaunchTimes(batch.launchEvents)
         spikeCount += total
-        try recordTotal.write([0], at: 0)
         guard recordsSpikes else { return }
-        let lost = try overflow.read()[0]
-        guard lost == 0 && total <= recordSteps.count else {
-            throw OpenCLUnavailable(description: "the device's spike recording buffer overflowed (\(total) spikes for \(recordSteps.count) places); no spikes were dropped silently, but this run cannot continue")
+        let lost = try recorder.overflow.read(after: batch.finished)[0]
+        guard lost == 0 && total <= recorder.steps.count else {
+            throw OpenCLUnavailable(description: "the device's spike recording buffer overflowed (\(total) spikes for \(recorder.steps.count) places); no spikes were dropped silently, but this run cannot continue")
         }
-        let steps = try recordSteps.read(count: total)
-        let neurons = try recordNeurons.read(count: total)
+        let steps = try recorder.steps.read(count: total, after: batch.finished)
+        let neurons = try recorder.neurons.read(count: total, after: batch.finished)
         var keys = zip(steps, neurons).map { UInt64($0) << 32 | UInt64($1) }
         keys.sort()
         for key in keys {
@@ -413,4 +445,22 @@ extension OpenCLBackend {
     func ringSnapshot() throws -> (excitatory: [Int64], inhibitory: [Int64]) {
         (try ringEx.read(), try ringIn.read())
     }
+}
+
+/// Where a batch's spikes are recorded on the device: step and neuron of each, how many
+/// there are, and how many found no place (never, by the capacity's bound).
+struct SpikeRecorder {
+    let steps: CLBuffer<UInt32>
+    let neurons: CLBuffer<UInt32>
+    let total: CLBuffer<UInt32>
+    let overflow: CLBuffer<UInt32>
+
+    init(_ context: CLContext, capacity: Int) throws {
+        steps = try CLBuffer(context, count: capacity, name: "record_steps")
+        neurons = try CLBuffer(context, count: capacity, name: "record_neurons")
+        total = try CLBuffer(context, [0], name: "record_total")
+        overflow = try CLBuffer(context, [0], name: "overflow")
+    }
+
+    static func bytes(capacity: Int) -> Int { 2 * capacity * 4 + 2 * 4 }
 }

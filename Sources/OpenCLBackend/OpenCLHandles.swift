@@ -1,12 +1,15 @@
 import COpenCL
 import Foundation
 
-/// A context with one in-order command queue on one device. Owns both handles. With
-/// `profiling`, the queue keeps device timestamps for the commands that ask for an event.
+/// A context with two in-order command queues on one device: `queue` for kernels and
+/// everything in their order, `transferQueue` for reads that must not wait for kernels
+/// enqueued after the ones they read (`CLBuffer.read(after:)`). Owns the handles. With
+/// `profiling`, `queue` keeps device timestamps for the commands that ask for an event.
 final class CLContext {
     let device: cl_device_id?
     let context: cl_context
     let queue: cl_command_queue
+    let transferQueue: cl_command_queue
 
     init(device: cl_device_id?, profiling: Bool = false) throws {
         self.device = device
@@ -22,15 +25,29 @@ final class CLContext {
             clReleaseContext(context)
             throw OpenCLError(call: "clCreateCommandQueue", status: status)
         }
+        guard let transferQueue = clCreateCommandQueue(context, device, 0, &status) else {
+            clReleaseCommandQueue(queue)
+            clReleaseContext(context)
+            throw OpenCLError(call: "clCreateCommandQueue", status: status)
+        }
         self.queue = queue
+        self.transferQueue = transferQueue
     }
 
     deinit {
+        clReleaseCommandQueue(transferQueue)
         clReleaseCommandQueue(queue)
         clReleaseContext(context)
     }
 
     func finish() throws { try check(clFinish(queue), "clFinish") }
+
+    /// An event that completes when everything enqueued on `queue` so far has.
+    func marker() throws -> CLEvent {
+        var event: cl_event?
+        try check(clEnqueueMarkerWithWaitList(queue, 0, nil, &event), "clEnqueueMarkerWithWaitList")
+        return CLEvent(event!)
+    }
 }
 
 /// A device buffer of `count` elements of `Element`.
@@ -90,14 +107,20 @@ final class CLBuffer<Element> {
         }
     }
 
-    /// Reads `count` elements from `offset`; blocks until done.
-    func read(count readCount: Int? = nil, at offset: Int = 0) throws -> [Element] {
+    /// Reads `count` elements from `offset`; blocks until done. In the queue's order, or with
+    /// `event`, on the transfer queue as soon as `event` has completed, whatever the kernel
+    /// queue holds after it.
+    func read(count readCount: Int? = nil, at offset: Int = 0, after event: CLEvent? = nil) throws -> [Element] {
         let n = readCount ?? count - offset
         precondition(offset + n <= count)
         guard n > 0 else { return [] }
+        let waitList: [cl_event?] = event.map { [$0.event] } ?? []
         return try [Element](unsafeUninitializedCapacity: n) { buffer, initialized in
-            try check(clEnqueueReadBuffer(context.queue, memory, cl_bool(CL_TRUE), offset * MemoryLayout<Element>.stride,
-                                          n * MemoryLayout<Element>.stride, buffer.baseAddress, 0, nil, nil), "clEnqueueReadBuffer")
+            try waitList.withUnsafeBufferPointer { events in
+                try check(clEnqueueReadBuffer(event == nil ? context.queue : context.transferQueue, memory, cl_bool(CL_TRUE),
+                                              offset * MemoryLayout<Element>.stride, n * MemoryLayout<Element>.stride, buffer.baseAddress,
+                                              cl_uint(events.count), events.isEmpty ? nil : events.baseAddress, nil), "clEnqueueReadBuffer")
+            }
             initialized = n
         }
     }

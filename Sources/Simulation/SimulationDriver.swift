@@ -47,8 +47,13 @@ public struct SimulationDriver {
     public var schedule: StepSchedule
     public var resolution: Double
     public var recordVoltage: Bool
-    /// Steps per chunk between progress reports and cancellation checks.
+    /// Steps of the first chunk between progress reports and cancellation checks. A chunk
+    /// that takes less than `chunkSeconds` of wall time doubles the next, up to
+    /// `maximumChunkSteps`: a fast backend then advances in long runs (the OpenCL backend
+    /// copies a batch's spikes back while the device runs the next batch of the same run).
     public var chunkSteps = 1000
+    public var chunkSeconds = 0.25
+    public var maximumChunkSteps = 64_000
 
     public init(derived: DerivedParameters) {
         schedule = derived.schedule
@@ -64,6 +69,7 @@ public struct SimulationDriver {
         var result = RunResult()
         if recordVoltage { result.voltages = VoltageTrace() }
         let phases: [(RunProgress.Phase, Int)] = [(.presimulation, schedule.presimulation), (.simulation, schedule.simulation)]
+        var chunkSteps = chunkSteps
         for (phase, length) in phases {
             let clock = Stopwatch()
             let end = backend.currentStep + length
@@ -76,7 +82,11 @@ public struct SimulationDriver {
                     let untilSample = interval - backend.currentStep % interval
                     chunk = min(chunk, untilSample)
                 }
+                let chunkClock = Stopwatch()
                 try backend.advance(steps: chunk, recordingInto: &result.spikes)
+                if chunk == chunkSteps && chunkClock.elapsed < chunkSeconds {
+                    chunkSteps = min(2 * chunkSteps, maximumChunkSteps)
+                }
                 if recordVoltage && backend.currentStep % schedule.voltageInterval == 0 {
                     result.voltages!.steps.append(backend.currentStep - 1)
                     result.voltages!.samples.append(try backend.membranePotentials())
