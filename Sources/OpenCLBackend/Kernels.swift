@@ -7,9 +7,9 @@ enum Kernels {
     /// Options for one device: PREFETCH_BY_BUILTIN where clang's `__builtin_prefetch` is known
     /// to become the CPU's prefetch instruction (PoCL, where it took the full-scale RTF from
     /// 9.4 to 5.6); elsewhere the kernels use OpenCL C's `prefetch` (Oclgrind, for one, cannot
-    /// run the builtin).
-    /// Where the device takes NVIDIA's compiler options, also `-cl-nv-verbose`: the build log
-    /// then holds what its assembler made of each kernel (`resources(inBuildLog:)`).
+    /// run the builtin). Where the device takes NVIDIA's compiler options, `-cl-nv-verbose`
+    /// too: the build log then holds what its assembler made of each kernel
+    /// (`resources(inBuildLog:)`).
     static func deviceOptions(_ info: DeviceInfo) -> String {
         "-DPREFETCH_BY_BUILTIN=\(info.platformName.hasPrefix("Portable Computing Language") ? 1 : 0)"
             + (info.extensions.contains("cl_nv_compiler_options") ? " -cl-nv-verbose" : "")

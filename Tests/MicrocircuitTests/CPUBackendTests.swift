@@ -115,3 +115,43 @@ final class VoltageRecordingTests: XCTestCase {
         XCTAssertEqual(Double(first[2]), trace.samples[0][derived.firstNeuron[3]])
     }
 }
+
+final class SimulationDriverTests: XCTestCase {
+    /// A backend that only counts: the step counts each `advance` was asked for.
+    final class CountingBackend: SimulationBackend {
+        let name = "counting"
+        let device = "none"
+        var currentStep = 0
+        var recordsSpikes = true
+        let spikeCount = 0
+        let synapseRowStart: [Int] = [0]
+        var advances: [Int] = []
+
+        func advance(steps: Int, recordingInto spikes: inout SpikeTrains) throws {
+            advances.append(steps)
+            currentStep += steps
+        }
+
+        func membranePotentials() throws -> [Double] { [] }
+    }
+
+    /// Chunks double while they take less than `chunkSeconds` (always, with an hour), up to
+    /// the maximum and never across the end of a phase; with no time allowed they stay at
+    /// the first size. Every step is advanced once either way.
+    func testChunksGrowWhileFastUpToTheMaximum() throws {
+        var p = try CPUBackendTests.shortRun().parameters
+        p.simulation.tPresim = 100  // 1,000 steps
+        p.simulation.tSim = 3000  // 30,000 steps
+        var driver = SimulationDriver(derived: try DerivedParameters(p))
+        driver.chunkSeconds = 3600
+        driver.maximumChunkSteps = 8000
+        let fast = CountingBackend()
+        _ = try driver.run(fast)
+        XCTAssertEqual(fast.advances, [1000, 2000, 4000, 8000, 8000, 8000])
+
+        driver.chunkSeconds = 0
+        let slow = CountingBackend()
+        _ = try driver.run(slow)
+        XCTAssertEqual(slow.advances, Array(repeating: 1000, count: 31))
+    }
+}
