@@ -19,7 +19,7 @@ static inline uint4 synapse_counter(ulong k, uint projection, uint attempt) {
 
 // Global source row and target of synapse k (Projection.endpoints).
 static inline uint2 synapse_endpoints(ulong k, uint projection, uint seed, uint source_first, uint source_count,
-                               uint target_first, uint target_count) {
+                                      uint target_first, uint target_count) {
     uint4 b = philox4x32_10(synapse_counter(k, projection, 0u), (uint2)(seed, STREAM_CONNECTION_ENDPOINTS));
     return (uint2)(source_first + random_index(b.x, b.y, source_count),
                    target_first + random_index(b.z, b.w, target_count));
@@ -78,7 +78,7 @@ __kernel void place_synapses(
 
 // SynapseKey.pack: the order of rows is the order of these keys.
 static inline ulong synapse_key(__global const uint *targets, __global const int *weights,
-                         __global const uchar *delays, ulong i) {
+                                __global const uchar *delays, ulong i) {
     return ((ulong)targets[i] << 40) | ((ulong)delays[i] << 32) | (ulong)(uint)weights[i];
 }
 

@@ -94,8 +94,8 @@ __kernel void index_row_segments(uint rows, uint groups, uint owned, __global co
 // Synapse k's ring slot: its target's, for the synapse's delay after the spike's step
 // (origin_slot), in the excitatory or inhibitory ring by the sign of its weight.
 static inline __global long *ring_slot(ulong k, uint origin_slot, uint slots, uint neuron_count,
-                                __global long *ring_ex, __global long *ring_in, __global const uint *targets,
-                                __global const int *weights, __global const uchar *delays)
+                                       __global long *ring_ex, __global long *ring_in, __global const uint *targets,
+                                       __global const int *weights, __global const uchar *delays)
 {
     uint arrival = origin_slot + delays[k];
     if (arrival >= slots) arrival -= slots;
@@ -105,8 +105,8 @@ static inline __global long *ring_slot(ulong k, uint origin_slot, uint slots, ui
 
 // Adds synapse k's weight, times the spike's multiplicity (at least 1), to its ring slot.
 static inline void deliver_synapse(ulong k, long multiplicity, uint origin_slot, uint slots, uint neuron_count,
-                            __global long *ring_ex, __global long *ring_in, __global const uint *targets,
-                            __global const int *weights, __global const uchar *delays)
+                                   __global long *ring_ex, __global long *ring_in, __global const uint *targets,
+                                   __global const int *weights, __global const uchar *delays)
 {
     __global long *slot = ring_slot(k, origin_slot, slots, neuron_count, ring_ex, ring_in, targets, weights, delays);
     long weight = (long)weights[k] * multiplicity;
@@ -134,7 +134,7 @@ static inline void deliver_synapse(ulong k, long multiplicity, uint origin_slot,
 // local_size-th synapse of the whole run, so all synapse loads of a chunk are in flight
 // together. (On CPU devices one work-item delivers: DELIVERY_BY_ONE_ITEM.)
 static inline void simulate_step(uint step, STEP_PARAMETERS,
-                          __local ulong *segment_start, __local uint *segment_end, __local uint *multiplicity)
+                                 __local ulong *segment_start, __local uint *segment_end, __local uint *multiplicity)
 {
     uint lid = (uint)get_local_id(0);
     uint slot = step % slots;

@@ -302,9 +302,9 @@ public final class OpenCLBackend: SimulationBackend {
 
     /// A batch of steps enqueued: its recorder, an event for its end, and its timed launches.
     struct Batch {
-        var recorder: SpikeRecorder
-        var finished: CLEvent
-        var launchEvents: [CLEvent]
+        let recorder: SpikeRecorder
+        let finished: CLEvent
+        let launchEvents: [CLEvent]
     }
 
     /// Enqueues `steps` steps from `currentStep` recording into the next recorder, whose
