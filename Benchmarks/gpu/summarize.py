@@ -11,7 +11,7 @@ import sys
 
 COLUMNS = ["run", "backend", "device", "scale", "t_sim ms", "record", "built", "launch", "work-group",
            "construct s", "compile s", "upload s", "RTF", "events/s", "spikes",
-           "kernel us/step", "idle us/step", "enqueue us/step", "barrier us", "registers"]
+           "kernel us/step", "idle us/step", "batch gap us/step", "enqueue us/step", "barrier us", "registers"]
 
 
 def number(value, digits):
@@ -19,7 +19,7 @@ def number(value, digits):
 
 
 def per_step(times, key):
-    if not times or not times.get("steps"):
+    if not times or not times.get("steps") or times.get(key) is None:
         return None
     return times[key] * 1e6 / times["steps"]
 
@@ -47,6 +47,7 @@ def rows(path):
                number(result["construction_s"], 3), number(result.get("compile_s"), 3), number(result.get("upload_s"), 3),
                number(result["real_time_factor"], 4), f"{result['synaptic_events_per_s']:.3g}", f"{result['spikes_total']:.0f}",
                number(per_step(times, "busy_s"), 2), number(per_step(times, "idle_s"), 2),
+               number(per_step(times, "batch_gap_s"), 2),
                number(per_step(times, "enqueue_s"), 2), number(None if barrier is None else barrier * 1e6, 2),
                registers(result)]
 

@@ -115,6 +115,10 @@ public struct KernelTimes: Sendable, Equatable {
     public var spanSeconds = 0.0
     /// Host wall time spent in the calls that enqueue the launches.
     public var enqueueSeconds = 0.0
+    /// The device's idle time from the end of one batch's last launch to the start of the
+    /// next batch's first: the host's turn (copying spikes back, enqueueing), which reading a
+    /// batch while the next one runs should leave near zero.
+    public var batchGapSeconds = 0.0
 
     public init() {}
 

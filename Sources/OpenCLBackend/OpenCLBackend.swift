@@ -78,6 +78,8 @@ public final class OpenCLBackend: SimulationBackend {
     public private(set) var barrierSeconds: Double?
     /// The timed launches enqueued since the last batch was enqueued.
     var launchEvents: [CLEvent] = []
+    /// When the last timed batch's last launch ended (device clock, ns).
+    var lastLaunchEnd: UInt64?
 
     /// Bytes of device memory a network of `synapses` synapses and `slots` ring slots needs.
     static func deviceMemory(_ d: DerivedParameters, synapses: Int, slots: Int, builtOnDevice: Bool, layout: StepLayout, batchSteps: Int) -> Int {
@@ -379,11 +381,14 @@ public final class OpenCLBackend: SimulationBackend {
         kernelTimes!.launches += launchEvents.count
         kernelTimes!.busySeconds += Double(busy) * 1e-9
         kernelTimes!.spanSeconds += Double(last - first) * 1e-9
+        if let lastLaunchEnd, first > lastLaunchEnd { kernelTimes!.batchGapSeconds += Double(first - lastLaunchEnd) * 1e-9 }
+        lastLaunchEnd = last
     }
 
     /// Starts `kernelTimes` afresh (e.g. after the presimulation).
     public func resetKernelTimes() {
         if kernelTimes != nil { kernelTimes = KernelTimes() }
+        lastLaunchEnd = nil
     }
 
     /// `run_steps` with no steps: `count` barriers across all work-groups. Refuses the mode

@@ -144,8 +144,9 @@ extension BenchCommand {
     static func describe(_ times: KernelTimes, wall: Double, barrier: Double?) -> String {
         let perStep = times.steps > 0 ? 1e6 / Double(times.steps) : 0
         return "  kernels: \(times.launches) launches for \(times.steps) steps; per step "
-            + String(format: "%.2f us on the device, %.2f us idle between launches, %.2f us enqueueing on the host, %.2f us wall",
-                     times.busySeconds * perStep, times.idleSeconds * perStep, times.enqueueSeconds * perStep, wall * perStep)
+            + String(format: "%.2f us on the device, %.2f us idle between launches, %.2f us idle between batches, %.2f us enqueueing on the host, %.2f us wall",
+                     times.busySeconds * perStep, times.idleSeconds * perStep, times.batchGapSeconds * perStep,
+                     times.enqueueSeconds * perStep, wall * perStep)
             + (barrier.map { String(format: "; a barrier across work-groups alone %.2f us", $0 * 1e6) } ?? "")
     }
 
@@ -165,7 +166,8 @@ extension BenchCommand {
     static func json(_ times: KernelTimes, barrier: Double?) -> JSONValue {
         .object([("launches", .number(Double(times.launches))), ("steps", .number(Double(times.steps))),
                  ("busy_s", .number(times.busySeconds)), ("span_s", .number(times.spanSeconds)),
-                 ("idle_s", .number(times.idleSeconds)), ("enqueue_s", .number(times.enqueueSeconds)),
+                 ("idle_s", .number(times.idleSeconds)), ("batch_gap_s", .number(times.batchGapSeconds)),
+                 ("enqueue_s", .number(times.enqueueSeconds)),
                  ("barrier_s", barrier.map { .number($0) } ?? .null)])
     }
 }

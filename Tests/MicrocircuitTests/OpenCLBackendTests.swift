@@ -81,11 +81,14 @@ final class OpenCLBackendTests: XCTestCase {
             throw XCTSkip("one core: PoCL cannot run two work-groups at once (\(error))")
         }
         XCTAssertEqual(backend.layout.groups(neurons: d.totalNeurons), 2)
-        let gpu = try simulate(network, on: backend)
+        var driver = SimulationDriver(derived: d)
+        driver.chunkSeconds = 0
+        let run = try driver.run(backend)
+        let gpu = run.spikes
         XCTAssertNil(cpu.firstDifference(from: gpu), "first difference at spike \(cpu.firstDifference(from: gpu) ?? -1) of \(cpu.count)")
         let steps = d.schedule.total
-        // The driver hands over chunks of up to 1000 steps; each is cut into batches of 777
-        // and those into launches of 100.
+        // The driver hands over chunks of up to 1000 steps (none grows, with no time for a
+        // chunk); each is cut into batches of 777 and those into launches of 100.
         let launches = stride(from: 0, to: steps, by: 1000).reduce(0) { sum, chunkStart in
             let chunk = min(1000, steps - chunkStart)
             return sum + stride(from: 0, to: chunk, by: 777).reduce(0) { $0 + (min(777, chunk - $1) + 99) / 100 }
@@ -95,6 +98,8 @@ final class OpenCLBackendTests: XCTestCase {
         XCTAssertEqual(times.launches, launches)
         XCTAssertGreaterThan(times.busySeconds, 0)
         XCTAssertLessThanOrEqual(times.busySeconds, times.spanSeconds * (1 + 1e-9))
+        XCTAssertGreaterThanOrEqual(times.batchGapSeconds, 0)
+        XCTAssertLessThan(times.batchGapSeconds + times.spanSeconds, run.presimulationSeconds + run.simulationSeconds)
         backend.resetKernelTimes()
         XCTAssertEqual(backend.kernelTimes, KernelTimes())
         let barrier = try XCTUnwrap(backend.barrierSeconds, "a barrier's cost is timed at set-up")
