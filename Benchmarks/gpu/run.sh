@@ -10,12 +10,17 @@
 # host enqueue time) for other work-group shapes, one and 1000 steps per launch. Also runs
 # here on PoCL as a dry run: `run.sh --dry-run`.
 #
+# Every command runs under a time limit (LIMIT seconds, default 120), so that one that hangs
+# (a barrier across work-groups that never completes, a driver fault) costs the run its own
+# result and not every one after it: the device machine is lent for minutes, once.
+#
 # Usage, from a bundle made by `make gpu-bundle` (binary, libOpenCL.so.1, this script and
 # summarize.py, which turns the bench JSON files into one Markdown table, here or afterwards):
 #   .gpu-bundle/run.sh [--dry-run] [--out DIR]
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 OUT=${OUT:-/tmp/microcircuit-gpu}
+LIMIT=${LIMIT:-120}
 DRY=0
 while [ $# -gt 0 ]; do
   case $1 in
@@ -78,32 +83,41 @@ else
   PERSISTENT_SHAPES="64x32"
 fi
 
+# limited COMMAND...: runs it under the time limit; says so when the limit stopped it.
+limited() {
+  timeout --kill-after=10 "$LIMIT" "$@"
+  local status=$?
+  [ $status -eq 124 ] || [ $status -eq 137 ] && echo "timed out after $LIMIT s: $*"
+  return $status
+}
+
 echo "== devices"
-"$BIN" devices || exit 4
+limited "$BIN" devices || exit 4
 
 echo "== verify (CPU vs OpenCL, synapses built on the device; scale $VERIFY_SCALE, Poisson, thalamic and DC transient)"
-"$BIN" verify --construct device --scale $VERIFY_SCALE --bg poisson --thalamic --dc-transient --t-presim 500 --t-sim 500 --quiet
+limited "$BIN" verify --construct device --scale $VERIFY_SCALE --bg poisson --thalamic --dc-transient --t-presim 500 --t-sim 500 --quiet
 verified=$?
 # The network's activity builds up over the first ~50 ms, so 200 ms; the CPU side costs a few
 # seconds on the GPU machine's cores.
 echo "== verify (scale $FULL, $T_VERIFY_FULL ms, synapses built on the device)"
-"$BIN" verify --construct device --scale $FULL --bg poisson --t-presim 0 --t-sim $T_VERIFY_FULL --quiet
+limited "$BIN" verify --construct device --scale $FULL --bg poisson --t-presim 0 --t-sim $T_VERIFY_FULL --quiet
 verified_full=$?
 echo "== verify (1000 steps per launch, synapses built on the device)"
-"$BIN" verify --construct device --steps-per-launch 1000 --scale $VERIFY_SCALE --bg poisson --thalamic --dc-transient \
+limited "$BIN" verify --construct device --steps-per-launch 1000 --scale $VERIFY_SCALE --bg poisson --thalamic --dc-transient \
   --t-presim 500 --t-sim 500 --quiet
 verified_persistent=$?
 shape=${PERSISTENT_SHAPES##* }
 echo "== verify (1000 steps per launch, work-group shape $shape)"
-"$BIN" verify --steps-per-launch 1000 --work-group $shape --scale $VERIFY_SCALE --bg poisson --thalamic --dc-transient \
+limited "$BIN" verify --steps-per-launch 1000 --work-group $shape --scale $VERIFY_SCALE --bg poisson --thalamic --dc-transient \
   --t-presim 500 --t-sim 500 --quiet
 verified_shape=$?
 
 # bench NAME ARGS...: one bench, its table rows prefixed with NAME, its JSON in $OUT/bench-NAME.json.
 bench() {
   local name=$1; shift
-  "$BIN" bench --bg poisson "$@" --json "$OUT/bench-$name.json" 2>&1 | grep -v '^bench:' | sed "s/^/$name  /" \
-    || echo "$name: bench failed"
+  limited "$BIN" bench --bg poisson "$@" --json "$OUT/bench-$name.json" 2>&1 | grep -v '^bench:' | sed "s/^/$name  /"
+  local status=${PIPESTATUS[0]}
+  [ "$status" -eq 0 ] || echo "$name: bench failed (exit status $status)"
 }
 echo "== timings (Poisson background, t_presim 100 ms)"
 bench "scale-$SMALL" --backend cpu,opencl --construct device --scale $SMALL --t-presim 100 --t-sim $T_SIM
