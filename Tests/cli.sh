@@ -213,5 +213,20 @@ OCL_ICD_VENDORS="$WORK/no-icd" expect_error 1 "no OpenCL platform found" run "${
 OCL_ICD_VENDORS="$WORK/no-icd" "$BIN" run "${SMALL[@]}" --backend auto --output "$WORK/auto2" >/dev/null 2>&1 && pass \
   || fail "auto without any OpenCL platform did not fall back to the CPU backend"
 
+# The GPU machine's one script, as a dry run on this machine's OpenCL device: it runs where no
+# session can fix it, so it must not rot between the sessions that have a GPU. Every verify
+# identical (its exit status), every bench finished, and one summary row per bench record.
+GPU_SCRIPT=$(dirname "$0")/../Benchmarks/gpu/run.sh
+if bash "$GPU_SCRIPT" --dry-run --binary "$BIN" --out "$WORK/gpu" >"$WORK/gpu.out" 2>&1; then pass
+else fail "Benchmarks/gpu/run.sh --dry-run exited non-zero: $(grep -v '^|' "$WORK/gpu.out" | tail -5)"; fi
+grep -q "bench failed\|timed out" "$WORK/gpu.out" && fail "gpu/run.sh: $(grep "bench failed\|timed out" "$WORK/gpu.out")" || pass
+records=$(cat "$WORK"/gpu/bench-*.json 2>/dev/null | grep -c '"real_time_factor"')
+rows=$(grep -c '^| [a-z]' "$WORK/gpu.out")
+[ "$records" -ge 9 ] && [ "$rows" -eq $((records + 1)) ] && pass \
+  || fail "gpu/run.sh summary: $rows table lines for $records bench records"
+# The rows timed per kernel (work-group shapes) carry the device's time per step.
+awk -F'|' '$2 ~ /shape-|persistent-1000-[0-9]/ { timed++; if ($17 + 0 > 0) filled++ } END { exit !(timed > 0 && filled == timed) }' \
+  "$WORK/gpu.out" && pass || fail "gpu/run.sh summary lacks kernel times: $(grep '^| shape' "$WORK/gpu.out")"
+
 echo "cli: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -16,27 +16,29 @@
 #
 # Usage, from a bundle made by `make gpu-bundle` (binary, libOpenCL.so.1, this script and
 # summarize.py, which turns the bench JSON files into one Markdown table, here or afterwards):
-#   .gpu-bundle/run.sh [--dry-run] [--out DIR]
+#   .gpu-bundle/run.sh [--dry-run] [--out DIR] [--binary PATH]
+# (--binary: the microcircuit to run instead of the bundle's or this checkout's release build.)
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 OUT=${OUT:-/tmp/microcircuit-gpu}
 LIMIT=${LIMIT:-120}
+BIN=
 DRY=0
 while [ $# -gt 0 ]; do
   case $1 in
     --dry-run) DRY=1 ;;
     --out) OUT=$2; shift ;;
+    --binary) BIN=$(realpath "$2"); shift ;;
     *) echo "unknown argument $1"; exit 2 ;;
   esac
   shift
 done
 mkdir -p "$OUT"
-if [ -f "$HERE/microcircuit.gz" ]; then
+if [ -z "$BIN" ] && [ -f "$HERE/microcircuit.gz" ]; then
   BIN=$(mktemp -d)/microcircuit
   gzip -dc "$HERE/microcircuit.gz" >"$BIN" && chmod +x "$BIN"
-else
-  BIN="$HERE/../../.build/release/microcircuit"
 fi
+BIN=${BIN:-$HERE/../../.build/release/microcircuit}
 LOG="$OUT/gpu-run.log"
 exec > >(tee "$LOG") 2>&1
 
