@@ -3,8 +3,9 @@
 # make test  installs what is missing, builds, runs the whole test suite.
 SWIFT ?= swift
 APT_PACKAGES := ocl-icd-opencl-dev opencl-headers pocl-opencl-icd
-# Oclgrind: the kernels' race check (Tests/races.sh).
-TEST_PACKAGES := oclgrind
+# Oclgrind: the kernels' race check (Tests/races.sh); Python: the GPU script's summary,
+# which Tests/cli.sh checks in a dry run.
+TEST_PACKAGES := oclgrind python3
 BIN := .build/release/microcircuit
 TEST_FLAGS := -c release -Xswiftc -enable-testing
 ARGS ?=
