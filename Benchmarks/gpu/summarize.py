@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """One Markdown table from the bench JSON files that Benchmarks/gpu/run.sh leaves in its output
-folder, one row per backend and repetition, for pasting into the README.
+folder, one row per backend and repetition, for pasting into the README; then whether the
+runs at the largest scale meet the throughput issue's two GPU targets.
 
 Usage: Benchmarks/gpu/summarize.py DIR   (DIR holds bench-*.json; standard library only)
 """
@@ -32,9 +33,7 @@ def registers(result):
     return f"{resources[kernel]['registers']:g}" if kernel in resources else "-"
 
 
-def rows(path):
-    document = json.load(open(path))
-    name = os.path.basename(path)[len("bench-"):-len(".json")]
+def rows(name, document):
     simulation = document["parameters"]["simulation"]
     scale = document["parameters"]["network"]["n_scaling"]
     for result in document["results"]:
@@ -52,17 +51,48 @@ def rows(path):
                registers(result)]
 
 
+def verdicts(documents):
+    """The throughput issue's two GPU targets, read off the runs at the largest scale present:
+    RTF at most 0.05 with recording on over at least 10 s of model time (the reference's recipe
+    for performance figures), and construction plus upload under 2 s (program build apart)."""
+    largest = max(document["parameters"]["network"]["n_scaling"] for _, document in documents)
+    runs = [(name, document, result) for name, document in documents for result in document["results"]
+            if document["parameters"]["network"]["n_scaling"] == largest and result["backend"] == "opencl"]
+    if not runs:
+        return [f"No OpenCL run at scale {largest:g}."]
+    scope = "" if largest == 1 else f" (the targets are for scale 1; these runs are at scale {largest:g})"
+    lines = [f"Scale {largest:g}{scope}:"]
+    long_recorded = [run for run in runs if run[1]["recording"] and run[1]["parameters"]["simulation"]["t_sim"] >= 10000]
+    if long_recorded:
+        name, document, result = min(long_recorded, key=lambda run: run[2]["real_time_factor"])
+        rtf = result["real_time_factor"]
+        lines.append(f"- fastest RTF with recording on over >= 10 s: {rtf:.4f} ({name}, "
+                     f"{result.get('steps_per_launch') or 1} steps per launch, work-group {result.get('work_group') or '-'}); "
+                     f"target <= 0.05 {'met' if rtf <= 0.05 else 'not met'}")
+    else:
+        lines.append("- no run with recording on over >= 10 s of model time")
+    name, document, result = min(runs, key=lambda run: run[2]["construction_s"] + (run[2].get("upload_s") or 0))
+    total = result["construction_s"] + (result.get("upload_s") or 0)
+    lines.append(f"- fastest construction plus upload: {total:.3f} s ({name}, synapses built on the "
+                 f"{result['construction_site']}; program build {number(result.get('compile_s'), 3)} s apart); "
+                 f"target < 2 s {'met' if total < 2 else 'not met'}")
+    return lines
+
+
 def main():
     if len(sys.argv) != 2 or not os.path.isdir(sys.argv[1]):
         sys.exit("usage: summarize.py DIR (a folder with run.sh's bench-*.json files)")
     paths = sorted(glob.glob(os.path.join(sys.argv[1], "bench-*.json")), key=os.path.getmtime)
     if not paths:
         sys.exit(f"no bench-*.json in {sys.argv[1]}")
+    documents = [(os.path.basename(path)[len("bench-"):-len(".json")], json.load(open(path))) for path in paths]
     print("| " + " | ".join(COLUMNS) + " |")
     print("|" + "---|" * len(COLUMNS))
-    for path in paths:
-        for row in rows(path):
+    for name, document in documents:
+        for row in rows(name, document):
             print("| " + " | ".join(row) + " |")
+    print()
+    print("\n".join(verdicts(documents)))
 
 
 if __name__ == "__main__":
