@@ -216,8 +216,8 @@ OCL_ICD_VENDORS="$WORK/no-icd" "$BIN" run "${SMALL[@]}" --backend auto --output 
 # The GPU machine's one script, as a dry run on this machine's OpenCL device: it runs where no
 # session can fix it, so it must not rot between the sessions that have a GPU. Every verify
 # identical (its exit status), every bench finished, and one summary row per bench record.
-GPU_SCRIPT=$(dirname "$0")/../Benchmarks/gpu/run.sh
-if bash "$GPU_SCRIPT" --dry-run --binary "$BIN" --out "$WORK/gpu" >"$WORK/gpu.out" 2>&1; then pass
+GPU_SCRIPTS=$(dirname "$0")/../Benchmarks/gpu
+if bash "$GPU_SCRIPTS/run.sh" --dry-run --binary "$BIN" --out "$WORK/gpu" >"$WORK/gpu.out" 2>&1; then pass
 else fail "Benchmarks/gpu/run.sh --dry-run exited non-zero: $(grep -v '^|' "$WORK/gpu.out" | tail -5)"; fi
 grep -q "bench failed\|timed out" "$WORK/gpu.out" && fail "gpu/run.sh: $(grep "bench failed\|timed out" "$WORK/gpu.out")" || pass
 records=$(cat "$WORK"/gpu/bench-*.json 2>/dev/null | grep -c '"real_time_factor"')
@@ -241,7 +241,7 @@ for name, recording, rtf, construction in [("slow", True, 0.06, 1.5), ("fast", T
     document["results"] = [dict(document["results"][0], real_time_factor=rtf, construction_s=construction, upload_s=0.25)]
     json.dump(document, open(f"{sys.argv[2]}/bench-{name}.json", "w"))
 PY
-python3 "$(dirname "$0")/../Benchmarks/gpu/summarize.py" "$WORK/verdict" >"$WORK/verdict.out" 2>&1
+python3 "$GPU_SCRIPTS/summarize.py" "$WORK/verdict" >"$WORK/verdict.out" 2>&1
 grep -q "^Scale 1:" "$WORK/verdict.out" && grep -q "RTF with recording on over >= 10 s: 0.0400 (fast,.*target <= 0.05 met" "$WORK/verdict.out" \
   && grep -q "construction plus upload: 1.750 s (slow,.*target < 2 s met" "$WORK/verdict.out" && pass \
   || fail "summarize.py verdict: $(tail -3 "$WORK/verdict.out")"
