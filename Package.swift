@@ -16,11 +16,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     ],
     targets: [
-        .target(name: "MicrocircuitModel"),
-        .target(name: "Connectivity", dependencies: ["MicrocircuitModel"]),
+        .target(name: "MicrocircuitModel", exclude: ["README.md"]),
+        .target(name: "Connectivity", dependencies: ["MicrocircuitModel"], exclude: ["README.md"]),
         .target(name: "CPrefetch"),
-        .target(name: "Simulation", dependencies: ["MicrocircuitModel", "Connectivity", "CPrefetch"]),
-        .target(name: "Analysis", dependencies: ["MicrocircuitModel", "Simulation"]),
+        .target(name: "Simulation", dependencies: ["MicrocircuitModel", "Connectivity", "CPrefetch"], exclude: ["README.md"]),
+        .target(name: "Analysis", dependencies: ["MicrocircuitModel", "Simulation"], exclude: ["README.md"]),
         .systemLibrary(
             name: "COpenCL",
             pkgConfig: "OpenCL",
@@ -30,6 +30,7 @@ let package = Package(
         .target(
             name: "OpenCLBackend",
             dependencies: ["COpenCL", "MicrocircuitModel", "Connectivity", "Simulation"],
+            exclude: ["README.md"],
             plugins: ["EmbedKernels"]),
         .executableTarget(
             name: "microcircuit",
