@@ -11,7 +11,14 @@ compact per-run statistics, not spikes:
     v/bin/python validation/generate_nest_reference.py --bg poisson
     v/bin/python validation/generate_nest_reference.py --bg dc
 
-writes validation/reference/nest_<bg>_scale0.1.json.
+writes validation/reference/nest_<bg>_scale0.1.json. The full-scale reference (NEST refuses
+more than 134M connections per thread, so 4 threads; ~6.5 minutes and ~15 GB a run on 2 cores):
+
+    v/bin/python validation/generate_nest_reference.py --bg poisson --scale 1.0 --threads 4 \
+        --seeds 1 2 3 4 5 6 7 8
+
+(`--append` adds seeds to an existing file of the same parameters; NEST's runs do not depend
+on how the seeds are split between calls.)
 """
 import argparse
 import json
@@ -34,7 +41,19 @@ def main():
     parser.add_argument("--t-sim", type=float, default=5000.0)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--microcircuit", default=os.path.join(ROOT, ".build/release/microcircuit"))
+    parser.add_argument("--append", action="store_true",
+                        help="keep the runs already in the output file (same parameters) and add these seeds")
     args = parser.parse_args()
+    parameters = {"n_scaling": args.scale, "k_scaling": args.scale, "bg_input_type": args.bg,
+                  "t_presim_ms": args.t_presim, "t_sim_ms": args.t_sim, "threads": args.threads}
+    path = os.path.join(HERE, "reference", "nest_%s_scale%s.json" % (args.bg, args.scale))
+    runs = []
+    if args.append:
+        with open(path) as f:
+            existing = json.load(f)
+        if existing["parameters"] != parameters:
+            sys.exit(f"{path} holds runs with other parameters: {existing['parameters']}")
+        runs = [run for run in existing["runs"] if run["seed"] not in args.seeds]
 
     import nest
     from microcircuit.network import Network
@@ -42,7 +61,6 @@ def main():
     from microcircuit.sim_params import default_sim_dict
     from microcircuit.stimulus_params import default_stim_dict
 
-    runs = []
     for seed in args.seeds:
         data = tempfile.mkdtemp() + "/"
         sim = dict(default_sim_dict, t_presim=args.t_presim, t_sim=args.t_sim, rng_seed=seed, data_path=data,
@@ -64,11 +82,9 @@ def main():
     document = {
         "generator": "validation/" + os.path.basename(__file__),
         "simulator": "NEST " + nest.__version__ + ", PyPI microcircuit 1.0",
-        "parameters": {"n_scaling": args.scale, "k_scaling": args.scale, "bg_input_type": args.bg,
-                       "t_presim_ms": args.t_presim, "t_sim_ms": args.t_sim, "threads": args.threads},
-        "runs": runs,
+        "parameters": parameters,
+        "runs": sorted(runs, key=lambda run: run["seed"]),
     }
-    path = os.path.join(HERE, "reference", "nest_%s_scale%s.json" % (args.bg, args.scale))
     with open(path, "w") as f:
         json.dump(document, f, separators=(",", ":"))
     print("wrote", path, file=sys.stderr)
