@@ -2,7 +2,7 @@
 """Generate the NEST reference data that the Swift tests compare against.
 
 Run once with PyPI's NEST (python3 -m venv v && v/bin/pip install nest-simulator microcircuit):
-    v/bin/python Tests/Fixtures/generate_nest_fixtures.py [--only neurons|rates]
+    v/bin/python Tests/Fixtures/generate_nest_fixtures.py [--only neurons|derived|rates|delays]
 
 Writes, next to this script:
   single_neuron.json  V_m after every 0.1 ms step and spike times of one iaf_psc_exp neuron
@@ -14,6 +14,9 @@ Writes, next to this script:
   network_rates.json  per-population mean firing rates of the reference microcircuit
                       (PyPI `microcircuit`) for several seeds, DC and Poisson background,
                       at the small scale used by the network test.
+  delays.json         how many of the reference network's recurrent synapses have each
+                      delay in steps, by excitatory and inhibitory source, as NEST builds
+                      them (normal draws, redrawn below half a step, rounded to steps).
 """
 import argparse
 import json
@@ -156,9 +159,45 @@ def network_rates():
         json.dump(document, f, indent=1)
 
 
+DELAY_SCALE = 0.1
+DELAY_SEED = 7
+
+
+def delays():
+    """The reference's own connect() at a small scale, then NEST's delays read back, so that
+    the test compares with what NEST builds rather than with a reading of its code."""
+    from microcircuit.network import Network
+    from microcircuit.network_params import default_net_dict
+    from microcircuit.sim_params import default_sim_dict
+    from microcircuit.stimulus_params import default_stim_dict
+    data = tempfile.mkdtemp() + "/"
+    network = Network(dict(default_sim_dict, data_path=data, rng_seed=DELAY_SEED, local_num_threads=2,
+                           print_time=False, store_metadata=False),
+                      dict(default_net_dict, N_scaling=DELAY_SCALE, K_scaling=DELAY_SCALE, bg_input_type="poisson"),
+                      dict(default_stim_dict))
+    network.create()
+    network.connect()
+    counts = {"excitatory": {}, "inhibitory": {}}
+    neurons = network.pops[0]
+    for population in network.pops[1:]:
+        neurons = neurons + population
+    for j, source in enumerate(network.pops):
+        # Targets: the neurons only, not the spike recorders that every neuron also feeds.
+        steps = np.rint(np.array(nest.GetConnections(source=source, target=neurons).get("delay")) / RESOLUTION).astype(int)
+        histogram = counts["excitatory" if j % 2 == 0 else "inhibitory"]
+        for step, count in zip(*np.unique(steps, return_counts=True)):
+            histogram[str(step)] = histogram.get(str(step), 0) + int(count)
+    shutil.rmtree(data)
+    document = {"generator": os.path.basename(__file__), "nest_version": nest.__version__,
+                "n_scaling": DELAY_SCALE, "k_scaling": DELAY_SCALE, "resolution_ms": RESOLUTION,
+                "seed": DELAY_SEED, "synapses_by_delay_steps": counts}
+    with open(os.path.join(HERE, "delays.json"), "w") as f:
+        json.dump(document, f, indent=1)
+
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
-    parser.add_argument("--only", choices=["neurons", "derived", "rates"])
+    parser.add_argument("--only", choices=["neurons", "derived", "rates", "delays"])
     args = parser.parse_args()
     if args.only in (None, "neurons"):
         neurons()
@@ -166,3 +205,5 @@ if __name__ == "__main__":
         derived()
     if args.only in (None, "rates"):
         network_rates()
+    if args.only in (None, "delays"):
+        delays()

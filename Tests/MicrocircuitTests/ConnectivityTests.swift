@@ -75,6 +75,35 @@ final class ConnectivityTests: XCTestCase {
         return weighted / total
     }
 
+    /// The share of recurrent synapses at each delay in steps, by excitatory and inhibitory
+    /// source, against NEST's own (`delays.json`: the reference's connect() at scale 0.1, its
+    /// delays read back), within 5 standard errors of the difference of two samples. This
+    /// pins down what NEST does with a drawn delay (redrawn below half a step, then rounded
+    /// to the nearest step) by NEST's own output: a builder that rounds down fails it.
+    func testDelaysAreDistributedAsNESTBuildsThem() throws {
+        struct Document: Decodable { var n_scaling: Double; var synapses_by_delay_steps: [String: [String: Int]] }
+        let nest = try fixture("delays.json", as: Document.self)
+        let d = try Self.derived(scale: nest.n_scaling, thalamic: false)
+        let table = try NetworkBuilder.build(d, threads: 2)
+        var ours = ["excitatory": [Int: Int](), "inhibitory": [Int: Int]()]
+        for source in 0..<d.totalNeurons {
+            let kind = d.population(ofNeuron: source).isExcitatory ? "excitatory" : "inhibitory"
+            for i in table.row(source) { ours[kind]![Int(table.delays[i]), default: 0] += 1 }
+        }
+        for (kind, theirs) in nest.synapses_by_delay_steps {
+            let mine = try XCTUnwrap(ours[kind])
+            let nestTotal = Double(theirs.values.reduce(0, +)), ourTotal = Double(mine.values.reduce(0, +))
+            let steps = Set(mine.keys).union(theirs.keys.compactMap { Int($0) })
+            XCTAssertGreaterThan(steps.count, 20, kind)
+            for step in steps {
+                let p = Double(theirs[String(step)] ?? 0) / nestTotal, q = Double(mine[step] ?? 0) / ourTotal
+                let pooled = (p * nestTotal + q * ourTotal) / (nestTotal + ourTotal)
+                let standardError = (pooled * (1 - pooled) * (1 / nestTotal + 1 / ourTotal)).squareRoot()
+                XCTAssertEqual(q, p, accuracy: 5 * standardError + 1e-6, "\(kind) sources, delay \(step) steps")
+            }
+        }
+    }
+
     func testTargetsAreUniformWithinThePopulation() throws {
         let d = try Self.derived(scale: 0.1, thalamic: false)
         let table = try NetworkBuilder.build(d, threads: 2)
