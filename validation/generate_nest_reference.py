@@ -16,6 +16,8 @@ more than 134M connections per thread, so 4 threads; ~6.5 minutes and ~15 GB a r
 
     v/bin/python validation/generate_nest_reference.py --bg poisson --scale 1.0 --threads 4 \
         --seeds 1 2 3 4 5 6 7 8
+    v/bin/python validation/generate_nest_reference.py --bg dc --scale 1.0 --threads 4 \
+        --seeds 1 2 3 4 5 6
 
 (`--append` adds seeds to an existing file of the same parameters; NEST's runs do not depend
 on how the seeds are split between calls.)
