@@ -76,8 +76,6 @@ public final class OpenCLBackend: SimulationBackend {
     /// many barriers and no steps, timed at set-up), when `run_steps` is used and the launch
     /// options ask for kernel times; nil otherwise.
     public private(set) var barrierSeconds: Double?
-    /// The timed launches enqueued since the last batch was enqueued.
-    var launchEvents: [CLEvent] = []
     /// When the last timed batch's last launch ended (device clock, ns).
     var lastLaunchEnd: UInt64?
 
@@ -324,19 +322,20 @@ public final class OpenCLBackend: SimulationBackend {
             try kernel.set(parameter + 4, recorder.overflow)
         }
         var enqueued = 0
+        var launchEvents: [CLEvent] = []
         while enqueued < steps {
             let count = min(stepsPerLaunch, steps - enqueued)
-            try enqueueSteps(from: currentStep, count: count)
+            try enqueueSteps(from: currentStep, count: count, timedInto: &launchEvents)
             currentStep += count
             enqueued += count
         }
-        defer { launchEvents.removeAll() }
         return Batch(recorder: recorder, finished: try context.marker(), launchEvents: launchEvents)
     }
 
     /// Enqueues `count` steps from `first`: one `deliver_and_update` launch per step, or one
-    /// `run_steps` launch for all. Only step numbers change between launches.
-    func enqueueSteps(from first: Int, count: Int) throws {
+    /// `run_steps` launch for all. Only step numbers change between launches. When kernel
+    /// times are kept, the launches' events are appended to `launchEvents`.
+    func enqueueSteps(from first: Int, count: Int, timedInto launchEvents: inout [CLEvent]) throws {
         let timed = kernelTimes != nil
         var clock = timed ? Stopwatch() : nil
         if count > 1, runSteps != nil {
