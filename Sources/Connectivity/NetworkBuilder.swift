@@ -10,7 +10,9 @@ public struct ConstructionError: Error, CustomStringConvertible {
     /// and the device builders both refuse it).
     public static func delayTooLong(resolution h: Double) -> ConstructionError {
         let most = SynapseTable.maximumDelaySteps
-        return ConstructionError(description: "a synaptic delay is longer than the \(most) steps (\(Double(most) * h) ms) a synapse can hold at resolution \(h) ms; use a coarser resolution or shorter delays")
+        // Rounded to 1e-9 ms, so that 255 x 0.01 prints as 2.55 and not 2.5500000000000003.
+        let longest = (Double(most) * h * 1e9).rounded() / 1e9
+        return ConstructionError(description: "a synaptic delay is longer than the \(most) steps (\(longest) ms) a synapse can hold at resolution \(h) ms; use a coarser resolution or shorter delays")
     }
 }
 
