@@ -49,6 +49,12 @@ final class AnalysisTests: XCTestCase {
         // counts a = [1,1,0,0], b = [1,0,1,0]: centred dot 0 -> correlation 0; silent left out.
         let d = SpikeStatistics.pairwiseCorrelations([[1, 3], [1, 5], []], window: window, bin: 2)
         XCTAssertEqual(d, [0])
+        // The analysis's own bins are 2 ms: spikes at 10.5 and 11.5 ms share one (correlation
+        // 1; in 1 ms bins -1/99), and a lone spike at 50 ms in another of the 50 bins gives
+        // -1/49 with either.
+        let stats = SpikeStatistics(data([[(0, 10.5), (1, 11.5), (2, 50)], []]), options: .init(window: 0...100))
+        XCTAssertEqual(stats.populations[0].correlations.count, 3)
+        XCTAssertEqual(stats.populations[0].correlations.mean, (1 - 2.0 / 49) / 3, accuracy: 1e-12)
     }
 
     func testSubsampleIsSeededAndDistinct() {

@@ -1,4 +1,4 @@
-import Analysis
+@testable import Analysis
 import Foundation
 import MicrocircuitModel
 import Simulation
@@ -25,6 +25,17 @@ final class OutputTests: XCTestCase {
         let ids = NESTFormat.populationNodeIDs(d).split(separator: "\n")
         XCTAssertEqual(ids.first, "1 \(d.neuronCounts[0])")
         XCTAssertEqual(ids.last, "\(d.firstNeuron[7] + 1) \(d.totalNeurons)")
+    }
+
+    /// Time stamps are rounded to the microsecond, not truncated: at some resolutions the
+    /// product of step and resolution falls just below the stamp (3 x 0.3 = 0.8999999999999999,
+    /// 803 x 0.01 = 8.0299999999999994).
+    func testTimesAreRoundedToThreeDecimals() {
+        for (ms, text) in [(3 * 0.3, "0.900"), (803 * 0.01, "8.030"), (12345 * 0.1, "1234.500"), (0.1, "0.100")] {
+            var out: [UInt8] = []
+            NESTFormat.appendMilliseconds(ms, to: &out)
+            XCTAssertEqual(String(decoding: out, as: UTF8.self), text, "\(ms)")
+        }
     }
 
     /// Rates by hand: 2 neurons in a 1000 ms window, 3 and 0 spikes (one exactly on each edge
