@@ -36,6 +36,9 @@ expect_error 2 "'--threads': must be in" run "${SMALL[@]}" --threads 0 --output 
 expect_error 2 "'--seed': must be in" run --seed 99999999999 --output "$WORK/x"
 echo '{"network": {"k_ext": {"L7E": 10}}}' >"$WORK/population.json"
 expect_error 2 "network.k_ext.L7E.*unknown population name" run --config "$WORK/population.json" --output "$WORK/x"
+# Absurd values are refused by name, not by a trap (exit status 132) in a conversion.
+echo '{"network": {"psp_exc_mean": 1e300}}' >"$WORK/huge.json"
+expect_error 2 "'network.psp_exc_mean': .*beyond the 32767 pA" run --config "$WORK/huge.json" --output "$WORK/x"
 echo '{"network": {"n_scalling": 0.1}}' >"$WORK/key.json"
 expect_error 2 "network.n_scalling.*unknown key" config --config "$WORK/key.json"
 echo '{"network": {"conn_probs": {"L23E": {"L4E": 1.2}}}}' >"$WORK/probability.json"

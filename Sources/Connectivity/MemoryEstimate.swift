@@ -49,7 +49,8 @@ public struct MemoryEstimate: Sendable {
         let longestDelay = [net.delayExcitatoryMean * (1 + 8 * net.delayRelativeStd),
                             net.delayInhibitoryMean * (1 + 8 * net.delayRelativeStd),
                             stim.thalamicDelayMean * (1 + 8 * stim.thalamicDelayRelativeStd)].max()!
-        return min(SynapseTable.maximumDelaySteps, Int((longestDelay / derived.resolution).rounded(.up))) + 1
+        // Compared as doubles: a delay too long for an Int is refused when drawn, not here.
+        return Int(min(Double(SynapseTable.maximumDelaySteps), (longestDelay / derived.resolution).rounded(.up))) + 1
     }
 
     /// MemAvailable from /proc/meminfo, if readable.

@@ -143,17 +143,31 @@ public struct DerivedParameters: Sendable {
 
         let largest = (fullWeights.joined().map(abs) + [fullExternalWeight, stim.pspThalamic * pscOverPsp]).max()! * weightScale
         let spread = 1 + 10 * max(net.weightRelativeStd, 0)
-        if largest * spread >= FixedPointWeight.maximumMagnitude {
+        // Written so that a weight that is not a number is refused too. The down-scaling is
+        // named only where the full-scale weights fit.
+        guard largest * spread < FixedPointWeight.maximumMagnitude else {
+            let beyond = "pA, beyond the \(Int(FixedPointWeight.maximumMagnitude)) pA that the fixed-point weights hold"
+            if largest / weightScale * spread < FixedPointWeight.maximumMagnitude {
+                throw ParameterError(parameter: "network.k_scaling", message: "makes synaptic weights up to ~\(String(format: "%.4g", largest)) \(beyond)")
+            }
             throw ParameterError(
-                parameter: "network.k_scaling",
-                message: "makes synaptic weights up to ~\(Int(largest)) pA, beyond the \(Int(FixedPointWeight.maximumMagnitude)) pA that the fixed-point weights hold")
+                parameter: "network.psp_exc_mean",
+                message: "with g, psp_l4e_to_l23e_factor, psp_th, weight_rel_std and the neuron's C_m, tau_m and tau_syn makes synaptic weights up to ~\(String(format: "%.4g", largest)) \(beyond)")
+        }
+        for population in Population.allCases {
+            if !dc[population.rawValue].isFinite {
+                throw ParameterError(parameter: "network.bg_rate", message: "with k_ext and psp_exc_mean gives \(population.name) a DC input that is not a finite number of pA")
+            }
+            if !(dc[population.rawValue] + dcTransientAmplitudes[population.rawValue]).isFinite {
+                throw ParameterError(parameter: "stimulus.dc_transient_amp", message: "with k_ext gives \(population.name) a DC transient that is not a finite number of pA")
+            }
         }
     }
 
     /// The reference's synapse count for a pair: ln(1 - p) / ln((N_pre N_post - 1) / (N_pre N_post)).
     public static func synapseCount(probability p: Double, sourceSize: Double, targetSize: Double) -> Double {
-        guard p > 0 else { return 0 }
         let product = sourceSize * targetSize
+        guard p > 0 && product >= 1 else { return 0 }
         return log(1 - p) / log((product - 1) / product)
     }
 

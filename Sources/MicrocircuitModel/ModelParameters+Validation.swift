@@ -13,7 +13,9 @@ extension ModelParameters {
             let scaled = (Double(network.fullNeuronCounts[i]) * network.nScaling).rounded(.toNearestOrEven)
             try require(scaled >= 1, "network.n_scaling", "leaves population \(name) with no neurons (\(network.fullNeuronCounts[i]) x \(network.nScaling) rounds to 0)")
             try require(network.externalIndegrees[i] >= 0, "network.k_ext.\(name)", "must be at least 0, got \(network.externalIndegrees[i])")
-            try require(network.fullMeanRates[i] >= 0, "network.full_mean_rates.\(name)", "must be at least 0 spikes/s")
+            // A neuron spikes at most once per step; the rates also size the spike memory estimate.
+            try require(network.fullMeanRates[i] >= 0 && network.fullMeanRates[i] <= 1000 / h, "network.full_mean_rates.\(name)",
+                        "must be in [0, \(1000 / h)] spikes/s (at most one spike per step), got \(network.fullMeanRates[i])")
             try require(network.v0OptimizedStd[i] >= 0, "network.v0_optimized_std.\(name)", "must be at least 0 mV")
             for source in Population.allCases {
                 let p = network.connectionProbabilities[i][source.rawValue]
@@ -33,6 +35,7 @@ extension ModelParameters {
         try require(network.delayRelativeStd >= 0, "network.delay_rel_std", "must be at least 0")
         try require(network.backgroundRate >= 0, "network.bg_rate", "must be at least 0 spikes/s")
         try require(network.delayPoisson >= h / 2, "network.delay_poisson", "must be at least half a resolution step (\(h / 2) ms)")
+        try require(network.delayPoisson / h < Self.mostSteps, "network.delay_poisson", "must be fewer than 2^31 steps of \(h) ms, got \(network.delayPoisson) ms")
         try require(network.v0OriginalStd >= 0, "network.v0_original_std", "must be at least 0 mV")
 
         try require(neuron.cM > 0, "neuron.C_m", "must be positive (pF)")
@@ -42,8 +45,13 @@ extension ModelParameters {
         try require(neuron.vReset < neuron.vTh, "neuron.V_reset", "must be below V_th")
         try requireGridTime(neuron.tRef, "neuron.t_ref", allowZero: true)
 
-        try require(stimulus.thalamicNeurons >= 0, "stimulus.num_th_neurons", "must be at least 0")
+        try require(stimulus.thalamicNeurons >= 0 && stimulus.thalamicNeurons <= 1 << 24, "stimulus.num_th_neurons",
+                    "must be in [0, 2^24], got \(stimulus.thalamicNeurons)")
         try require(stimulus.thalamicRate >= 0, "stimulus.th_rate", "must be at least 0 spikes/s")
+        let thalamicLambda = stimulus.thalamicRate * h * 1e-3
+        try require(
+            !stimulus.thalamicInput || thalamicLambda <= Self.mostSpikesPerStep, "stimulus.th_rate",
+            "gives \(thalamicLambda) expected spikes per step for each thalamic neuron; at most \(Self.mostSpikesPerStep) are supported")
         try requireGridTime(stimulus.thalamicStart, "stimulus.th_start", allowZero: true)
         try requireGridTime(stimulus.thalamicDuration, "stimulus.th_duration", allowZero: true)
         try requireGridTime(stimulus.thalamicGeneratorDelay, "stimulus.th_generator_delay", allowZero: false)
@@ -60,15 +68,20 @@ extension ModelParameters {
         let steps = (simulation.tPresim + simulation.tSim) / h
         try require(steps < Double(UInt32.max), "simulation.t_sim", "t_presim + t_sim must be fewer than 2^32 steps")
 
-        let maxLambda = 64.0
         for population in Population.allCases {
             let k = (Double(network.externalIndegrees[population.rawValue]) * network.kScaling).rounded(.toNearestOrEven)
             let lambda = network.backgroundRate * k * h * 1e-3
             try require(
-                network.backgroundInput == .dc || lambda <= maxLambda, "network.bg_rate",
-                "gives \(lambda) expected background spikes per step for \(population.name); at most \(maxLambda) are supported")
+                network.backgroundInput == .dc || lambda <= Self.mostSpikesPerStep, "network.bg_rate",
+                "gives \(lambda) expected background spikes per step for \(population.name); at most \(Self.mostSpikesPerStep) are supported")
         }
     }
+
+    /// The largest mean of a per-step Poisson count (background or thalamic): its table of
+    /// `PoissonRate.tableSize` entries must hold all but a negligible tail.
+    static let mostSpikesPerStep = 64.0
+    /// Any one time or delay, in steps (step numbers and refractory counts are 32-bit).
+    static let mostSteps = Double(Int32.max)
 
     private func require(_ condition: Bool, _ parameter: String, _ message: @autoclosure () -> String) throws {
         if !condition { throw ParameterError(parameter: parameter, message: message()) }
@@ -78,6 +91,8 @@ extension ModelParameters {
         let h = simulation.resolution
         try require(t.isFinite && (allowZero ? t >= 0 : t > 0), parameter, "must be \(allowZero ? "at least 0" : "positive") ms, got \(t)")
         try require(isOnGrid(t, h), parameter, "must be a multiple of the resolution \(h) ms, got \(t)")
+        try require(t / h < Self.mostSteps, parameter, "must be fewer than 2^31 steps of \(h) ms, got \(t) ms")
+        try require(allowZero || steps(t, h) >= 1, parameter, "must be at least one step (\(h) ms), got \(t)")
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Connectivity
 import MicrocircuitModel
 import XCTest
 
@@ -80,6 +81,29 @@ final class ConfigurationTests: XCTestCase {
         assertParameterError(#"{"neuron": {"tau_m": 0.5}}"#, names: "neuron.tau_syn")
         assertParameterError(#"{"network": {"n_scaling": 0.00001}}"#, names: "network.n_scaling")
         assertParameterError(#"{"network": {"k_scaling": 0.000001}}"#, names: "network.k_scaling")
+    }
+
+    /// Values far outside the model's range are refused with the parameter named, never by a
+    /// trap in a conversion to Int or a Poisson table that cannot hold its mean (found by
+    /// setting every numeric parameter in turn to 1e300, 1e18, 1e9, 1e-300, 0 and -1).
+    func testExtremeValuesAreRefusedWithoutTrapping() throws {
+        assertParameterError(#"{"network": {"psp_exc_mean": 1e300}}"#, names: "network.psp_exc_mean")
+        assertParameterError(#"{"neuron": {"tau_syn": 1e-300}}"#, names: "network.psp_exc_mean")
+        assertParameterError(#"{"network": {"full_mean_rates": {"L4E": 1e300}}}"#, names: "network.full_mean_rates.L4E")
+        assertParameterError(#"{"network": {"delay_poisson": 1e300}}"#, names: "network.delay_poisson")
+        assertParameterError(#"{"network": {"bg_rate": 1e308}}"#, names: "network.bg_rate")
+        assertParameterError(#"{"stimulus": {"dc_transient": true, "dc_transient_amp": 1e308}}"#, names: "stimulus.dc_transient_amp")
+        assertParameterError(#"{"neuron": {"t_ref": 1e9}}"#, names: "neuron.t_ref")
+        assertParameterError(#"{"stimulus": {"th_start": 1e300}}"#, names: "stimulus.th_start")
+        assertParameterError(#"{"stimulus": {"th_generator_delay": 1e-300}}"#, names: "stimulus.th_generator_delay")
+        assertParameterError(#"{"stimulus": {"num_th_neurons": 1000000000}}"#, names: "stimulus.num_th_neurons")
+        // 1e9 spikes/s is 1e5 per step: the table of 256 counts would saturate silently.
+        assertParameterError(#"{"stimulus": {"thalamic_input": true, "th_rate": 1e9}}"#, names: "stimulus.th_rate")
+        XCTAssertNoThrow(try DerivedParameters(apply(#"{"stimulus": {"thalamic_input": false, "th_rate": 1e9}}"#)))
+        let noThalamus = try DerivedParameters(apply(#"{"stimulus": {"thalamic_input": true, "num_th_neurons": 0}}"#))
+        XCTAssertEqual(noThalamus.thalamicSynapseCounts, [Int](repeating: 0, count: Population.count))
+        let wideDelays = try DerivedParameters(apply(#"{"network": {"delay_rel_std": 1e300}}"#))
+        XCTAssertEqual(MemoryEstimate.ringSlotsBound(wideDelays), SynapseTable.maximumDelaySteps + 1)
     }
 
     func testSyntaxErrorsAreReported() {
