@@ -68,6 +68,9 @@ else
 fi
 expect_error 2 "already exists; pass --overwrite" run "${SMALL[@]}" --output "$WORK/ok"
 "$BIN" run "${SMALL[@]}" --output "$WORK/ok" --overwrite >/dev/null 2>&1 && pass || fail "--overwrite did not replace"
+mkdir -p "$WORK/notes" && echo precious >"$WORK/notes/thesis.tex"
+expect_error 2 "is not a microcircuit output folder" run "${SMALL[@]}" --output "$WORK/notes" --overwrite
+[ -f "$WORK/notes/thesis.tex" ] && pass || fail "--overwrite replaced a folder that was not an output folder"
 
 # Voltmeter files: the header, then one row per neuron of the population and sample.
 "$BIN" run --scale 0.02 --t-presim 0 --t-sim 5 --record-voltage --quiet --output "$WORK/vm" >/dev/null 2>&1
@@ -111,6 +114,9 @@ else
 fi
 mkdir -p "$WORK/bare" && cp "$WORK/one"/*.dat "$WORK/bare/"
 expect_error 2 "pass --begin and --end" analyze "$WORK/bare"
+expect_error 2 "'--end': must be after --begin" analyze "$WORK/ok" --begin 100 --end 50 --output "$WORK/window"
+expect_error 2 "'--begin': must be a finite number" analyze "$WORK/ok" --begin nan --end 50 --output "$WORK/window"
+expect_error 2 "window may be at most" analyze "$WORK/ok" --begin 0 --end 1e300 --output "$WORK/window"
 "$BIN" analyze "$WORK/bare" --begin 20 --end 120 --output "$WORK/bare-analysis" >/dev/null 2>&1 \
   && [ -s "$WORK/bare-analysis/analysis.json" ] && pass || fail "analyze with --begin/--end on a folder without metadata"
 REF="$(dirname "$0")/../validation/reference/nest_poisson_scale0.1.json"

@@ -8,7 +8,10 @@ public enum NESTFormat {
     public static let spikeRecorderLabel = "spike_recorder"
     public static let voltmeterLabel = "voltmeter"
 
-    /// `population_nodeids.dat`: first and last node id of each population.
+    /// First and last node id of each population, one line each; ours and the reference's
+    /// output folders both have it.
+    public static let populationNodeIDsFileName = "population_nodeids.dat"
+
     public static func populationNodeIDs(_ derived: DerivedParameters) -> String {
         (0..<Population.count).map { p in
             "\(derived.firstNeuron[p] + 1) \(derived.firstNeuron[p] + derived.neuronCounts[p])\n"

@@ -19,6 +19,8 @@ public final class OutputFolder {
     /// unwritable location fails before any simulation work.
     public init(path: String, overwrite: Bool) throws {
         let fileManager = FileManager.default
+        // An empty path would name the working folder.
+        guard !path.isEmpty else { throw OutputError(description: "the output folder's path is empty") }
         destination = URL(fileURLWithPath: path).standardizedFileURL
         self.overwrite = overwrite
         var isDirectory: ObjCBool = false
@@ -29,6 +31,7 @@ public final class OutputFolder {
             guard isDirectory.boolValue else {
                 throw OutputError(description: "output path '\(path)' exists and is not a folder")
             }
+            try Self.checkReplaceable(destination, named: path)
         }
         let parent = destination.deletingLastPathComponent()
         if !fileManager.fileExists(atPath: parent.path) {
@@ -48,6 +51,21 @@ public final class OutputFolder {
         guard access(staging.path, W_OK) == 0 else {
             try? fileManager.removeItem(at: staging)
             throw OutputError(description: "the output location '\(parent.path)' is not writable")
+        }
+    }
+
+    /// `--overwrite` replaces a previous output folder (ours or the reference's: it has
+    /// `population_nodeids.dat`) or an empty one, never any other folder, nor one that holds
+    /// the working folder: `--output . --overwrite` in a project must not delete the project.
+    static func checkReplaceable(_ folder: URL, named path: String) throws {
+        let working = URL(fileURLWithPath: FileManager.default.currentDirectoryPath).standardizedFileURL.resolvingSymlinksInPath()
+        let resolved = folder.resolvingSymlinksInPath()
+        if working.path == resolved.path || working.path.hasPrefix(resolved.path.hasSuffix("/") ? resolved.path : resolved.path + "/") {
+            throw OutputError(description: "output folder '\(path)' holds the working folder; --overwrite will not replace it")
+        }
+        let contents = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+        guard contents.isEmpty || contents.contains(NESTFormat.populationNodeIDsFileName) else {
+            throw OutputError(description: "output folder '\(path)' exists and is not a microcircuit output folder (it has no \(NESTFormat.populationNodeIDsFileName)); --overwrite replaces only those, so choose another --output")
         }
     }
 

@@ -53,10 +53,10 @@ public struct SpikeData: Sendable {
             return String(decoding: data, as: UTF8.self)
         }
         var ranges: [ClosedRange<Int>] = []
-        for line in try text("population_nodeids.dat").split(separator: "\n") {
+        for line in try text(NESTFormat.populationNodeIDsFileName).split(separator: "\n") {
             let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
             guard fields.count == 2, let first = Int(fields[0]), let last = Int(fields[1]), first <= last else {
-                throw OutputError(description: "malformed line '\(line)' in \(folder)/population_nodeids.dat")
+                throw OutputError(description: "malformed line '\(line)' in \(folder)/\(NESTFormat.populationNodeIDsFileName)")
             }
             ranges.append(first...last)
         }

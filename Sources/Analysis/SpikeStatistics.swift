@@ -84,26 +84,45 @@ public struct SpikeStatistics: Sendable {
         return Array(order[0..<count]).sorted()
     }
 
-    /// Pearson correlation of spike counts for every pair of trains, in bins of `bin` ms from
-    /// the window's start (the last bin closes at the window's end).
+    /// Pearson correlation of spike counts for every pair of trains (each sorted by time), in
+    /// bins of `bin` ms from the window's start (the last bin closes at the window's end).
+    /// Counts are kept per occupied bin only, so memory and time grow with the spikes, not
+    /// with the window's length: the correlation is (sum of a_k b_k - n_a n_b / B) over the
+    /// square root of the product of (sum of a_k^2 - n^2 / B), for B bins and n spikes.
     static func pairwiseCorrelations(_ trains: [[Double]], window: ClosedRange<Double>, bin: Double) -> [Double] {
-        let bins = max(1, Int(((window.upperBound - window.lowerBound) / bin).rounded(.up)))
-        let centred: [[Double]?] = trains.map { train in
-            var counts = [Double](repeating: 0, count: bins)
-            for t in train { counts[min(bins - 1, Int((t - window.lowerBound) / bin))] += 1 }
-            let mean = counts.reduce(0, +) / Double(bins)
-            let c = counts.map { $0 - mean }
-            let norm = c.reduce(0) { $0 + $1 * $1 }.squareRoot()
-            return norm > 0 ? c.map { $0 / norm } : nil
+        let bins = max(1, ((window.upperBound - window.lowerBound) / bin).rounded(.up))
+        struct Counts {
+            var bins: [Int] = []
+            var counts: [Double] = []
+            var spread = 0.0
+        }
+        let occupied: [Counts?] = trains.map { train in
+            var c = Counts()
+            for t in train {
+                let k = Int(min(bins - 1, ((t - window.lowerBound) / bin).rounded(.down)))
+                if c.bins.last == k { c.counts[c.counts.count - 1] += 1 } else { c.bins.append(k); c.counts.append(1) }
+            }
+            let n = Double(train.count)
+            c.spread = c.counts.reduce(0) { $0 + $1 * $1 } - n * n / bins
+            return c.spread > 0 ? c : nil
         }
         var result: [Double] = []
-        for i in centred.indices {
-            guard let a = centred[i] else { continue }
-            for j in (i + 1)..<centred.count {
-                guard let b = centred[j] else { continue }
-                var dot = 0.0
-                for k in 0..<bins { dot += a[k] * b[k] }
-                result.append(dot)
+        for i in occupied.indices {
+            guard let a = occupied[i] else { continue }
+            let na = Double(trains[i].count)
+            for j in (i + 1)..<occupied.count {
+                guard let b = occupied[j] else { continue }
+                var products = 0.0
+                var x = 0, y = 0
+                while x < a.bins.count && y < b.bins.count {
+                    if a.bins[x] < b.bins[y] { x += 1 } else if a.bins[x] > b.bins[y] { y += 1 } else {
+                        products += a.counts[x] * b.counts[y]
+                        x += 1
+                        y += 1
+                    }
+                }
+                let r = (products - na * Double(trains[j].count) / bins) / (a.spread * b.spread).squareRoot()
+                result.append(min(1, max(-1, r)))
             }
         }
         return result

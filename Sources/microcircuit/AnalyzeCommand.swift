@@ -16,17 +16,27 @@ struct AnalysisOptions: ParsableArguments {
     @Option(name: .customLong("sample-seed"), help: "Seed of the correlation subsample.")
     var sampleSeed: UInt32 = 1
 
+    /// Ten thousand biological seconds, two million PSTH bins.
+    static let longestWindow = 1e7
+
     func options(for data: SpikeData, path: String) throws -> SpikeStatistics.Options {
-        guard let window = (begin.flatMap { b in end.map { b...$0 } }) ?? data.window.map({ w in (begin ?? w.lowerBound)...(end ?? w.upperBound) }) else {
+        guard let lower = begin ?? data.window?.lowerBound, let upper = end ?? data.window?.upperBound else {
             throw CommandFailure(message: "'\(path)' does not say its simulation window (no summary.json or sim_dict.json); pass --begin and --end", status: 2)
         }
-        guard window.upperBound > window.lowerBound else {
-            throw CommandFailure(message: "invalid parameter '--end': must be after --begin", status: 2)
+        for (name, value) in [("--begin", lower), ("--end", upper)] where !value.isFinite {
+            throw CommandFailure(message: "invalid parameter '\(name)': must be a finite number of ms, got \(value)", status: 2)
+        }
+        guard upper > lower else {
+            throw CommandFailure(message: "invalid parameter '--end': must be after --begin (\(lower) ms), got \(upper)", status: 2)
+        }
+        // The PSTH has a bin per 5 ms of the window.
+        guard upper - lower <= Self.longestWindow else {
+            throw CommandFailure(message: "invalid parameter '--end': the window may be at most \(Int(Self.longestWindow)) ms long, got \(upper - lower) ms", status: 2)
         }
         guard correlationNeurons >= 2 else {
             throw CommandFailure(message: "invalid parameter '--correlation-neurons': must be at least 2", status: 2)
         }
-        var options = SpikeStatistics.Options(window: window)
+        var options = SpikeStatistics.Options(window: lower...upper)
         options.correlationNeurons = correlationNeurons
         options.seed = sampleSeed
         return options
@@ -69,7 +79,11 @@ struct AnalyzeCommand: ParsableCommand {
         let stride = max(1, Int(10 * Double(neurons) / 77169))
         let target = output ?? folder
         try failing {
-            try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: true)
+            do {
+                try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: true)
+            } catch {
+                throw CommandFailure(message: "cannot create the output folder '\(target)': \(error.localizedDescription)", status: 1)
+            }
             let files: [(String, String)] = [
                 ("analysis.json", statistics.json.serialized()),
                 ("raster.svg", Figures.raster(data, window: parts[0]...parts[1], stride: stride > 2 ? stride : 1)),

@@ -71,7 +71,7 @@ struct RunCommand: ParsableCommand {
             synapses: engine.synapseRowStart.last ?? 0, spikesTotal: result.spikes.count, timings: timings,
             peakMemoryBytes: peakResidentMemory(), populations: statistics)
         try failing {
-            try folder.write("population_nodeids.dat", NESTFormat.populationNodeIDs(derived))
+            try folder.write(NESTFormat.populationNodeIDsFileName, NESTFormat.populationNodeIDs(derived))
             for (i, file) in NESTFormat.spikeFiles(result.spikes, derived: derived, version: Microcircuit.version).enumerated() {
                 try folder.write(NESTFormat.spikeRecorderFileName(population: i, derived: derived), file)
             }

@@ -67,6 +67,7 @@ final class OutputTests: XCTestCase {
 
         let first = try OutputFolder(path: path, overwrite: false)
         try first.write("a.dat", "first")
+        try first.write(NESTFormat.populationNodeIDsFileName, "1 1\n")
         try first.commit()
         XCTAssertEqual(String(decoding: FileManager.default.contents(atPath: path + "/a.dat")!, as: UTF8.self), "first")
 
@@ -78,6 +79,38 @@ final class OutputTests: XCTestCase {
         try second.commit()
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: path), ["b.dat"])
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: root.path), ["run"])
+    }
+
+    /// `--overwrite` replaces previous output folders and empty ones, nothing else: not a
+    /// folder of other files, not the working folder or one that holds it, not an empty path
+    /// (which would name the working folder).
+    func testOverwriteReplacesOnlyOutputFolders() throws {
+        let root = try temporaryFolder(self)
+        let manager = FileManager.default
+        let other = root.appendingPathComponent("notes")
+        try manager.createDirectory(at: other, withIntermediateDirectories: false)
+        XCTAssertTrue(manager.createFile(atPath: other.path + "/thesis.tex", contents: Data("precious".utf8)))
+        XCTAssertThrowsError(try OutputFolder(path: other.path, overwrite: true)) { error in
+            XCTAssertTrue("\(error)".contains("not a microcircuit output folder"), "\(error)")
+        }
+        XCTAssertTrue(manager.fileExists(atPath: other.path + "/thesis.tex"))
+
+        let working = manager.currentDirectoryPath
+        defer { manager.changeCurrentDirectoryPath(working) }
+        let inner = other.appendingPathComponent("inner")
+        try manager.createDirectory(at: inner, withIntermediateDirectories: false)
+        XCTAssertTrue(manager.changeCurrentDirectoryPath(inner.path))
+        for path in [".", "..", ""] {
+            XCTAssertThrowsError(try OutputFolder(path: path, overwrite: true), "'\(path)'")
+        }
+        XCTAssertTrue(manager.changeCurrentDirectoryPath(working))
+
+        let empty = root.appendingPathComponent("empty")
+        try manager.createDirectory(at: empty, withIntermediateDirectories: false)
+        let replacing = try OutputFolder(path: empty.path, overwrite: true)
+        try replacing.write(NESTFormat.populationNodeIDsFileName, "1 1\n")
+        try replacing.commit()
+        XCTAssertEqual(try manager.contentsOfDirectory(atPath: empty.path), [NESTFormat.populationNodeIDsFileName])
     }
 
     func testUnwritableLocationFailsUpFront() throws {
