@@ -104,20 +104,24 @@ public struct Distribution: Equatable, Sendable {
         ])
     }
 
+    /// The largest grid a statistics file may ask for (the grids above have at most 5,000).
+    static let mostBins = 1_000_000
+
     public init(json: JSONValue) throws {
-        guard case let .number(lower)? = json["lower"], case let .number(width)? = json["width"],
-              case let .number(bins)? = json["bins"], case let .array(pairs)? = json["counts"] else {
-            throw OutputError(description: "malformed distribution in a statistics file")
+        guard let lower = json["lower"]?.finiteNumber, let width = json["width"]?.finiteNumber, width > 0,
+              let bins = json["bins"]?.wholeNumber, (1...Self.mostBins).contains(bins),
+              case let .array(pairs)? = json["counts"] else {
+            throw OutputError(description: "malformed distribution in a statistics file (a finite lower end, a positive width, 1 to \(Self.mostBins) bins and counts)")
         }
-        self.init(grid: Grid(lower: lower, width: width, bins: Int(bins)))
+        self.init(grid: Grid(lower: lower, width: width, bins: bins))
         for pair in pairs {
-            guard case let .array(entry) = pair, entry.count == 2, case let .number(bin) = entry[0],
-                  case let .number(n) = entry[1], Int(bin) >= 0, Int(bin) < counts.count else {
+            guard case let .array(entry) = pair, entry.count == 2, let bin = entry[0].wholeNumber, let n = entry[1].wholeNumber,
+                  counts.indices.contains(bin), n >= 0 else {
                 throw OutputError(description: "malformed distribution counts in a statistics file")
             }
-            counts[Int(bin)] = Int(n)
+            counts[bin] = n
         }
-        if case let .number(s)? = json["sum"] { sum = s }
-        if case let .number(s)? = json["sum_of_squares"] { sumOfSquares = s }
+        if let s = json["sum"]?.finiteNumber { sum = s }
+        if let s = json["sum_of_squares"]?.finiteNumber { sumOfSquares = s }
     }
 }

@@ -75,7 +75,7 @@ public struct SpikeData: Sendable {
                 lineNumber += 1
                 if lineNumber <= 3 { continue }
                 let fields = line.split(separator: "\t")
-                guard fields.count >= 2, let sender = Int(fields[0]), let time = Double(fields[1]), ranges[p].contains(sender) else {
+                guard fields.count >= 2, let sender = Int(fields[0]), let time = Double(fields[1]), time.isFinite, ranges[p].contains(sender) else {
                     throw OutputError(description: "malformed spike line \(lineNumber) in \(folder)/\(file): '\(line)'")
                 }
                 populations[p].neuron.append(Int32(sender - ranges[p].lowerBound))
@@ -96,7 +96,8 @@ public struct SpikeData: Sendable {
         for (file, presim, sim) in [("summary.json", "t_presim_ms", "t_sim_ms"), ("sim_dict.json", "t_presim", "t_sim")] {
             guard let data = FileManager.default.contents(atPath: folder.appendingPathComponent(file).path),
                   let json = try? JSONValue.parse(data),
-                  case let .number(a)? = json[presim], case let .number(b)? = json[sim] else { continue }
+                  case let .number(a)? = json[presim], case let .number(b)? = json[sim],
+                  a.isFinite, b.isFinite, a >= 0, b > 0 else { continue }
             return a...(a + b)
         }
         return nil

@@ -33,29 +33,37 @@ extension SpikeStatistics {
 
     public init(json: JSONValue) throws {
         guard case let .array(window)? = json["window_ms"], window.count == 2,
-              case let .number(begin) = window[0], case let .number(end) = window[1],
+              let begin = window[0].finiteNumber, let end = window[1].finiteNumber, begin < end,
               case let .array(populations)? = json["populations"] else {
-            throw OutputError(description: "not a statistics document (analysis.json)")
+            throw OutputError(description: "not a statistics document (analysis.json) with a window from begin to a later end")
         }
         var options = Options(window: begin...end)
-        if case let .number(n)? = json["correlation_neurons"] { options.correlationNeurons = Int(n) }
-        if case let .number(b)? = json["correlation_bin_ms"] { options.correlationBin = b }
-        if case let .number(b)? = json["psth_bin_ms"] { options.psthBin = b }
+        if let n = json["correlation_neurons"]?.wholeNumber { options.correlationNeurons = n }
+        if let b = json["correlation_bin_ms"]?.finiteNumber { options.correlationBin = b }
+        if let b = json["psth_bin_ms"]?.finiteNumber { options.psthBin = b }
         self.options = options
         self.populations = try populations.map { p in
-            guard case let .string(name)? = p["name"], case let .number(neurons)? = p["neurons"],
+            guard case let .string(name)? = p["name"], let neurons = p["neurons"]?.wholeNumber, neurons >= 0,
                   let rates = p["rates"], let cvs = p["cvs"], let correlations = p["correlations"] else {
                 throw OutputError(description: "malformed population in a statistics document")
             }
             var psth: [Double] = []
-            if case let .array(values)? = p["psth_hz"] {
-                psth = values.compactMap { if case let .number(x) = $0 { return x } else { return nil } }
-            }
+            if case let .array(values)? = p["psth_hz"] { psth = values.compactMap(\.finiteNumber) }
             var silent = 0
-            if case let .number(fraction)? = p["silent_fraction"] { silent = Int((fraction * neurons).rounded()) }
+            if let fraction = p["silent_fraction"]?.finiteNumber, (0...1).contains(fraction) {
+                silent = Int((fraction * Double(neurons)).rounded())
+            }
+            // Distributions compare bin by bin, so only on the grids this version writes.
+            let distributions = try zip([rates, cvs, correlations], [Distribution.Grid.rate, .cv, .correlation]).map { json, grid in
+                let distribution = try Distribution(json: json)
+                guard distribution.grid == grid else {
+                    throw OutputError(description: "a statistics document's distributions for \(name) are not on this version's grids (lower \(grid.lower), width \(grid.width), \(grid.bins) bins); analyse its run again")
+                }
+                return distribution
+            }
             return PopulationStatistics(
-                name: name, neurons: Int(neurons), silent: silent, rates: try Distribution(json: rates), cvs: try Distribution(json: cvs),
-                correlations: try Distribution(json: correlations), psth: psth)
+                name: name, neurons: neurons, silent: silent, rates: distributions[0], cvs: distributions[1],
+                correlations: distributions[2], psth: psth)
         }
     }
 }

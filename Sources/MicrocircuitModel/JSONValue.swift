@@ -23,6 +23,19 @@ public indirect enum JSONValue: Equatable, Sendable {
         }
     }
 
+    /// The value if it is a finite number.
+    public var finiteNumber: Double? {
+        guard case let .number(x) = self, x.isFinite else { return nil }
+        return x
+    }
+
+    /// The value if it is a whole number that a double holds exactly (below 2^53), as read
+    /// from a file: never a trap on 1e300 or NaN.
+    public var wholeNumber: Int? {
+        guard case let .number(x) = self, x == x.rounded(), abs(x) < 9e15 else { return nil }
+        return Int(x)
+    }
+
     public subscript(key: String) -> JSONValue? {
         guard case let .object(members) = self else { return nil }
         return members.first { $0.0 == key }?.1

@@ -96,10 +96,8 @@ extension JSONValue {
     }
 
     func integer(_ name: String) throws -> Int {
-        guard case let .number(x) = self, x == x.rounded(), abs(x) < 9e15 else {
-            throw ParameterError(parameter: name, message: "must be a whole number")
-        }
-        return Int(x)
+        guard let x = wholeNumber else { throw ParameterError(parameter: name, message: "must be a whole number") }
+        return x
     }
 
     func populationMembers(_ name: String) throws -> [(Population, JSONValue)] {

@@ -21,7 +21,7 @@ struct AnalysisOptions: ParsableArguments {
 
     func options(for data: SpikeData, path: String) throws -> SpikeStatistics.Options {
         guard let lower = begin ?? data.window?.lowerBound, let upper = end ?? data.window?.upperBound else {
-            throw CommandFailure(message: "'\(path)' does not say its simulation window (no summary.json or sim_dict.json); pass --begin and --end", status: 2)
+            throw CommandFailure(message: "'\(path)' does not say its simulation window (no summary.json or sim_dict.json with t_presim and t_sim readable); pass --begin and --end", status: 2)
         }
         for (name, value) in [("--begin", lower), ("--end", upper)] where !value.isFinite {
             throw CommandFailure(message: "invalid parameter '\(name)': must be a finite number of ms, got \(value)", status: 2)

@@ -105,7 +105,7 @@ final class AnalysisTests: XCTestCase {
         let result = try SimulationDriver(derived: network.derived).run(CPUBackend(network: network, threads: 2))
         let folder = try temporaryFolder(self).appendingPathComponent("run").path
         let output = try OutputFolder(path: folder, overwrite: false)
-        try output.write("population_nodeids.dat", NESTFormat.populationNodeIDs(derived))
+        try output.write(NESTFormat.populationNodeIDsFileName, NESTFormat.populationNodeIDs(derived))
         for (i, file) in NESTFormat.spikeFiles(result.spikes, derived: derived, version: "test").enumerated() {
             try output.write(NESTFormat.spikeRecorderFileName(population: i, derived: derived), file)
         }
@@ -131,5 +131,43 @@ final class AnalysisTests: XCTestCase {
         XCTAssertEqual(parsed.populations.map(\.rates), fromFile.populations.map(\.rates))
         XCTAssertEqual(parsed.populations.map(\.correlations), fromFile.populations.map(\.correlations))
         XCTAssertEqual(parsed.populations.map(\.silent), fromFile.populations.map(\.silent))
+    }
+
+    /// Files from elsewhere (a reference, an edited or truncated document) are refused with
+    /// an error, never by a trap: each case below trapped or allocated terabytes before.
+    func testMalformedFilesAreRefused() throws {
+        let statistics = SpikeStatistics(data([[(0, 10), (0, 20), (0, 40)], []]), options: .init(window: 0...100))
+        // One line, so that each edit below is a plain replacement.
+        let text = statistics.json.serialized().replacingOccurrences(of: "\\n\\s*", with: "", options: .regularExpression)
+        let rates = #""lower": 0,"width": 0.1,"bins": 5000"#
+        XCTAssertTrue(text.contains(rates), "the edits below must find the grid they edit")
+        for (original, edited) in [
+            (rates, #""lower": 0,"width": 0.1,"bins": 1e12"#),
+            (rates, #""lower": 0,"width": 0.1,"bins": -3"#),
+            (rates, #""lower": 0,"width": 0,"bins": 5000"#),
+            (rates, #""lower": 0,"width": 1e308,"bins": 5000"#),
+            (#""window_ms": [0, 100]"#, #""window_ms": [100, 0]"#),
+            (#""counts": [[0, 2]"#, #""counts": [[1e300, 2]"#),
+            (#""neurons": 3"#, #""neurons": 1e300"#),
+        ] {
+            XCTAssertTrue(text.contains(original), original)
+            let document = text.replacingOccurrences(of: original, with: edited)
+            XCTAssertThrowsError(try SpikeStatistics(json: JSONValue.parse(Data(document.utf8))), edited)
+        }
+
+        let folder = try temporaryFolder(self)
+        let derived = try CPUBackendTests.shortRun()
+        try NESTFormat.populationNodeIDs(derived).write(to: folder.appendingPathComponent(NESTFormat.populationNodeIDsFileName), atomically: true, encoding: .utf8)
+        for (p, file) in NESTFormat.spikeFiles(SpikeTrains(steps: [9], neurons: [0]), derived: derived, version: "test").enumerated() {
+            try Data(file).write(to: folder.appendingPathComponent(NESTFormat.spikeRecorderFileName(population: p, derived: derived)))
+        }
+        XCTAssertNoThrow(try SpikeData(folder: folder.path))
+        try #"{"t_presim_ms": 10, "t_sim_ms": -20}"#.write(to: folder.appendingPathComponent("summary.json"), atomically: true, encoding: .utf8)
+        XCTAssertNil(try SpikeData(folder: folder.path).window, "a window that ends before it begins is no window")
+        let first = folder.appendingPathComponent(NESTFormat.spikeRecorderFileName(population: 0, derived: derived))
+        try (String(decoding: try Data(contentsOf: first), as: UTF8.self) + "1\tnan\n").write(to: first, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try SpikeData(folder: folder.path)) { error in
+            XCTAssertTrue("\(error)".contains("malformed spike line"), "\(error)")
+        }
     }
 }
