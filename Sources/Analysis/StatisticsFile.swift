@@ -25,6 +25,7 @@ public enum StatisticsFile {
     /// Fails unless `path` can be written (its folder exists and is writable, and it is not
     /// a folder itself): checked before long work whose result goes there.
     public static func requireWritable(_ path: String) throws {
+        guard !path.isEmpty else { throw OutputError(description: "the output file's path is empty") }
         let url = URL(fileURLWithPath: path)
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue {
