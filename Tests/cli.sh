@@ -102,6 +102,15 @@ wait $pid
 status=$?
 [ "$status" -eq 130 ] && pass || fail "interrupted run exited $status: $(cat "$WORK/err")"
 [ -z "$(ls -A "$WORK" | grep interrupted)" ] && pass || fail "interrupted run left files: $(ls -a "$WORK")"
+# An interrupted bench (SIGTERM, as a batch system sends) also exits 130 and writes no JSON.
+"$BIN" bench --scale 0.02 --t-presim 0 --t-sim 20 --repeat 100000 --json "$WORK/interrupted.json" >/dev/null 2>"$WORK/err" &
+pid=$!
+sleep 2
+kill -TERM $pid
+wait $pid
+status=$?
+[ "$status" -eq 130 ] && grep -q "interrupted at step" "$WORK/err" && pass || fail "interrupted bench exited $status: $(cat "$WORK/err")"
+[ ! -e "$WORK/interrupted.json" ] && pass || fail "interrupted bench wrote its JSON"
 
 # analyze: statistics and figures of a run; compare can pass and can fail.
 if "$BIN" analyze "$WORK/ok" >"$WORK/analyze" 2>&1; then

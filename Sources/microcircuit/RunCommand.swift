@@ -88,12 +88,15 @@ struct RunCommand: ParsableCommand {
     }
 }
 
-/// Runs `body`, turning the library's descriptive errors into a failure with status 1.
+/// Runs `body`, turning the library's descriptive errors into a failure with status 1 (2 for
+/// a parameter, 130 for an interruption, as for Ctrl-C in a shell).
 func failing<T>(_ body: () throws -> T) throws -> T {
     do {
         return try body()
     } catch let error as ParameterError {
         throw CommandFailure(message: error.description, status: 2)
+    } catch let error as RunInterrupted {
+        throw CommandFailure(message: error.description, status: 130)
     } catch let error as CommandFailure {
         throw error
     } catch {
