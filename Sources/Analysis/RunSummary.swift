@@ -43,7 +43,7 @@ public struct RunSummary: Sendable {
 
     /// Wall-clock time per biological time of the simulation phase.
     public var realTimeFactor: Double {
-        timings.simulation / (derived.parameters.simulation.tSim * 1e-3)
+        derived.realTimeFactor(simulationSeconds: timings.simulation)
     }
 
     public var json: JSONValue {

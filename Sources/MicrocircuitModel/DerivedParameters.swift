@@ -179,6 +179,11 @@ public struct DerivedParameters: Sendable {
         return 1 / (a * b)
     }
 
+    /// Wall-clock seconds per biological second of the simulation phase (t_sim).
+    public func realTimeFactor(simulationSeconds: Double) -> Double {
+        simulationSeconds / (parameters.simulation.tSim * 1e-3)
+    }
+
     /// The population index of every neuron, for per-neuron lookups of per-population values.
     public var populationIndices: [UInt8] {
         var indices = [UInt8](repeating: 0, count: totalNeurons)

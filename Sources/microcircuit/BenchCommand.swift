@@ -192,7 +192,7 @@ struct Measurement {
             let meanOutDegree = Double(rowStart.last ?? 0) / Double(max(1, rowStart.count - 1))
             events = Double(backend.spikeCount - presimulationSpikes) * meanOutDegree
         }
-        realTimeFactor = result.simulationSeconds / (derived.parameters.simulation.tSim * 1e-3)
+        realTimeFactor = derived.realTimeFactor(simulationSeconds: result.simulationSeconds)
         eventsPerSecond = events / result.simulationSeconds
     }
 }
