@@ -21,6 +21,16 @@ public struct SpikeTrains: Equatable, Sendable {
         }
     }
 
+    /// Synapses that carried these spikes from step `first` on: the sum of the spiking rows'
+    /// lengths in a table with row starts `rowStart` (sources in global id order).
+    public func synapticEvents(rowStart: [Int], fromStep first: Int) -> Int {
+        var events = 0
+        for (step, neuron) in zip(steps, neurons) where Int(step) >= first {
+            events += rowStart[Int(neuron) + 1] - rowStart[Int(neuron)]
+        }
+        return events
+    }
+
     /// The first index at which two spike trains differ, or nil if they are identical.
     public func firstDifference(from other: SpikeTrains) -> Int? {
         let shared = min(count, other.count)

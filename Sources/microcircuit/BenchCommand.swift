@@ -183,11 +183,7 @@ struct Measurement {
     init(derived: DerivedParameters, backend: SimulationBackend, result: RunResult, presimulationSpikes: Int, recorded: Bool) {
         let rowStart = backend.synapseRowStart
         if recorded {
-            let firstStep = UInt32(derived.schedule.presimulation)
-            events = 0
-            for (step, neuron) in zip(result.spikes.steps, result.spikes.neurons) where step >= firstStep {
-                events += Double(rowStart[Int(neuron) + 1] - rowStart[Int(neuron)])
-            }
+            events = Double(result.spikes.synapticEvents(rowStart: rowStart, fromStep: derived.schedule.presimulation))
         } else {
             let meanOutDegree = Double(rowStart.last ?? 0) / Double(max(1, rowStart.count - 1))
             events = Double(backend.spikeCount - presimulationSpikes) * meanOutDegree

@@ -38,20 +38,29 @@ final class OutputTests: XCTestCase {
         }
     }
 
-    /// Rates by hand: 2 neurons in a 1000 ms window, 3 and 0 spikes (one exactly on each edge
-    /// of the window, which counts, and one outside).
+    /// Rates by hand: neurons in a 1000 ms window with 3, 1 and 0 spikes (of the 3, one
+    /// exactly on each edge of the window, which counts, and one outside).
     func testStatisticsByHand() throws {
         let d = try Self.derived()
         let neuron = UInt32(d.firstNeuron[4])
         // Steps 4999 and 14999 have time stamps 500.0 and 1500.0 ms.
-        let spikes = SpikeTrains(steps: [4998, 4999, 7000, 14999, 15000], neurons: [neuron, neuron, neuron, neuron, neuron])
+        // A second neuron with one spike (1 /s) is not silent.
+        let spikes = SpikeTrains(steps: [4998, 4999, 7000, 8000, 14999, 15000], neurons: [neuron, neuron, neuron, neuron + 1, neuron, neuron])
         let stats = PopulationStatistics.compute(spikes: spikes, derived: d, begin: 500, end: 1500)
         let n = Double(d.neuronCounts[4])
-        XCTAssertEqual(stats[4].rateMean, 3 / n, accuracy: 1e-12)
-        XCTAssertEqual(stats[4].rateStd, (9 / n - (3 / n) * (3 / n)).squareRoot(), accuracy: 1e-12)
-        XCTAssertEqual(stats[4].silentFraction, (n - 1) / n, accuracy: 1e-12)
+        XCTAssertEqual(stats[4].rateMean, 4 / n, accuracy: 1e-12)
+        XCTAssertEqual(stats[4].rateStd, (10 / n - (4 / n) * (4 / n)).squareRoot(), accuracy: 1e-12)
+        XCTAssertEqual(stats[4].silentFraction, (n - 2) / n, accuracy: 1e-12)
         XCTAssertEqual(stats[0].rateMean, 0)
         XCTAssertEqual(stats[0].silentFraction, 1)
+    }
+
+    /// Synaptic events for bench: the spiking rows' lengths, from the simulation phase on.
+    func testSynapticEventsByHand() {
+        let spikes = SpikeTrains(steps: [3, 5, 5, 9], neurons: [0, 1, 2, 1])
+        let rowStart = [0, 4, 10, 11]  // rows of 4, 6 and 1 synapses
+        XCTAssertEqual(spikes.synapticEvents(rowStart: rowStart, fromStep: 0), 4 + 6 + 1 + 6)
+        XCTAssertEqual(spikes.synapticEvents(rowStart: rowStart, fromStep: 5), 6 + 1 + 6, "step 3 is before the phase")
     }
 
     func testOutputFolderIsAllOrNothing() throws {
