@@ -93,7 +93,13 @@ public final class OutputFolder {
         let replacing = fileManager.fileExists(atPath: destination.path)
         do {
             if replacing { try fileManager.moveItem(at: destination, to: old) }
-            try fileManager.moveItem(at: staging, to: destination)
+            do {
+                try fileManager.moveItem(at: staging, to: destination)
+            } catch {
+                // The previous folder goes back where it was, not left under a hidden name.
+                if replacing { try? fileManager.moveItem(at: old, to: destination) }
+                throw error
+            }
             committed = true
             if replacing { try? fileManager.removeItem(at: old) }
         } catch {

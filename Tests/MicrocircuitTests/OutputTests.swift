@@ -88,6 +88,14 @@ final class OutputTests: XCTestCase {
         try second.commit()
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: path), ["b.dat"])
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: root.path), ["run"])
+
+        // A final move that fails puts the previous folder back under its own name.
+        XCTAssertTrue(FileManager.default.createFile(atPath: path + "/" + NESTFormat.populationNodeIDsFileName, contents: Data("1 1\n".utf8)))
+        let third = try OutputFolder(path: path, overwrite: true)
+        try FileManager.default.removeItem(at: third.staging)
+        XCTAssertThrowsError(try third.commit())
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: path).sorted(), ["b.dat", NESTFormat.populationNodeIDsFileName])
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: root.path), ["run"])
     }
 
     /// `--overwrite` replaces previous output folders and empty ones, nothing else: not a
