@@ -93,6 +93,9 @@ if cmp -s "$WORK/ok/spike_recorder-1547-0.dat" "$WORK/one/spike_recorder-1547-0.
 cmp -s "$WORK/params.json" "$WORK/params2.json" && pass || fail "config --parameters-only does not round-trip"
 "$BIN" config --scale 0.1 2>&1 >/dev/null | grep -q "sub-threshold with down-scaled DC" && pass || fail "no rheobase warning"
 
+"$BIN" run --scale 0.01 --t-presim 0 --t-sim 0.1 --threads 1024 --quiet --output "$WORK/oversubscribed" 2>&1 >/dev/null \
+  | grep -q "1024 threads on [0-9]* cores" && pass || fail "no warning for more threads than cores"
+
 # Interrupted: exit 130, no output folder, no staging folder.
 "$BIN" run --scale 0.1 --bg poisson --t-sim 100000 --quiet --output "$WORK/interrupted" >/dev/null 2>"$WORK/err" &
 pid=$!

@@ -39,7 +39,7 @@ struct BenchCommand: ParsableCommand {
             report("bench: --time-kernels has nothing to time: --backend auto found no suitable GPU and runs the CPU backend")
         }
         let derived = try model.resolve()
-        let threads = try backendOptions.cpu.count()
+        let threads = try backendOptions.cpu.count(warn: true)
         try checkMemory(derived, synapsesOnHost: plans.contains { $0.needsHostNetwork })
         let p = derived.parameters
         report("bench: \(derived.totalNeurons) neurons, \(p.network.backgroundInput.rawValue) background, t_presim \(p.simulation.tPresim) ms, t_sim \(p.simulation.tSim) ms, recording \(noRecord ? "off" : "on"), \(threads) CPU threads")

@@ -25,7 +25,7 @@ struct VerifyCommand: ParsableCommand {
 
     func run() throws {
         let derived = try model.resolve()
-        let threads = try cpu.count()
+        let threads = try cpu.count(warn: true)
         let plan = try openCL.plan(.opencl, threads: threads)
         rheobaseWarnings(derived).forEach(report)
         try checkMemory(derived)
