@@ -96,8 +96,7 @@ public struct SpikeData: Sendable {
         for (file, presim, sim) in [("summary.json", "t_presim_ms", "t_sim_ms"), ("sim_dict.json", "t_presim", "t_sim")] {
             guard let data = FileManager.default.contents(atPath: folder.appendingPathComponent(file).path),
                   let json = try? JSONValue.parse(data),
-                  case let .number(a)? = json[presim], case let .number(b)? = json[sim],
-                  a.isFinite, b.isFinite, a >= 0, b > 0 else { continue }
+                  let a = json[presim]?.finiteNumber, let b = json[sim]?.finiteNumber, a >= 0, b > 0 else { continue }
             return a...(a + b)
         }
         return nil
