@@ -105,15 +105,29 @@ wait $pid
 status=$?
 [ "$status" -eq 130 ] && pass || fail "interrupted run exited $status: $(cat "$WORK/err")"
 [ -z "$(ls -A "$WORK" | grep interrupted)" ] && pass || fail "interrupted run left files: $(ls -a "$WORK")"
-# An interrupted bench (SIGTERM, as a batch system sends) also exits 130 and writes no JSON.
-"$BIN" bench --scale 0.02 --t-presim 0 --t-sim 20 --repeat 100000 --json "$WORK/interrupted.json" >/dev/null 2>"$WORK/err" &
+# An interrupted bench (SIGTERM, as a batch system sends) also exits 130, and keeps the runs
+# it finished: its JSON holds them, marked interrupted, one record per table row.
+"$BIN" bench --scale 0.02 --t-presim 0 --t-sim 20 --repeat 100000 --json "$WORK/interrupted.json" >"$WORK/out" 2>"$WORK/err" &
 pid=$!
 sleep 2
 kill -TERM $pid
 wait $pid
 status=$?
-[ "$status" -eq 130 ] && grep -q "interrupted at step" "$WORK/err" && pass || fail "interrupted bench exited $status: $(cat "$WORK/err")"
-[ ! -e "$WORK/interrupted.json" ] && pass || fail "interrupted bench wrote its JSON"
+[ "$status" -eq 130 ] && grep -q "runs finished before it are in" "$WORK/err" && pass || fail "interrupted bench exited $status: $(cat "$WORK/err")"
+python3 - "$WORK/interrupted.json" "$(grep -c '^cpu ' "$WORK/out")" <<'PY' && pass || fail "interrupted bench's JSON: $(head -c 300 "$WORK/interrupted.json")"
+import json, sys
+document = json.load(open(sys.argv[1]))
+assert document["interrupted"] is True
+assert len(document["results"]) == int(sys.argv[2]) >= 1, (len(document["results"]), sys.argv[2])
+PY
+# Interrupted before any run finished: nothing to keep, no JSON.
+"$BIN" bench --scale 0.1 --t-presim 0 --t-sim 100000 --json "$WORK/early.json" >/dev/null 2>"$WORK/err" &
+pid=$!
+sleep 3
+kill -INT $pid
+wait $pid
+status=$?
+[ "$status" -eq 130 ] && [ ! -e "$WORK/early.json" ] && pass || fail "bench interrupted in its first run exited $status, JSON: $(ls "$WORK" | grep early)"
 
 # analyze: statistics and figures of a run; compare can pass and can fail.
 if "$BIN" analyze "$WORK/ok" >"$WORK/analyze" 2>&1; then

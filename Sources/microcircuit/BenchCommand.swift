@@ -50,7 +50,9 @@ struct BenchCommand: ParsableCommand {
         var constructions = [[Double]](repeating: [], count: plans.count)
         var labels = [String](repeating: "", count: plans.count)
         Interruption.install()
-        for repetition in 1...repetitions {
+        // An interruption ends the loop; the runs finished by then are reported and written.
+        var interruption: CommandFailure?
+        repetitionLoop: for repetition in 1...repetitions {
             // Built once per repetition and shared by the backends that run a host-built table.
             var hostNetwork: Network?
             var hostConstruction = 0.0
@@ -68,15 +70,21 @@ struct BenchCommand: ParsableCommand {
                 let opencl = backend as? OpenCLBackend
                 var presimulationSpikes = 0
                 let progressLine = ProgressLine(quiet: false, terminalOnly: true)
-                let result = try failing {
-                    defer { progressLine.finish(erasing: true) }
-                    return try SimulationDriver(derived: derived).run(backend, progress: { progress in
-                        progressLine.update(progress)
-                        if progress.phase == .presimulation {
-                            presimulationSpikes = progress.spikes
-                            opencl?.resetKernelTimes()
-                        }
-                    }, shouldStop: { Interruption.requested })
+                let result: RunResult
+                do {
+                    result = try failing {
+                        defer { progressLine.finish(erasing: true) }
+                        return try SimulationDriver(derived: derived).run(backend, progress: { progress in
+                            progressLine.update(progress)
+                            if progress.phase == .presimulation {
+                                presimulationSpikes = progress.spikes
+                                opencl?.resetKernelTimes()
+                            }
+                        }, shouldStop: { Interruption.requested })
+                    }
+                } catch let failure as CommandFailure where failure.isInterruption {
+                    interruption = failure
+                    break repetitionLoop
                 }
                 let measured = Measurement(derived: derived, backend: backend, result: result, presimulationSpikes: presimulationSpikes, recorded: !noRecord)
                 realTimeFactors[index].append(measured.realTimeFactor)
@@ -110,9 +118,10 @@ struct BenchCommand: ParsableCommand {
                 results.append(.object(row))
             }
         }
+        if let interruption, results.isEmpty { throw interruption }
         // Speed-ups over the first backend listed, from the medians over the repetitions.
         var ratios: [JSONValue] = []
-        for index in plans.indices.dropFirst() {
+        for index in plans.indices.dropFirst() where !realTimeFactors[index].isEmpty {
             let simulation = median(realTimeFactors[0]) / median(realTimeFactors[index])
             let building = median(constructions[0]) / median(constructions[index])
             print("speed-up of \(labels[index]) over \(labels[0]) (medians): simulation " + String(format: "%.2fx", simulation)
@@ -132,8 +141,13 @@ struct BenchCommand: ParsableCommand {
                 ("parameters", p.configuration),
                 ("results", .array(results)),
                 ("ratios", .array(ratios)),
+                ("interrupted", .bool(interruption != nil)),
             ])
             try failing { try StatisticsFile.writeAtomically(Array(document.serialized().utf8), to: json) }
+        }
+        if var interruption {
+            if let json { interruption.message = "interrupted; the \(results.count) runs finished before it are in \(json), marked \"interrupted\": true" }
+            throw interruption
         }
     }
 }

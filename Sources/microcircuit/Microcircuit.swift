@@ -30,8 +30,12 @@ struct Microcircuit: ParsableCommand {
     }
 }
 
-/// A failure with a message for the user and an exit status: 2 for bad input, 1 otherwise.
+/// A failure with a message for the user and an exit status: 2 for bad input, 130 for an
+/// interruption (as for Ctrl-C in a shell), 1 otherwise.
 struct CommandFailure: Error {
     var message: String
     var status: Int32
+
+    static let interruptedStatus: Int32 = 130
+    var isInterruption: Bool { status == Self.interruptedStatus }
 }

@@ -48,7 +48,7 @@ struct RunCommand: ParsableCommand {
         }
         timings.construction += deviceConstruction
         timings.upload = setup
-        if Interruption.requested { throw CommandFailure(message: RunInterrupted(step: 0).description, status: 130) }
+        if Interruption.requested { throw CommandFailure(message: RunInterrupted(step: 0).description, status: CommandFailure.interruptedStatus) }
         report(String(format: "construction %.2f s (on the \(plan.synapsesBuiltOn)), backend set-up %.2f s", timings.construction, timings.upload) + "; running on \(engine.device)")
 
         let progress = ProgressLine(quiet: quiet)
@@ -58,7 +58,7 @@ struct RunCommand: ParsableCommand {
             progress.finish()
         } catch let error as RunInterrupted {
             progress.finish()
-            throw CommandFailure(message: error.description, status: 130)
+            throw CommandFailure(message: error.description, status: CommandFailure.interruptedStatus)
         }
         timings.presimulation = result.presimulationSeconds
         timings.simulation = result.simulationSeconds
@@ -88,15 +88,14 @@ struct RunCommand: ParsableCommand {
     }
 }
 
-/// Runs `body`, turning the library's descriptive errors into a failure with status 1 (2 for
-/// a parameter, 130 for an interruption, as for Ctrl-C in a shell).
+/// Runs `body`, turning the library's descriptive errors into a `CommandFailure`.
 func failing<T>(_ body: () throws -> T) throws -> T {
     do {
         return try body()
     } catch let error as ParameterError {
         throw CommandFailure(message: error.description, status: 2)
     } catch let error as RunInterrupted {
-        throw CommandFailure(message: error.description, status: 130)
+        throw CommandFailure(message: error.description, status: CommandFailure.interruptedStatus)
     } catch let error as CommandFailure {
         throw error
     } catch {
