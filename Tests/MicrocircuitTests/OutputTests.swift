@@ -117,8 +117,13 @@ final class OutputTests: XCTestCase {
         let inner = other.appendingPathComponent("inner")
         try manager.createDirectory(at: inner, withIntermediateDirectories: false)
         XCTAssertTrue(manager.changeCurrentDirectoryPath(inner.path))
-        for path in [".", "..", ""] {
-            XCTAssertThrowsError(try OutputFolder(path: path, overwrite: true), "'\(path)'")
+        for path in [".", ".."] {
+            XCTAssertThrowsError(try OutputFolder(path: path, overwrite: true), "'\(path)'") { error in
+                XCTAssertTrue("\(error)".contains("holds the working folder"), "\(error)")
+            }
+        }
+        XCTAssertThrowsError(try OutputFolder(path: "", overwrite: false)) { error in
+            XCTAssertTrue("\(error)".contains("path is empty"), "\(error)")
         }
         XCTAssertTrue(manager.changeCurrentDirectoryPath(working))
 
