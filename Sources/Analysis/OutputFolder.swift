@@ -91,6 +91,11 @@ public final class OutputFolder {
         let old = destination.deletingLastPathComponent()
             .appendingPathComponent(".\(destination.lastPathComponent).old-\(getpid())")
         let replacing = fileManager.fileExists(atPath: destination.path)
+        // Absent when the run began, the destination may have been written since (another
+        // run to the same folder): without --overwrite it is kept, and this run's files go.
+        if replacing && !overwrite {
+            throw OutputError(description: "output folder '\(destination.path)' was created by something else while this run was going; it is kept and this run's output is not written (pass --overwrite to replace it)")
+        }
         do {
             if replacing { try fileManager.moveItem(at: destination, to: old) }
             do {

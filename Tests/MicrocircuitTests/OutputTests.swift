@@ -89,6 +89,18 @@ final class OutputTests: XCTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: path), ["b.dat"])
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: root.path), ["run"])
 
+        // A folder that appears while a run without --overwrite goes on is kept.
+        let other = root.appendingPathComponent("raced").path
+        do {
+            let racing = try OutputFolder(path: other, overwrite: false)
+            try racing.write("mine.dat", "mine")
+            try FileManager.default.createDirectory(atPath: other, withIntermediateDirectories: false)
+            XCTAssertTrue(FileManager.default.createFile(atPath: other + "/theirs.dat", contents: Data("theirs".utf8)))
+            XCTAssertThrowsError(try racing.commit())
+        }
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: other), ["theirs.dat"])
+        try FileManager.default.removeItem(atPath: other)
+
         // A final move that fails puts the previous folder back under its own name.
         XCTAssertTrue(FileManager.default.createFile(atPath: path + "/" + NESTFormat.populationNodeIDsFileName, contents: Data("1 1\n".utf8)))
         let third = try OutputFolder(path: path, overwrite: true)
