@@ -84,8 +84,8 @@ public struct SpikeStatistics: Sendable {
         return Array(order[0..<count]).sorted()
     }
 
-    /// Pearson correlation of spike counts for every pair of trains (each sorted by time), in
-    /// bins of `bin` ms from the window's start (the last bin closes at the window's end).
+    /// Pearson correlation of spike counts for every pair of trains, in bins of `bin` ms from
+    /// the window's start (the last bin closes at the window's end).
     /// Counts are kept per occupied bin only, so memory and time grow with the spikes, not
     /// with the window's length: the correlation is (sum of a_k b_k - n_a n_b / B) over the
     /// square root of the product of (sum of a_k^2 - n^2 / B), for B bins and n spikes.
@@ -98,7 +98,8 @@ public struct SpikeStatistics: Sendable {
         }
         let occupied: [Counts?] = trains.map { train in
             var c = Counts()
-            for t in train {
+            // In time order, so that each occupied bin is one entry (the merge below needs it).
+            for t in train.sorted() {
                 let k = Int(min(bins - 1, ((t - window.lowerBound) / bin).rounded(.down)))
                 if c.bins.last == k { c.counts[c.counts.count - 1] += 1 } else { c.bins.append(k); c.counts.append(1) }
             }

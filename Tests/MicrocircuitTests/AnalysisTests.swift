@@ -49,6 +49,7 @@ final class AnalysisTests: XCTestCase {
         // counts a = [1,1,0,0], b = [1,0,1,0]: centred dot 0 -> correlation 0; silent left out.
         let d = SpikeStatistics.pairwiseCorrelations([[1, 3], [1, 5], []], window: window, bin: 2)
         XCTAssertEqual(d, [0])
+        XCTAssertEqual(SpikeStatistics.pairwiseCorrelations([[5, 1], [1.5, 5.5]], window: window, bin: 2), [1], "trains in any order")
         // The analysis's own bins are 2 ms: spikes at 10.5 and 11.5 ms share one (correlation
         // 1; in 1 ms bins -1/99), and a lone spike at 50 ms in another of the 50 bins gives
         // -1/49 with either.
