@@ -5,34 +5,38 @@ import MicrocircuitModel
 /// The model flags shared by `run`, `config` (and later `verify` and `bench`). Flags
 /// override a `--config` file, which overrides the defaults.
 struct ModelOptions: ParsableArguments {
+    /// The reference's example, which the help texts quote.
+    static let defaults = ModelParameters()
+
+
     @Option(name: .customLong("config"), help: "JSON file with parameter overrides (see `microcircuit config --parameters-only`).")
     var configFile: String?
 
-    @Option(help: "Scale neuron numbers and in-degrees together, in (0, 1].")
+    @Option(help: "Scale neuron numbers and in-degrees together, in (0, 1] (default \(Self.defaults.network.nScaling), the reference's example).")
     var scale: Double?
 
-    @Option(name: .customLong("n-scaling"), help: "Scale neuron numbers, in (0, 1].")
+    @Option(name: .customLong("n-scaling"), help: "Scale neuron numbers, in (0, 1] (default \(Self.defaults.network.nScaling)).")
     var nScaling: Double?
 
-    @Option(name: .customLong("k-scaling"), help: "Scale in-degrees, in (0, 1].")
+    @Option(name: .customLong("k-scaling"), help: "Scale in-degrees, in (0, 1] (default \(Self.defaults.network.kScaling)).")
     var kScaling: Double?
 
-    @Option(name: .customLong("bg"), help: "Background input: dc or poisson.")
+    @Option(name: .customLong("bg"), help: "Background input: dc or poisson (default \(Self.defaults.network.backgroundInput.rawValue)).")
     var background: String?
 
-    @Option(name: .customLong("v0"), help: "Initial potentials: optimized or original.")
+    @Option(name: .customLong("v0"), help: "Initial potentials: optimized or original (default \(Self.defaults.network.initialPotential.rawValue)).")
     var initialPotential: String?
 
-    @Option(help: "Random seed, 0 ... 4294967295.")
+    @Option(help: "Random seed, 0 ... 4294967295 (default \(Self.defaults.simulation.seed)).")
     var seed: Int?
 
-    @Option(name: .customLong("t-presim"), help: "Warm-up time (ms), excluded from statistics.")
+    @Option(name: .customLong("t-presim"), help: "Warm-up time (ms), excluded from statistics (default \(Self.defaults.simulation.tPresim)).")
     var tPresim: Double?
 
-    @Option(name: .customLong("t-sim"), help: "Simulated time after warm-up (ms).")
+    @Option(name: .customLong("t-sim"), help: "Simulated time after warm-up (ms) (default \(Self.defaults.simulation.tSim)).")
     var tSim: Double?
 
-    @Option(help: "Time step (ms).")
+    @Option(help: "Time step (ms) (default \(Self.defaults.simulation.resolution)).")
     var resolution: Double?
 
     @Flag(help: "Turn on the thalamic volley (700-710 ms).")

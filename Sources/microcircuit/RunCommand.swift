@@ -17,7 +17,7 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Output folder (default: data_scale_<N_scaling>).")
     var output: String?
 
-    @Flag(help: "Replace an existing output folder.")
+    @Flag(help: "Replace an existing output folder (one that has population_nodeids.dat, or an empty one).")
     var overwrite = false
 
     @Flag(help: "No progress line.")
