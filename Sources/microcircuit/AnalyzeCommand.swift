@@ -60,7 +60,7 @@ struct AnalyzeCommand: ParsableCommand {
     @Option(parsing: .upToNextOption, help: "Reference runs to overlay (folders or statistics files).")
     var reference: [String] = []
 
-    @Option(name: .customLong("raster-window"), help: "Raster window as BEGIN:END in ms (default 600:800, the stimulus window).")
+    @Option(name: .customLong("raster-window"), help: "Raster window as BEGIN:END in ms (the stimulus window by default).")
     var rasterWindow = "600:800"
 
     func run() throws {
@@ -127,7 +127,9 @@ struct CompareCommand: ParsableCommand {
             A row (population and statistic) is inside when the mean KS distance between the runs \
             and the reference runs is at most the largest KS distance between two reference runs. \
             The comparison passes when no more rows are outside than for any reference run judged \
-            the same way against the other reference runs. Exit status 1 when it fails.
+            the same way against the other reference runs. Exit status 1 when it fails. With n \
+            reference runs, a run of the same model fails with probability of at most about \
+            1/(n+1): judge a failure by several seeds.
             """)
 
     @Argument(help: "Runs: output folders or statistics files.")
