@@ -25,7 +25,7 @@ struct BenchCommand: ParsableCommand {
     @Flag(name: .customLong("time-kernels"), help: "Time every OpenCL step launch on the device (its profiling timestamps) and report the simulation phase's kernel time, the device's idle time between launches and the host's time enqueueing them. Timing adds a little host work per launch.")
     var timeKernels = false
 
-    @Option(help: "Also write the results as JSON to this file.")
+    @Option(help: "Also write the results as JSON to this file (written whole; after Ctrl-C or SIGTERM, the runs finished by then).")
     var json: String?
 
     static let columns = "backend  built   rep  construct_s  setup_s  presim_s    sim_s      RTF  events/s     spikes  host_peak  device_mem"
