@@ -41,8 +41,10 @@ public final class OutputFolder {
                 throw OutputError(description: "cannot create the parent folder of '\(path)': \(error.localizedDescription)")
             }
         }
-        staging = parent.appendingPathComponent(".\(destination.lastPathComponent).partial-\(getpid())")
+        let stagingPrefix = ".\(destination.lastPathComponent).partial-"
+        staging = parent.appendingPathComponent(stagingPrefix + "\(getpid())")
         try? fileManager.removeItem(at: staging)
+        Self.removeAbandonedStaging(in: parent, prefix: stagingPrefix)
         do {
             try fileManager.createDirectory(at: staging, withIntermediateDirectories: false)
         } catch {
@@ -66,6 +68,16 @@ public final class OutputFolder {
         let contents = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
         guard contents.isEmpty || contents.contains(NESTFormat.populationNodeIDsFileName) else {
             throw OutputError(description: "output folder '\(path)' exists and is not a microcircuit output folder (it has no \(NESTFormat.populationNodeIDsFileName)); --overwrite replaces only those, so choose another --output")
+        }
+    }
+
+    /// Staging folders of runs to the same destination whose process is gone (killed before
+    /// it could clean up, e.g. by the out-of-memory killer): they hold incomplete output only.
+    static func removeAbandonedStaging(in parent: URL, prefix: String) {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: parent.path)) ?? []
+        for name in names where name.hasPrefix(prefix) {
+            guard let pid = pid_t(name.dropFirst(prefix.count)), kill(pid, 0) == -1 && errno == ESRCH else { continue }
+            try? FileManager.default.removeItem(at: parent.appendingPathComponent(name))
         }
     }
 

@@ -147,6 +147,23 @@ final class OutputTests: XCTestCase {
         XCTAssertEqual(try manager.contentsOfDirectory(atPath: empty.path), [NESTFormat.populationNodeIDsFileName])
     }
 
+    /// A run killed outright leaves its staging folder; the next run to the same destination
+    /// removes it once no process has its number (a live one's is left alone).
+    func testAbandonedStagingIsRemoved() throws {
+        let root = try temporaryFolder(self)
+        let manager = FileManager.default
+        // Above Linux's largest process number (2^22), so no process has it.
+        let abandoned = root.appendingPathComponent(".run.partial-4194305")
+        let live = root.appendingPathComponent(".run.partial-1")
+        let otherRun = root.appendingPathComponent(".other.partial-4194305")
+        for folder in [abandoned, live, otherRun] { try manager.createDirectory(at: folder, withIntermediateDirectories: false) }
+        let output = try OutputFolder(path: root.appendingPathComponent("run").path, overwrite: false)
+        XCTAssertFalse(manager.fileExists(atPath: abandoned.path))
+        XCTAssertTrue(manager.fileExists(atPath: live.path), "process 1 is alive")
+        XCTAssertTrue(manager.fileExists(atPath: otherRun.path), "another destination's")
+        XCTAssertTrue(manager.fileExists(atPath: output.staging.path))
+    }
+
     func testUnwritableLocationFailsUpFront() throws {
         XCTAssertThrowsError(try OutputFolder(path: "/proc/microcircuit-output", overwrite: false)) { error in
             XCTAssertTrue("\(error)".contains("cannot"), "\(error)")
