@@ -77,7 +77,7 @@ __kernel void index_row_segments(uint rows, uint groups, uint owned, __global co
     volatile __global uint *spike_rows, volatile __global uint *spike_counts, volatile __global uint *spike_totals, \
     uint list_capacity, \
     __global uint *record_steps, __global uint *record_neurons, __global uint *record_total, uint record_capacity, \
-    __global uint *overflow, int record, \
+    int record, \
     __global const ulong *row_start, __global const uint *targets, __global const int *weights, \
     __global const uchar *delays, __global const uint *segments
 
@@ -88,7 +88,7 @@ __kernel void index_row_segments(uint rows, uint groups, uint owned, __global co
     dc_amplitude, transient_amplitude, background_cdf, thalamic_cdf, external_weight, \
     p22, p11, p21, p20, threshold, reset, refractory_steps, picoampere_per_unit, \
     spike_rows, spike_counts, spike_totals, list_capacity, \
-    record_steps, record_neurons, record_total, record_capacity, overflow, record, \
+    record_steps, record_neurons, record_total, record_capacity, record, \
     row_start, targets, weights, delays, segments
 
 // Synapse k's ring slot: its target's, for the synapse's delay after the spike's step
@@ -267,13 +267,11 @@ static inline void simulate_step(uint step, STEP_PARAMETERS,
                 uint slot_in_record = atomic_inc(record_total);
                 list_rows[k] = i;
                 list_counts[k] = 1u;
-                if (record) {
-                    if (slot_in_record < record_capacity) {
-                        record_steps[slot_in_record] = step;
-                        record_neurons[slot_in_record] = i;
-                    } else {
-                        atomic_inc(overflow);
-                    }
+                // Beyond the capacity (which refractoriness makes impossible) nothing is
+                // written, and the host sees record_total above it.
+                if (record && slot_in_record < record_capacity) {
+                    record_steps[slot_in_record] = step;
+                    record_neurons[slot_in_record] = i;
                 }
             }
             v[i] = vm;

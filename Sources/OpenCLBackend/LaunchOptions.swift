@@ -9,6 +9,9 @@ public struct LaunchOptions: Sendable, Equatable {
     public var batchSteps = 1000
     /// Whether to time every step launch on the device (`OpenCLBackend.kernelTimes`).
     public var timesKernels = false
+    /// Places in each recording buffer instead of the bound that refractoriness gives, which
+    /// no batch can exceed: set by tests only, to see that an overflow is reported, not lost.
+    var recordCapacity: Int?
 
     public init(stepsPerLaunch: Int = 1, workGroup: WorkGroupShape? = nil, batchSteps: Int = 1000, timesKernels: Bool = false) {
         self.stepsPerLaunch = stepsPerLaunch

@@ -32,9 +32,9 @@ public final class OpenCLBackend: SimulationBackend {
     /// The kernels that run steps, each with the index of its first STEP_PARAMETERS argument.
     let stepKernels: [(kernel: CLKernel, firstStepParameter: Int)]
     /// Position of `record_steps` among STEP_PARAMETERS (deliver_and_update.cl), followed by
-    /// `record_neurons`, `record_total`, `record_capacity`, `overflow` and `record`.
+    /// `record_neurons`, `record_total`, `record_capacity` and `record`.
     static let recorderParameter = 33
-    static let recordParameter = recorderParameter + 5
+    static let recordParameter = recorderParameter + 4
     /// Work-items of a step launch.
     let globalSize: Int
 
@@ -151,8 +151,8 @@ public final class OpenCLBackend: SimulationBackend {
         let context = try CLContext(device: device.id, profiling: launch.timesKernels)
         self.context = context
         program = try CLProgram(context, sources: try Kernels.sources(), options: [Kernels.buildOptions, Kernels.deviceOptions(info), preferred.buildOptions].joined(separator: " "))
-        deliverAndUpdate = try CLKernel(program, name: "deliver_and_update", arguments: 45)
-        runSteps = stepsPerLaunch > 1 ? try CLKernel(program, name: "run_steps", arguments: 48) : nil
+        deliverAndUpdate = try CLKernel(program, name: "deliver_and_update", arguments: 44)
+        runSteps = stepsPerLaunch > 1 ? try CLKernel(program, name: "run_steps", arguments: 47) : nil
         stepKernels = [(deliverAndUpdate, 1)] + (runSteps.map { [($0, 4)] } ?? [])
         let stepKernelNames = Set(stepKernels.map(\.kernel.name))
         stepKernelResources = Kernels.resources(inBuildLog: (try? program.buildLog()) ?? "").filter { stepKernelNames.contains($0.key) }
@@ -196,7 +196,7 @@ public final class OpenCLBackend: SimulationBackend {
         let spikeRows = try CLBuffer<UInt32>(context, count: 3 * listCapacity, name: "spike_rows")
         let spikeCounts = try CLBuffer<UInt32>(context, count: 3 * listCapacity, name: "spike_counts")
         let spikeTotals = try CLBuffer<UInt32>(context, [0, 0, 0], name: "spike_totals")
-        let capacity = OpenCLBackend.recordCapacity(d, batchSteps: launch.batchSteps)
+        let capacity = launch.recordCapacity ?? OpenCLBackend.recordCapacity(d, batchSteps: launch.batchSteps)
         recorders = try (0..<2).map { _ in try SpikeRecorder(context, capacity: capacity) }
         grid = try CLBuffer(context, [0, 0], name: "grid")
         for buffer in [currentsEx, currentsIn] as [CLBuffer<Double>] { try buffer.zero() }
@@ -247,7 +247,6 @@ public final class OpenCLBackend: SimulationBackend {
             { try $0.set($1, self.recorders[0].neurons) },
             { try $0.set($1, self.recorders[0].total) },
             { try $0.set($1, UInt32(capacity)) },
-            { try $0.set($1, self.recorders[0].overflow) },
             { try $0.set($1, Int32(1)) },  // record (recordParameter), reset by advance
             { try $0.set($1, table.rowStartBuffer) },
             { try $0.set($1, table.targets) },
@@ -313,13 +312,11 @@ public final class OpenCLBackend: SimulationBackend {
         let recorder = recorders[nextRecorder]
         nextRecorder = (nextRecorder + 1) % recorders.count
         try recorder.total.zero()
-        try recorder.overflow.zero()
         for (kernel, first) in stepKernels {
             let parameter = first + Self.recorderParameter
             try kernel.set(parameter, recorder.steps)
             try kernel.set(parameter + 1, recorder.neurons)
             try kernel.set(parameter + 2, recorder.total)
-            try kernel.set(parameter + 4, recorder.overflow)
         }
         var enqueued = 0
         var launchEvents: [CLEvent] = []
@@ -416,8 +413,7 @@ public final class OpenCLBackend: SimulationBackend {
         try readLaunchTimes(batch.launchEvents)
         spikeCount += total
         guard recordsSpikes else { return }
-        let lost = try recorder.overflow.read(after: batch.finished)[0]
-        guard lost == 0 && total <= recorder.steps.count else {
+        guard total <= recorder.steps.count else {
             throw OpenCLUnavailable(description: "the device's spike recording buffer overflowed (\(total) spikes for \(recorder.steps.count) places); no spikes were dropped silently, but this run cannot continue")
         }
         let steps = try recorder.steps.read(count: total, after: batch.finished)
@@ -451,20 +447,18 @@ extension OpenCLBackend {
     }
 }
 
-/// Where a batch's spikes are recorded on the device: step and neuron of each, how many
-/// there are, and how many found no place (never, by the capacity's bound).
+/// Where a batch's spikes are recorded on the device: step and neuron of each, and how many
+/// there are (more than the places only if the capacity's bound were wrong).
 struct SpikeRecorder {
     let steps: CLBuffer<UInt32>
     let neurons: CLBuffer<UInt32>
     let total: CLBuffer<UInt32>
-    let overflow: CLBuffer<UInt32>
 
     init(_ context: CLContext, capacity: Int) throws {
         steps = try CLBuffer(context, count: capacity, name: "record_steps")
         neurons = try CLBuffer(context, count: capacity, name: "record_neurons")
         total = try CLBuffer(context, [0], name: "record_total")
-        overflow = try CLBuffer(context, [0], name: "overflow")
     }
 
-    static func bytes(capacity: Int) -> Int { 2 * capacity * 4 + 2 * 4 }
+    static func bytes(capacity: Int) -> Int { 2 * capacity * 4 + 4 }
 }

@@ -64,6 +64,19 @@ final class OpenCLBackendTests: XCTestCase {
     /// launches that a batch boundary cuts short, and the thalamic volley and DC transient.
     /// Timed on the device: one timestamped launch per launch made, none lost at a batch's
     /// end, and timing changes no spike.
+    /// A recording buffer too small for a batch's spikes (impossible at the real capacity,
+    /// which refractoriness bounds) stops the run with an error; no spike is dropped silently.
+    func testRecordingOverflowIsReported() throws {
+        let d = try CPUBackendTests.shortRun(seed: 3, background: .poisson)
+        let network = try Network.build(d, threads: 2)
+        var launch = LaunchOptions()
+        launch.recordCapacity = 5
+        let backend = try OpenCLBackend(network: network, device: try device(), launch: launch)
+        XCTAssertThrowsError(try SimulationDriver(derived: d).run(backend)) { error in
+            XCTAssertTrue("\(error)".contains("recording buffer overflowed"), "\(error)")
+        }
+    }
+
     func testManyStepsPerLaunchAreIdenticalToCPU() throws {
         var p = try CPUBackendTests.shortRun(seed: 8, background: .poisson).parameters
         p.network.nScaling = 0.005
@@ -345,8 +358,8 @@ final class OpenCLBackendTests: XCTestCase {
     func testKernelArgumentCountIsChecked() throws {
         let context = try CLContext(device: try device().id)
         let program = try CLProgram(context, sources: try Kernels.sources(), options: Kernels.buildOptions)
-        XCTAssertThrowsError(try CLKernel(program, name: "deliver_and_update", arguments: 44)) { error in
-            XCTAssertTrue("\(error)".contains("has 45 arguments but the host passes 44"), "\(error)")
+        XCTAssertThrowsError(try CLKernel(program, name: "deliver_and_update", arguments: 43)) { error in
+            XCTAssertTrue("\(error)".contains("has 44 arguments but the host passes 43"), "\(error)")
         }
     }
 

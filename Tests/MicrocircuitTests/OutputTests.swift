@@ -125,7 +125,7 @@ final class OutputTests: XCTestCase {
         XCTAssertTrue(manager.fileExists(atPath: other.path + "/thesis.tex"))
 
         let working = manager.currentDirectoryPath
-        defer { manager.changeCurrentDirectoryPath(working) }
+        defer { _ = manager.changeCurrentDirectoryPath(working) }
         let inner = other.appendingPathComponent("inner")
         try manager.createDirectory(at: inner, withIntermediateDirectories: false)
         XCTAssertTrue(manager.changeCurrentDirectoryPath(inner.path))
