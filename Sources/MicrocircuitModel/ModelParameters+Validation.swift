@@ -35,7 +35,7 @@ extension ModelParameters {
         try require(network.delayRelativeStd >= 0, "network.delay_rel_std", "must be at least 0")
         try require(network.backgroundRate >= 0, "network.bg_rate", "must be at least 0 spikes/s")
         try require(network.delayPoisson >= h / 2, "network.delay_poisson", "must be at least half a resolution step (\(h / 2) ms)")
-        try require(network.delayPoisson / h < Self.mostSteps, "network.delay_poisson", "must be fewer than 2^31 steps of \(h) ms, got \(network.delayPoisson) ms")
+        try requireFewerThanMostSteps(network.delayPoisson, "network.delay_poisson")
         try require(network.v0OriginalStd >= 0, "network.v0_original_std", "must be at least 0 mV")
 
         try require(neuron.cM > 0, "neuron.C_m", "must be positive (pF)")
@@ -87,11 +87,16 @@ extension ModelParameters {
         if !condition { throw ParameterError(parameter: parameter, message: message()) }
     }
 
+    private func requireFewerThanMostSteps(_ t: Double, _ parameter: String) throws {
+        let h = simulation.resolution
+        try require(t / h < Self.mostSteps, parameter, "must be fewer than 2^31 steps of \(h) ms, got \(t) ms")
+    }
+
     private func requireGridTime(_ t: Double, _ parameter: String, allowZero: Bool) throws {
         let h = simulation.resolution
         try require(t.isFinite && (allowZero ? t >= 0 : t > 0), parameter, "must be \(allowZero ? "at least 0" : "positive") ms, got \(t)")
         try require(isOnGrid(t, h), parameter, "must be a multiple of the resolution \(h) ms, got \(t)")
-        try require(t / h < Self.mostSteps, parameter, "must be fewer than 2^31 steps of \(h) ms, got \(t) ms")
+        try requireFewerThanMostSteps(t, parameter)
         try require(allowZero || steps(t, h) >= 1, parameter, "must be at least one step (\(h) ms), got \(t)")
     }
 }

@@ -52,13 +52,9 @@ struct RunCommand: ParsableCommand {
         report(String(format: "construction %.2f s (on the \(plan.synapsesBuiltOn)), backend set-up %.2f s", timings.construction, timings.upload) + "; running on \(engine.device)")
 
         let progress = ProgressLine(quiet: quiet)
-        let result: RunResult
-        do {
-            result = try SimulationDriver(derived: derived).run(engine, progress: progress.update, shouldStop: { Interruption.requested })
-            progress.finish()
-        } catch let error as RunInterrupted {
-            progress.finish()
-            throw CommandFailure(message: error.description, status: CommandFailure.interruptedStatus)
+        let result = try failing {
+            defer { progress.finish() }
+            return try SimulationDriver(derived: derived).run(engine, progress: progress.update, shouldStop: { Interruption.requested })
         }
         timings.presimulation = result.presimulationSeconds
         timings.simulation = result.simulationSeconds

@@ -39,15 +39,10 @@ struct VerifyCommand: ParsableCommand {
             report("running \(backend.name) on \(backend.device)")
             let progress = ProgressLine(quiet: quiet)
             var clock = Stopwatch()
-            do {
-                spikes.append(try failing {
-                    try SimulationDriver(derived: derived).run(backend, progress: progress.update, shouldStop: { Interruption.requested }).spikes
-                })
-            } catch {
-                progress.finish()
-                throw error
-            }
-            progress.finish()
+            spikes.append(try failing {
+                defer { progress.finish() }
+                return try SimulationDriver(derived: derived).run(backend, progress: progress.update, shouldStop: { Interruption.requested }).spikes
+            })
             report("\(backend.name): \(spikes.last!.count) spikes in " + String(format: "%.2f s", clock.lap()))
         }
         let comparison = SpikeComparison(cpu: spikes[0], opencl: spikes[1], derived: derived)
