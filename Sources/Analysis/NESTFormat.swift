@@ -30,57 +30,63 @@ public enum NESTFormat {
         Array("# microcircuit version: \(version)\n# RecordingBackendASCII version: 2\n\(columns)\n".utf8)
     }
 
-    /// One spike-recorder file per population: `sender<TAB>time_ms` rows in canonical order.
-    public static func spikeFiles(_ spikes: SpikeTrains, derived: DerivedParameters, version: String) -> [[UInt8]] {
-        var files = (0..<Population.count).map { _ in header("sender\ttime_ms", version: version) }
-        for (step, neuron) in zip(spikes.steps, spikes.neurons) {
-            let p = derived.population(ofNeuron: Int(neuron)).rawValue
-            appendInteger(Int(neuron) + 1, to: &files[p])
-            files[p].append(UInt8(ascii: "\t"))
-            appendMilliseconds(Double(Int(step) + 1) * derived.resolution, to: &files[p])
-            files[p].append(UInt8(ascii: "\n"))
+    /// Writes a run's recordings into `folder`: the node ids, one spike-recorder file per
+    /// population and, if voltages were recorded, one voltmeter file per population. Each
+    /// file is formatted straight to the disk, never held whole in memory.
+    public static func write(spikes: SpikeTrains, voltages: VoltageTrace?, derived: DerivedParameters, version: String, into folder: OutputFolder) throws {
+        try folder.write(populationNodeIDsFileName, populationNodeIDs(derived))
+        for p in 0..<Population.count {
+            try folder.write(spikeRecorderFileName(population: p, derived: derived)) {
+                writeSpikeFile(population: p, spikes, derived: derived, version: version, to: &$0)
+            }
         }
-        return files
+        guard let voltages else { return }
+        for p in 0..<Population.count {
+            try folder.write(voltmeterFileName(population: p, derived: derived)) {
+                writeVoltmeterFile(population: p, voltages, derived: derived, version: version, to: &$0)
+            }
+        }
     }
 
-    /// One voltmeter file per population: `sender<TAB>time_ms<TAB>V_m` rows, by time then id.
-    public static func voltmeterFiles(_ trace: VoltageTrace, derived: DerivedParameters, version: String) -> [[UInt8]] {
-        (0..<Population.count).map { p in
-            var file = header("sender\ttime_ms\tV_m", version: version)
-            let neurons = derived.firstNeuron[p]..<(derived.firstNeuron[p] + derived.neuronCounts[p])
-            for (step, sample) in zip(trace.steps, trace.samples) {
-                for i in neurons {
-                    appendInteger(i + 1, to: &file)
-                    file.append(UInt8(ascii: "\t"))
-                    appendMilliseconds(Double(step + 1) * derived.resolution, to: &file)
-                    file.append(UInt8(ascii: "\t"))
-                    file.append(contentsOf: "\(sample[i])".utf8)
-                    file.append(UInt8(ascii: "\n"))
-                }
+    /// One population's spike-recorder file: `sender<TAB>time_ms` rows in canonical order.
+    public static func writeSpikeFile(population p: Int, _ spikes: SpikeTrains, derived: DerivedParameters, version: String, to sink: inout some ByteSink) {
+        sink.append(contentsOf: header("sender\ttime_ms", version: version))
+        let neurons = UInt32(derived.firstNeuron[p])..<UInt32(derived.firstNeuron[p] + derived.neuronCounts[p])
+        for (step, neuron) in zip(spikes.steps, spikes.neurons) where neurons.contains(neuron) {
+            sink.appendInteger(Int(neuron) + 1)
+            sink.append(UInt8(ascii: "\t"))
+            appendMilliseconds(Double(Int(step) + 1) * derived.resolution, to: &sink)
+            sink.append(UInt8(ascii: "\n"))
+        }
+    }
+
+    /// One population's voltmeter file: `sender<TAB>time_ms<TAB>V_m` rows, by time then id.
+    public static func writeVoltmeterFile(population p: Int, _ trace: VoltageTrace, derived: DerivedParameters, version: String, to sink: inout some ByteSink) {
+        sink.append(contentsOf: header("sender\ttime_ms\tV_m", version: version))
+        let neurons = derived.firstNeuron[p]..<(derived.firstNeuron[p] + derived.neuronCounts[p])
+        var time: [UInt8] = []
+        for (step, sample) in zip(trace.steps, trace.samples) {
+            time.removeAll(keepingCapacity: true)
+            appendMilliseconds(Double(step + 1) * derived.resolution, to: &time)
+            for i in neurons {
+                sink.appendInteger(i + 1)
+                sink.append(UInt8(ascii: "\t"))
+                sink.append(contentsOf: time)
+                sink.append(UInt8(ascii: "\t"))
+                sink.append(contentsOf: sample[i].description.utf8)
+                sink.append(UInt8(ascii: "\n"))
             }
-            return file
         }
     }
 
     /// Time with three decimals, as NEST's ASCII backend prints it.
-    static func appendMilliseconds(_ ms: Double, to out: inout [UInt8]) {
+    static func appendMilliseconds(_ ms: Double, to out: inout some ByteSink) {
         let micro = Int((ms * 1000).rounded())
-        appendInteger(micro / 1000, to: &out)
+        out.appendInteger(micro / 1000)
         out.append(UInt8(ascii: "."))
         let fraction = micro % 1000
         out.append(UInt8(ascii: "0") + UInt8(fraction / 100))
         out.append(UInt8(ascii: "0") + UInt8(fraction / 10 % 10))
         out.append(UInt8(ascii: "0") + UInt8(fraction % 10))
-    }
-
-    static func appendInteger(_ value: Int, to out: inout [UInt8]) {
-        if value < 0 { out.append(UInt8(ascii: "-")) }
-        var digits: [UInt8] = []
-        var rest = abs(value)
-        repeat {
-            digits.append(UInt8(ascii: "0") + UInt8(rest % 10))
-            rest /= 10
-        } while rest > 0
-        out.append(contentsOf: digits.reversed())
     }
 }

@@ -85,16 +85,30 @@ public final class OutputFolder {
         if !committed { try? FileManager.default.removeItem(at: staging) }
     }
 
-    /// Writes one file into the staging folder.
-    public func write(_ name: String, _ bytes: [UInt8]) throws {
-        let url = staging.appendingPathComponent(name)
-        guard FileManager.default.createFile(atPath: url.path, contents: Data(bytes)) else {
-            throw OutputError(description: "cannot write '\(name)' in '\(staging.path)' (disk full or not writable?)")
+    /// Writes one file into the staging folder as `fill` formats it, a chunk at a time.
+    public func write(_ name: String, _ fill: (inout FileSink) throws -> Void) throws {
+        let path = staging.appendingPathComponent(name).path
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else {
+            throw OutputError(description: "cannot create '\(name)' in '\(staging.path)': \(String(cString: strerror(errno)))")
+        }
+        var sink = FileSink(descriptor: descriptor)
+        do {
+            try fill(&sink)
+        } catch {
+            close(descriptor)
+            throw error
+        }
+        sink.flush()
+        var failure = sink.failure
+        if close(descriptor) != 0 && failure == 0 { failure = errno }
+        guard failure == 0 else {
+            throw OutputError(description: "cannot write '\(name)' in '\(staging.path)': \(String(cString: strerror(failure)))")
         }
     }
 
     public func write(_ name: String, _ text: String) throws {
-        try write(name, Array(text.utf8))
+        try write(name) { $0.append(contentsOf: text.utf8) }
     }
 
     /// Moves the staging folder to the destination, replacing an old folder if allowed.

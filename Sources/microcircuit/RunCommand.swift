@@ -62,22 +62,16 @@ struct RunCommand: ParsableCommand {
         let p = derived.parameters.simulation
         let statistics = PopulationStatistics.compute(
             spikes: result.spikes, derived: derived, begin: p.tPresim, end: p.tPresim + p.tSim)
-        let summary = RunSummary(
-            version: Microcircuit.version, backend: engine.name, device: engine.device, synapsesBuiltOn: plan.synapsesBuiltOn, derived: derived,
-            synapses: engine.synapseRowStart.last ?? 0, spikesTotal: result.spikes.count, timings: timings,
-            peakMemoryBytes: peakResidentMemory(), populations: statistics)
-        try failing {
-            try folder.write(NESTFormat.populationNodeIDsFileName, NESTFormat.populationNodeIDs(derived))
-            for (i, file) in NESTFormat.spikeFiles(result.spikes, derived: derived, version: Microcircuit.version).enumerated() {
-                try folder.write(NESTFormat.spikeRecorderFileName(population: i, derived: derived), file)
-            }
-            if let voltages = result.voltages {
-                for (i, file) in NESTFormat.voltmeterFiles(voltages, derived: derived, version: Microcircuit.version).enumerated() {
-                    try folder.write(NESTFormat.voltmeterFileName(population: i, derived: derived), file)
-                }
-            }
+        let summary = try failing {
+            try NESTFormat.write(spikes: result.spikes, voltages: result.voltages, derived: derived, version: Microcircuit.version, into: folder)
+            // After the spike files, so that the peak covers writing them too.
+            let summary = RunSummary(
+                version: Microcircuit.version, backend: engine.name, device: engine.device, synapsesBuiltOn: plan.synapsesBuiltOn, derived: derived,
+                synapses: engine.synapseRowStart.last ?? 0, spikesTotal: result.spikes.count, timings: timings,
+                peakMemoryBytes: peakResidentMemory(), populations: statistics)
             try folder.write("summary.json", summary.json.serialized())
             try folder.commit()
+            return summary
         }
         print(summaryTable(summary))
         print("output: \(folder.destination.path)")

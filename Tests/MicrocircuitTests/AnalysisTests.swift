@@ -106,10 +106,7 @@ final class AnalysisTests: XCTestCase {
         let result = try SimulationDriver(derived: network.derived).run(CPUBackend(network: network, threads: 2))
         let folder = try temporaryFolder(self).appendingPathComponent("run").path
         let output = try OutputFolder(path: folder, overwrite: false)
-        try output.write(NESTFormat.populationNodeIDsFileName, NESTFormat.populationNodeIDs(derived))
-        for (i, file) in NESTFormat.spikeFiles(result.spikes, derived: derived, version: "test").enumerated() {
-            try output.write(NESTFormat.spikeRecorderFileName(population: i, derived: derived), file)
-        }
+        try NESTFormat.write(spikes: result.spikes, voltages: nil, derived: derived, version: "test", into: output)
         try output.commit()
         let read = try SpikeData(folder: folder)
         let memory = SpikeData(result.spikes, derived: derived)
@@ -159,8 +156,8 @@ final class AnalysisTests: XCTestCase {
         let folder = try temporaryFolder(self)
         let derived = try CPUBackendTests.shortRun()
         try NESTFormat.populationNodeIDs(derived).write(to: folder.appendingPathComponent(NESTFormat.populationNodeIDsFileName), atomically: true, encoding: .utf8)
-        for (p, file) in NESTFormat.spikeFiles(SpikeTrains(steps: [9], neurons: [0]), derived: derived, version: "test").enumerated() {
-            try Data(file).write(to: folder.appendingPathComponent(NESTFormat.spikeRecorderFileName(population: p, derived: derived)))
+        for p in 0..<Population.count {
+            try Data(spikeFile(population: p, SpikeTrains(steps: [9], neurons: [0]), derived: derived)).write(to: folder.appendingPathComponent(NESTFormat.spikeRecorderFileName(population: p, derived: derived)))
         }
         XCTAssertNoThrow(try SpikeData(folder: folder.path))
         try #"{"t_presim_ms": 10, "t_sim_ms": -20}"#.write(to: folder.appendingPathComponent("summary.json"), atomically: true, encoding: .utf8)

@@ -105,14 +105,19 @@ final class VoltageRecordingTests: XCTestCase {
         XCTAssertEqual(spikes, SpikeTrains(steps: Array(recorded.spikes.steps.prefix(spikes.count)),
                                             neurons: Array(recorded.spikes.neurons.prefix(spikes.count))))
 
-        let files = NESTFormat.voltmeterFiles(trace, derived: derived, version: "test")
-        let lines = String(decoding: files[3], as: UTF8.self).split(separator: "\n")
+        var file: [UInt8] = []
+        NESTFormat.writeVoltmeterFile(population: 3, trace, derived: derived, version: "test", to: &file)
+        let lines = String(decoding: file, as: UTF8.self).split(separator: "\n")
         XCTAssertEqual(lines[2], "sender\ttime_ms\tV_m")
         XCTAssertEqual(lines.count, 3 + derived.neuronCounts[3] * trace.steps.count)
         let first = lines[3].split(separator: "\t")
         XCTAssertEqual(first[0], "\(derived.firstNeuron[3] + 1)")
         XCTAssertEqual(first[1], "0.500")
         XCTAssertEqual(Double(first[2]), trace.samples[0][derived.firstNeuron[3]])
+        let last = lines[lines.count - 1].split(separator: "\t")
+        XCTAssertEqual(last[0], "\(derived.firstNeuron[3] + derived.neuronCounts[3])")
+        XCTAssertEqual(last[1], "25.000")
+        XCTAssertEqual(Double(last[2]), trace.samples[trace.steps.count - 1][derived.firstNeuron[3] + derived.neuronCounts[3] - 1])
     }
 }
 

@@ -1,4 +1,7 @@
+import Analysis
 import Foundation
+import MicrocircuitModel
+import Simulation
 import XCTest
 
 /// Reads `Tests/Fixtures/<name>`, the NEST reference data written by
@@ -16,4 +19,11 @@ func temporaryFolder(_ test: XCTestCase) throws -> URL {
     try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     test.addTeardownBlock { try? FileManager.default.removeItem(at: url) }
     return url
+}
+
+/// One population's spike-recorder file as `run` writes it, in memory.
+func spikeFile(population p: Int, _ spikes: SpikeTrains, derived: DerivedParameters) -> [UInt8] {
+    var bytes: [UInt8] = []
+    NESTFormat.writeSpikeFile(population: p, spikes, derived: derived, version: "test", to: &bytes)
+    return bytes
 }

@@ -17,10 +17,9 @@ final class OutputTests: XCTestCase {
         let d = try Self.derived()
         let l23i = UInt32(d.firstNeuron[1])
         let spikes = SpikeTrains(steps: [0, 9, 9, 12344], neurons: [0, 3, l23i, 5])
-        let files = NESTFormat.spikeFiles(spikes, derived: d, version: "test")
-        let l23e = String(decoding: files[0], as: UTF8.self)
+        let l23e = String(decoding: spikeFile(population: 0, spikes, derived: d), as: UTF8.self)
         XCTAssertEqual(l23e, "# microcircuit version: test\n# RecordingBackendASCII version: 2\nsender\ttime_ms\n1\t0.100\n4\t1.000\n6\t1234.500\n")
-        XCTAssertTrue(String(decoding: files[1], as: UTF8.self).hasSuffix("\n\(l23i + 1)\t1.000\n"))
+        XCTAssertTrue(String(decoding: spikeFile(population: 1, spikes, derived: d), as: UTF8.self).hasSuffix("\n\(l23i + 1)\t1.000\n"))
         XCTAssertEqual(NESTFormat.spikeRecorderFileName(population: 0, derived: d), "spike_recorder-\(d.totalNeurons + 1)-0.dat")
         let ids = NESTFormat.populationNodeIDs(d).split(separator: "\n")
         XCTAssertEqual(ids.first, "1 \(d.neuronCounts[0])")
@@ -108,6 +107,31 @@ final class OutputTests: XCTestCase {
         XCTAssertThrowsError(try third.commit())
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: path).sorted(), ["b.dat", NESTFormat.populationNodeIDsFileName])
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: root.path), ["run"])
+    }
+
+    /// Files are formatted straight to the disk a chunk at a time: one larger than several
+    /// chunks arrives whole, and a write that fails (a full disk) is an error naming the file.
+    func testFilesAreWrittenInChunksAndFailuresReported() throws {
+        let root = try temporaryFolder(self)
+        let folder = try OutputFolder(path: root.appendingPathComponent("run").path, overwrite: false)
+        let line = Array("12345\t1234.500\t-58.123456789012345\n".utf8)
+        let lines = 3 * FileSink.chunkBytes / line.count + 7
+        try folder.write("big.dat") { sink in
+            for _ in 0..<lines { sink.append(contentsOf: line) }
+        }
+        let written = try XCTUnwrap(FileManager.default.contents(atPath: folder.staging.path + "/big.dat"))
+        XCTAssertEqual(written.count, lines * line.count)
+        XCTAssertEqual(Array(written.suffix(2 * line.count)), line + line)
+
+        try FileManager.default.createSymbolicLink(atPath: folder.staging.path + "/full.dat", withDestinationPath: "/dev/full")
+        XCTAssertThrowsError(try folder.write("full.dat") { sink in
+            for _ in 0..<lines { sink.append(contentsOf: line) }
+        }) { error in
+            XCTAssertTrue("\(error)".contains("cannot write 'full.dat'") && "\(error)".contains("No space left on device"), "\(error)")
+        }
+        XCTAssertThrowsError(try folder.write("full.dat", "short")) { error in
+            XCTAssertTrue("\(error)".contains("No space left on device"), "a file within one chunk fails when it is finished: \(error)")
+        }
     }
 
     /// `--overwrite` replaces previous output folders and empty ones, nothing else: not a
