@@ -70,16 +70,22 @@ public struct SpikeData: Sendable {
         }
         for file in files {
             guard let recorder = Int(file.split(separator: "-")[1]), let p = recorders.firstIndex(of: recorder) else { continue }
-            var lineNumber = 0
-            for line in try text(file).split(separator: "\n") {
-                lineNumber += 1
-                if lineNumber <= 3 { continue }
-                let fields = line.split(separator: "\t")
-                guard fields.count >= 2, let sender = Int(fields[0]), let time = Double(fields[1]), time.isFinite, ranges[p].contains(sender) else {
-                    throw OutputError(description: "malformed spike line \(lineNumber) in \(folder)/\(file): '\(line)'")
+            let path = url.appendingPathComponent(file)
+            let data: Data
+            do {
+                // Mapped, not read: a long run's files can be gigabytes.
+                data = try Data(contentsOf: path, options: .alwaysMapped)
+            } catch {
+                throw OutputError(description: "cannot read '\(file)' in '\(folder)': \(error.localizedDescription)")
+            }
+            try data.withUnsafeBytes { bytes in
+                try Self.forEachSpikeLine(bytes) { lineNumber, line in
+                    guard let (sender, time) = Self.spikeFields(line), ranges[p].contains(sender) else {
+                        throw OutputError(description: "malformed spike line \(lineNumber) in \(folder)/\(file): '\(String(decoding: line, as: UTF8.self))'")
+                    }
+                    populations[p].neuron.append(Int32(sender - ranges[p].lowerBound))
+                    populations[p].time.append(time)
                 }
-                populations[p].neuron.append(Int32(sender - ranges[p].lowerBound))
-                populations[p].time.append(time)
             }
         }
         for p in populations.indices {
@@ -90,6 +96,37 @@ public struct SpikeData: Sendable {
             populations[p].neuron = order.map { populations[p].neuron[$0] }
         }
         window = SpikeData.simulationWindow(folder: url)
+    }
+
+    /// Calls `body` with the number and bytes of each non-empty line after the three header
+    /// lines (a carriage return before the newline is dropped), without copying the file.
+    static func forEachSpikeLine(_ bytes: UnsafeRawBufferPointer, _ body: (Int, UnsafeRawBufferPointer) throws -> Void) rethrows {
+        var lineNumber = 0
+        var start = 0
+        while start < bytes.count {
+            var end = start
+            while end < bytes.count && bytes[end] != UInt8(ascii: "\n") { end += 1 }
+            lineNumber += 1
+            var last = end
+            if last > start && bytes[last - 1] == UInt8(ascii: "\r") { last -= 1 }
+            if lineNumber > 3 && last > start {
+                try body(lineNumber, UnsafeRawBufferPointer(rebasing: bytes[start..<last]))
+            }
+            start = end + 1
+        }
+    }
+
+    /// Sender and finite time of a `sender<TAB>time[<TAB>...]` line.
+    static func spikeFields(_ line: UnsafeRawBufferPointer) -> (Int, Double)? {
+        guard let tab = line.firstIndex(of: UInt8(ascii: "\t")), tab > 0, tab <= 18 else { return nil }
+        var sender = 0
+        for byte in line[..<tab] {
+            guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) else { return nil }
+            sender = 10 * sender + Int(byte - UInt8(ascii: "0"))
+        }
+        let timeEnd = line[(tab + 1)...].firstIndex(of: UInt8(ascii: "\t")) ?? line.count
+        guard let time = Double(String(decoding: UnsafeRawBufferPointer(rebasing: line[(tab + 1)..<timeEnd]), as: UTF8.self)), time.isFinite else { return nil }
+        return (sender, time)
     }
 
     static func simulationWindow(folder: URL) -> ClosedRange<Double>? {

@@ -160,12 +160,18 @@ final class AnalysisTests: XCTestCase {
             try Data(spikeFile(population: p, SpikeTrains(steps: [9], neurons: [0]), derived: derived)).write(to: folder.appendingPathComponent(NESTFormat.spikeRecorderFileName(population: p, derived: derived)))
         }
         XCTAssertNoThrow(try SpikeData(folder: folder.path))
+        let first = folder.appendingPathComponent(NESTFormat.spikeRecorderFileName(population: 0, derived: derived))
+        let written = String(decoding: try Data(contentsOf: first), as: UTF8.self)
+        // Windows line ends and a blank line are read as the file means them.
+        try (written.replacingOccurrences(of: "\n", with: "\r\n") + "\r\n").write(to: first, atomically: true, encoding: .utf8)
+        XCTAssertEqual(try SpikeData(folder: folder.path).populations[0].time, [1.0])
         try #"{"t_presim_ms": 10, "t_sim_ms": -20}"#.write(to: folder.appendingPathComponent("summary.json"), atomically: true, encoding: .utf8)
         XCTAssertNil(try SpikeData(folder: folder.path).window, "a window that ends before it begins is no window")
-        let first = folder.appendingPathComponent(NESTFormat.spikeRecorderFileName(population: 0, derived: derived))
-        try (String(decoding: try Data(contentsOf: first), as: UTF8.self) + "1\tnan\n").write(to: first, atomically: true, encoding: .utf8)
-        XCTAssertThrowsError(try SpikeData(folder: folder.path)) { error in
-            XCTAssertTrue("\(error)".contains("malformed spike line"), "\(error)")
+        for (line, bad) in ["1\tnan", "1", "\t1.0", "1x\t1.0", "-1\t1.0", "99999999999999999999\t1.0", "\(derived.neuronCounts[0] + 1)\t1.0"].enumerated() {
+            try (written + "\n" + bad + "\n").write(to: first, atomically: true, encoding: .utf8)
+            XCTAssertThrowsError(try SpikeData(folder: folder.path), bad) { error in
+                XCTAssertTrue("\(error)".contains("malformed spike line 6 in") && "\(error)".hasSuffix("'\(bad)'"), "\(line): \(error)")
+            }
         }
     }
 }
