@@ -48,6 +48,16 @@ expect_error 2 "JSON syntax error" config --config "$WORK/syntax.json"
 expect_error 2 "cannot read" config --config "$WORK/missing.json"
 expect_error 2 "cannot" run "${SMALL[@]}" --output /proc/microcircuit-output
 expect_error 2 "Unknown option" run --no-such-flag
+# A file system too small for the output is refused before anything is built (a 1 MiB tmpfs;
+# mounting needs root, as in CI).
+mkdir "$WORK/smallfs"
+if mount -t tmpfs -o size=1m tmpfs "$WORK/smallfs" 2>/dev/null; then
+  expect_error 1 "not enough disk space: .*voltmeter files .* free in '$WORK/smallfs'" run "${SMALL[@]}" --record-voltage --output "$WORK/smallfs/out"
+  [ -z "$(ls -A "$WORK/smallfs")" ] && pass || fail "a run refused for disk space left files behind"
+  umount "$WORK/smallfs"
+else
+  echo "cli: cannot mount a tmpfs here; the disk-space refusal is checked by OutputTests only"
+fi
 [ ! -e "$WORK/x" ] && pass || fail "a refused run left $WORK/x behind"
 
 # A good run: the reference's files and summary.json.

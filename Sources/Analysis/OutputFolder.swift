@@ -56,6 +56,13 @@ public final class OutputFolder {
         }
     }
 
+    /// Bytes free to this user on the output's file system, if it says.
+    public var availableBytes: Int? {
+        var stats = statvfs()
+        guard statvfs(staging.path, &stats) == 0 else { return nil }
+        return Int(stats.f_bavail) * Int(stats.f_frsize)
+    }
+
     /// `--overwrite` replaces a previous output folder (ours or the reference's: it has
     /// `population_nodeids.dat`) or an empty one, never any other folder, nor one that holds
     /// the working folder: `--output . --overwrite` in a project must not delete the project.

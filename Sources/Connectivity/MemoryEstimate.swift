@@ -17,7 +17,6 @@ public struct MemoryEstimate: Sendable {
     /// `synapsesOnHost`: false when the synapses are built on an OpenCL device and never
     /// reach host memory.
     public init(_ derived: DerivedParameters, synapsesOnHost: Bool = true) {
-        let net = derived.parameters.network
         let rows = derived.totalNeurons + derived.thalamicNeurons
         let synapses = synapsesOnHost ? derived.synapsesIncludingThalamic : 0
         synapseTable = SynapseTable.bytes(synapses: synapses, sources: rows)
@@ -25,20 +24,10 @@ public struct MemoryEstimate: Sendable {
         let blocks = synapsesOnHost ? synapses / NetworkBuilder.blockSize + Population.count * (Population.count + 1) : 0
         let largestPopulation = max(derived.neuronCounts.max() ?? 0, derived.thalamicNeurons)
         construction = blocks * largestPopulation * MemoryLayout<Int>.size + 3 * rows * MemoryLayout<Int>.size
-        let h = derived.resolution
         let slots = MemoryEstimate.ringSlotsBound(derived)
         simulationState = derived.totalNeurons * (3 * MemoryLayout<Double>.size + MemoryLayout<Int32>.size)
             + 2 * slots * derived.totalNeurons * MemoryLayout<Int64>.size
-        let seconds = Double(derived.schedule.total) * h * 1e-3
-        var spikes = 0.0
-        for p in 0..<Population.count {
-            spikes += Double(derived.neuronCounts[p]) * max(1, 3 * net.fullMeanRates[p]) * seconds
-        }
-        var voltages = 0
-        if derived.parameters.simulation.recordVoltage {
-            voltages = derived.totalNeurons * (derived.schedule.total / derived.schedule.voltageInterval) * MemoryLayout<Double>.size
-        }
-        recording = Int(spikes) * 2 * MemoryLayout<UInt32>.size + voltages
+        recording = derived.recordedSpikesBound * 2 * MemoryLayout<UInt32>.size + derived.recordedVoltageSamples * MemoryLayout<Double>.size
     }
 
     /// Ring-buffer slots (longest delay in steps + 1) that a network of these parameters
@@ -68,13 +57,4 @@ public struct MemoryEstimate: Sendable {
         guard let available, total > available else { return }
         throw ConstructionError(description: "not enough memory: this run needs about \(formatBytes(total)) (synapses \(formatBytes(synapseTable)), construction \(formatBytes(construction)), state \(formatBytes(simulationState)), recording \(formatBytes(recording))) but only \(formatBytes(available)) is available; reduce --scale or --t-sim, or turn off voltage recording")
     }
-}
-
-/// Bytes in the largest binary unit that keeps the number at least 1 (e.g. "2.68 GiB").
-public func formatBytes(_ bytes: Int) -> String {
-    let units = ["B", "KiB", "MiB", "GiB", "TiB"]
-    var value = Double(bytes)
-    var unit = 0
-    while value >= 1024, unit + 1 < units.count { value /= 1024; unit += 1 }
-    return unit == 0 ? "\(bytes) B" : String(format: "%.2f", value) + " " + units[unit]
 }

@@ -184,6 +184,22 @@ public struct DerivedParameters: Sendable {
         simulationSeconds / (parameters.simulation.tSim * 1e-3)
     }
 
+    /// Spikes a run is allowed for when its memory and disk needs are estimated: three times
+    /// the full-scale mean rates (at least 1/s) over the whole run.
+    public var recordedSpikesBound: Int {
+        let seconds = Double(schedule.total) * resolution * 1e-3
+        var spikes = 0.0
+        for p in 0..<Population.count {
+            spikes += Double(neuronCounts[p]) * max(1, 3 * parameters.network.fullMeanRates[p]) * seconds
+        }
+        return Int(spikes)
+    }
+
+    /// Potentials the voltmeter records (every neuron, every rec_V_int), 0 when it is off.
+    public var recordedVoltageSamples: Int {
+        parameters.simulation.recordVoltage ? totalNeurons * (schedule.total / schedule.voltageInterval) : 0
+    }
+
     /// The population index of every neuron, for per-neuron lookups of per-population values.
     public var populationIndices: [UInt8] {
         var indices = [UInt8](repeating: 0, count: totalNeurons)

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Connectivity
+import MicrocircuitModel
 import OpenCLBackend
 
 /// `microcircuit devices`: every OpenCL platform and device, and whether it can run the model.

@@ -134,6 +134,33 @@ final class OutputTests: XCTestCase {
         }
     }
 
+    /// The disk estimate covers what a run writes, spikes (at three times the full-scale
+    /// rates) and potentials (nearly exactly), and refuses a file system with less room.
+    func testOutputEstimateCoversTheFiles() throws {
+        var p = try CPUBackendTests.shortRun().parameters
+        p.simulation.recordVoltage = true
+        let derived = try DerivedParameters(p)
+        let network = try Network.build(derived, threads: 2)
+        let result = try SimulationDriver(derived: derived).run(CPUBackend(network: network, threads: 2))
+        let output = try OutputFolder(path: try temporaryFolder(self).appendingPathComponent("run").path, overwrite: false)
+        try NESTFormat.write(spikes: result.spikes, voltages: result.voltages, derived: derived, version: "test", into: output)
+        func bytes(_ prefix: String) throws -> Int {
+            try FileManager.default.contentsOfDirectory(atPath: output.staging.path).filter { $0.hasPrefix(prefix) }
+                .reduce(0) { $0 + (try FileManager.default.attributesOfItem(atPath: output.staging.path + "/" + $1)[.size] as! Int) }
+        }
+        let estimate = OutputEstimate(derived)
+        let spikeBytes = try bytes(NESTFormat.spikeRecorderLabel), voltageBytes = try bytes(NESTFormat.voltmeterLabel)
+        XCTAssertGreaterThan(spikeBytes, 0)
+        XCTAssertGreaterThanOrEqual(estimate.spikeFiles, spikeBytes)
+        XCTAssertGreaterThanOrEqual(estimate.voltmeterFiles, voltageBytes)
+        XCTAssertLessThan(Double(estimate.voltmeterFiles), 1.1 * Double(voltageBytes))
+        XCTAssertNoThrow(try estimate.check(available: estimate.total, location: "disk"))
+        XCTAssertThrowsError(try estimate.check(available: estimate.total - 1, location: "disk")) { error in
+            XCTAssertTrue("\(error)".contains("not enough disk space") && "\(error)".contains("free in 'disk'"), "\(error)")
+        }
+        XCTAssertNotNil(output.availableBytes)
+    }
+
     /// `--overwrite` replaces previous output folders and empty ones, nothing else: not a
     /// folder of other files, not the working folder or one that holds it, not an empty path
     /// (which would name the working folder).
