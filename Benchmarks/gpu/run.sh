@@ -104,6 +104,12 @@ verified=$?
 echo "== verify (scale $FULL, $T_VERIFY_FULL ms, synapses built on the device)"
 limited "$BIN" verify --construct device --scale $FULL --bg poisson --t-presim 0 --t-sim $T_VERIFY_FULL --quiet
 verified_full=$?
+# Potentials bit for bit: a last-bit difference in the GPU's arithmetic (a fused multiply-add,
+# say) shows here at once, long before it moves a spike.
+echo "== verify potentials (scale $VERIFY_SCALE, 200 ms, voltmeter every 1 ms)"
+limited "$BIN" verify --construct device --scale $VERIFY_SCALE --bg poisson --thalamic --dc-transient --t-presim 0 --t-sim 200 \
+  --record-voltage --quiet
+verified_potentials=$?
 echo "== verify (1000 steps per launch, synapses built on the device)"
 limited "$BIN" verify --construct device --steps-per-launch 1000 --scale $VERIFY_SCALE --bg poisson --thalamic --dc-transient \
   --t-presim 500 --t-sim 500 --quiet
@@ -141,4 +147,4 @@ if command -v python3 >/dev/null; then
   echo "== summary (Benchmarks/gpu/summarize.py $OUT)"
   python3 "$HERE/summarize.py" "$OUT"
 fi
-[ $verified -eq 0 ] && [ $verified_full -eq 0 ] && [ $verified_persistent -eq 0 ] && [ $verified_shape -eq 0 ]
+[ $verified -eq 0 ] && [ $verified_full -eq 0 ] && [ $verified_potentials -eq 0 ] && [ $verified_persistent -eq 0 ] && [ $verified_shape -eq 0 ]

@@ -15,8 +15,9 @@ public struct MemoryEstimate: Sendable {
     public var total: Int { synapseTable + construction + simulationState + recording }
 
     /// `synapsesOnHost`: false when the synapses are built on an OpenCL device and never
-    /// reach host memory.
-    public init(_ derived: DerivedParameters, synapsesOnHost: Bool = true) {
+    /// reach host memory. `runs`: backends that simulate side by side, each with its own state
+    /// and recordings (verify runs two).
+    public init(_ derived: DerivedParameters, synapsesOnHost: Bool = true, runs: Int = 1) {
         let rows = derived.totalNeurons + derived.thalamicNeurons
         let synapses = synapsesOnHost ? derived.synapsesIncludingThalamic : 0
         synapseTable = SynapseTable.bytes(synapses: synapses, sources: rows)
@@ -25,9 +26,9 @@ public struct MemoryEstimate: Sendable {
         let largestPopulation = max(derived.neuronCounts.max() ?? 0, derived.thalamicNeurons)
         construction = blocks * largestPopulation * MemoryLayout<Int>.size + 3 * rows * MemoryLayout<Int>.size
         let slots = MemoryEstimate.ringSlotsBound(derived)
-        simulationState = derived.totalNeurons * (3 * MemoryLayout<Double>.size + MemoryLayout<Int32>.size)
-            + 2 * slots * derived.totalNeurons * MemoryLayout<Int64>.size
-        recording = derived.recordedSpikesBound * 2 * MemoryLayout<UInt32>.size + derived.recordedVoltageSamples * MemoryLayout<Double>.size
+        simulationState = runs * (derived.totalNeurons * (3 * MemoryLayout<Double>.size + MemoryLayout<Int32>.size)
+            + 2 * slots * derived.totalNeurons * MemoryLayout<Int64>.size)
+        recording = runs * (derived.recordedSpikesBound * 2 * MemoryLayout<UInt32>.size + derived.recordedVoltageSamples * MemoryLayout<Double>.size)
     }
 
     /// Ring-buffer slots (longest delay in steps + 1) that a network of these parameters

@@ -7,12 +7,13 @@ import OpenCLBackend
 import Simulation
 
 /// `microcircuit verify`: runs the CPU reference and the OpenCL backend on the same network
-/// and compares their spikes one by one.
+/// and compares their spikes one by one (and, with --record-voltage, their potentials bit
+/// for bit).
 struct VerifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
         abstract: "Check that the OpenCL backend emits exactly the CPU backend's spikes.",
-        discussion: "Exit status 0: identical; 1: a difference (the first one is printed).")
+        discussion: "With --record-voltage, the sampled membrane potentials are compared too, bit for bit. Exit status 0: identical; 1: a difference (the first one is printed).")
 
     @OptionGroup var model: ModelOptions
 
@@ -28,25 +29,31 @@ struct VerifyCommand: ParsableCommand {
         let threads = try cpu.count(warn: true)
         let plan = try openCL.plan(.opencl, threads: threads)
         rheobaseWarnings(derived).forEach(report)
-        try checkMemory(derived)
+        try checkMemory(derived, runs: 2)
         let network = try failing { try Network.build(derived, threads: threads) }
         let gpu = try plan.make(derived) { network }.backend
         report("OpenCL backend: synapses built on the \(plan.synapsesBuiltOn)")
         let cpu = CPUBackend(network: network, threads: threads)
         Interruption.install()
-        var spikes: [SpikeTrains] = []
+        var results: [RunResult] = []
         for backend in [cpu, gpu] as [SimulationBackend] {
             report("running \(backend.name) on \(backend.device)")
             let progress = ProgressLine(quiet: quiet)
             var clock = Stopwatch()
-            spikes.append(try failing {
+            results.append(try failing {
                 defer { progress.finish() }
-                return try SimulationDriver(derived: derived).run(backend, progress: progress.update, shouldStop: { Interruption.requested }).spikes
+                return try SimulationDriver(derived: derived).run(backend, progress: progress.update, shouldStop: { Interruption.requested })
             })
-            report("\(backend.name): \(spikes.last!.count) spikes in " + String(format: "%.2f s", clock.lap()))
+            report("\(backend.name): \(results.last!.spikes.count) spikes in " + String(format: "%.2f s", clock.lap()))
         }
-        let comparison = SpikeComparison(cpu: spikes[0], opencl: spikes[1], derived: derived)
-        print(comparison)
-        if comparison.difference != nil { throw ExitCode(1) }
+        let spikes = SpikeComparison(cpu: results[0].spikes, opencl: results[1].spikes, derived: derived)
+        print(spikes)
+        var identical = spikes.difference == nil
+        if let cpuTrace = results[0].voltages, let openCLTrace = results[1].voltages {
+            let potentials = VoltageComparison(cpu: cpuTrace, opencl: openCLTrace, derived: derived)
+            print(potentials)
+            identical = identical && potentials.difference == nil
+        }
+        if !identical { throw ExitCode(1) }
     }
 }

@@ -1,3 +1,4 @@
+import Analysis
 import COpenCL
 import Connectivity
 @testable import MicrocircuitModel
@@ -25,6 +26,29 @@ final class OpenCLBackendTests: XCTestCase {
         for seed: UInt32 in [1, 2, 3] {
             try assertIdentical(try CPUBackendTests.shortRun(seed: seed, background: .poisson), minimumSpikes: 3000)
         }
+    }
+
+    /// Potentials agree bit for bit, not only spikes; and `VoltageComparison` (verify's) finds
+    /// a one-ulp change in one neuron of one sample.
+    func testPotentialsAreIdenticalToCPUBitForBit() throws {
+        var p = try CPUBackendTests.shortRun(seed: 6, background: .poisson).parameters
+        p.simulation.recordVoltage = true
+        p.simulation.voltageInterval = 2
+        let derived = try DerivedParameters(p)
+        let network = try Network.build(derived, threads: 2)
+        let cpu = try XCTUnwrap(try SimulationDriver(derived: derived).run(CPUBackend(network: network, threads: 2)).voltages)
+        var gpu = try XCTUnwrap(try SimulationDriver(derived: derived).run(try OpenCLBackend(network: network, device: try device())).voltages)
+        XCTAssertEqual(cpu.steps.count, 125)
+        let comparison = VoltageComparison(cpu: cpu, opencl: gpu, derived: derived)
+        XCTAssertNil(comparison.difference, "\(comparison)")
+        XCTAssertTrue("\(comparison)".hasPrefix("identical potentials: 125 samples of \(derived.totalNeurons) neurons"))
+
+        gpu.samples[77][1234] = gpu.samples[77][1234].nextUp
+        let changed = VoltageComparison(cpu: cpu, opencl: gpu, derived: derived).difference
+        XCTAssertEqual(changed?.sample, 77)
+        XCTAssertEqual(changed?.step, cpu.steps[77])
+        XCTAssertEqual(changed?.neuron, 1234)
+        XCTAssertEqual(changed?.opencl, cpu.samples[77][1234].nextUp)
     }
 
     /// A device that works in host memory (PoCL) runs the host's synapse table in place
