@@ -164,8 +164,12 @@ expect_error 1 "at least three reference runs" compare "$WORK/ok" --reference "$
 
 # OpenCL (PoCL here): devices, verify, the opencl backend, and its errors.
 "$BIN" devices >"$WORK/devices" 2>&1 && grep -q "64-bit atomics yes" "$WORK/devices" && pass || fail "devices: $(cat "$WORK/devices")"
-"$BIN" verify "${SMALL[@]}" --thalamic >"$WORK/verify" 2>"$WORK/err" && grep -q "^identical: [0-9]* spikes" "$WORK/verify" && pass \
+"$BIN" verify "${SMALL[@]}" --thalamic >"$WORK/verify" 2>"$WORK/err" && grep -q "^identical: [0-9]* spikes" "$WORK/verify" \
+  && grep -q "^identical potentials: 1 sample of 1544 neurons, bit for bit" "$WORK/verify" && pass \
   || fail "verify: $(cat "$WORK/verify" "$WORK/err")"
+"$BIN" verify "${SMALL[@]}" --record-voltage >"$WORK/verify-voltage" 2>"$WORK/err" \
+  && grep -q "^identical potentials: 120 samples of 1544 neurons, bit for bit" "$WORK/verify-voltage" && pass \
+  || fail "verify --record-voltage: $(cat "$WORK/verify-voltage" "$WORK/err")"
 if "$BIN" run "${SMALL[@]}" --backend opencl --output "$WORK/gpu" >/dev/null 2>"$WORK/err"; then
   grep -q '"backend": "opencl"' "$WORK/gpu/summary.json" && pass || fail "summary does not name the opencl backend"
   cmp -s "$WORK/ok/spike_recorder-1545-0.dat" "$WORK/gpu/spike_recorder-1545-0.dat" && pass || fail "opencl and cpu spike files differ"

@@ -82,7 +82,7 @@ public struct VoltageComparison: CustomStringConvertible {
     }
 
     public var description: String {
-        guard let d = difference else { return "identical potentials: \(samples) samples of \(neurons) neurons, bit for bit" }
+        guard let d = difference else { return "identical potentials: \(samples) sample\(samples == 1 ? "" : "s") of \(neurons) neurons, bit for bit" }
         let time = String(format: "%.1f", Double(d.step + 1) * resolution)
         return "different potentials: first at sample \(d.sample) (t = \(time) ms), neuron \(d.neuron) (NEST id \(d.neuron + 1), \(d.population.name)): cpu \(d.cpu) mV, opencl \(d.opencl) mV"
     }

@@ -6,6 +6,8 @@ import MicrocircuitModel
 public struct VoltageTrace: Sendable {
     public var steps: [Int] = []
     public var samples: [[Double]] = []
+
+    public init() {}
 }
 
 /// Where a run stands, for progress display.
