@@ -28,14 +28,13 @@ final class CPUBackendTests: XCTestCase {
         return try SimulationDriver(derived: network.derived).run(backend).spikes
     }
 
-    func testSpikesAreIdenticalForAnyThreadCount() throws {
+    func testSpikesAndPotentialsAreIdenticalForAnyThreadCount() throws {
         for background in [BackgroundInput.poisson, .dc] {
             let network = try Network.build(try Self.shortRun(background: background), threads: 2)
-            let reference = try simulate(network, threads: 1)
-            XCTAssertGreaterThan(reference.count, 1000, "enough spikes to mean something")
+            let reference = try MicrocircuitTests.simulate(network, on: CPUBackend(network: network, threads: 1))
+            XCTAssertGreaterThan(reference.spikes.count, 1000, "enough spikes to mean something")
             for threads in [2, 4] {
-                let spikes = try simulate(network, threads: threads)
-                XCTAssertNil(spikes.firstDifference(from: reference), "\(background), \(threads) threads")
+                assertSame(try MicrocircuitTests.simulate(network, on: CPUBackend(network: network, threads: threads)), as: reference, "\(background), \(threads) threads: ")
             }
         }
     }

@@ -27,3 +27,28 @@ func spikeFile(population p: Int, _ spikes: SpikeTrains, derived: DerivedParamet
     NESTFormat.writeSpikeFile(population: p, spikes, derived: derived, version: "test", to: &bytes)
     return bytes
 }
+
+/// What a run leaves: its spikes and every neuron's potential after the last step.
+struct Outcome {
+    var spikes: SpikeTrains
+    var potentials: [Double]
+
+    init(_ spikes: SpikeTrains, after backend: SimulationBackend) throws {
+        self.spikes = spikes
+        potentials = try backend.membranePotentials()
+    }
+}
+
+/// Runs `backend` through the network's whole schedule.
+func simulate(_ network: Network, on backend: SimulationBackend) throws -> Outcome {
+    try Outcome(try SimulationDriver(derived: network.derived).run(backend).spikes, after: backend)
+}
+
+/// The numerical contract: the same spikes as the reference run, and its potentials bit for
+/// bit (a last-bit difference in the arithmetic rarely moves a spike in a short run).
+func assertSame(_ run: Outcome, as reference: Outcome, _ label: String = "", file: StaticString = #filePath, line: UInt = #line) {
+    let spike = reference.spikes.firstDifference(from: run.spikes)
+    XCTAssertNil(spike, "\(label)first difference at spike \(spike ?? -1) of \(reference.spikes.count)", file: file, line: line)
+    let neuron = reference.potentials.indices.first { reference.potentials[$0].bitPattern != run.potentials[$0].bitPattern }
+    XCTAssertNil(neuron, "\(label)potential of neuron \(neuron ?? -1) after the last step: \(reference.potentials[neuron ?? 0]) in the reference, \(run.potentials[neuron ?? 0]) here", file: file, line: line)
+}

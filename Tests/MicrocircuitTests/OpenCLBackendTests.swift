@@ -9,30 +9,6 @@ import XCTest
 final class OpenCLBackendTests: XCTestCase {
     func device() throws -> OpenCLDevice { try DeviceSelection.choose(index: nil, allowCPU: true) }
 
-    /// What a run leaves: its spikes and every neuron's potential after the last step.
-    struct Outcome {
-        var spikes: SpikeTrains
-        var potentials: [Double]
-
-        init(_ spikes: SpikeTrains, after backend: SimulationBackend) throws {
-            self.spikes = spikes
-            potentials = try backend.membranePotentials()
-        }
-    }
-
-    func simulate(_ network: Network, on backend: SimulationBackend) throws -> Outcome {
-        try Outcome(try SimulationDriver(derived: network.derived).run(backend).spikes, after: backend)
-    }
-
-    /// The numerical contract: the kernels emit exactly the CPU reference's spikes and leave
-    /// its potentials, bit for bit (a last-bit difference rarely moves a spike in a short run).
-    func assertSame(_ gpu: Outcome, as cpu: Outcome, _ label: String = "", file: StaticString = #filePath, line: UInt = #line) {
-        let spike = cpu.spikes.firstDifference(from: gpu.spikes)
-        XCTAssertNil(spike, "\(label)first difference at spike \(spike ?? -1) of \(cpu.spikes.count)", file: file, line: line)
-        let neuron = cpu.potentials.indices.first { cpu.potentials[$0].bitPattern != gpu.potentials[$0].bitPattern }
-        XCTAssertNil(neuron, "\(label)potential of neuron \(neuron ?? -1) after the last step: cpu \(cpu.potentials[neuron ?? 0]), opencl \(gpu.potentials[neuron ?? 0])", file: file, line: line)
-    }
-
     func assertIdentical(_ derived: DerivedParameters, minimumSpikes: Int, file: StaticString = #filePath, line: UInt = #line) throws {
         let network = try Network.build(derived, threads: 2)
         let cpu = try simulate(network, on: CPUBackend(network: network, threads: 2))
