@@ -125,9 +125,10 @@ public final class OutputFolder {
             .appendingPathComponent(".\(destination.lastPathComponent).old-\(getpid())")
         let replacing = fileManager.fileExists(atPath: destination.path)
         // Absent when the run began, the destination may have been written since (another
-        // run to the same folder): without --overwrite it is kept, and this run's files go.
+        // run to the same folder): without --overwrite it is kept, and this run's files are
+        // set aside beside it.
         if replacing && !overwrite {
-            throw OutputError(description: "output folder '\(destination.path)' was created by something else while this run was going; it is kept and this run's output is not written (pass --overwrite to replace it)")
+            throw OutputError(description: "output folder '\(destination.path)' was created by something else while this run was going; it is kept, and \(setAside())")
         }
         do {
             if replacing { try fileManager.moveItem(at: destination, to: old) }
@@ -141,7 +142,20 @@ public final class OutputFolder {
             committed = true
             if replacing { try? fileManager.removeItem(at: old) }
         } catch {
-            throw OutputError(description: "cannot move the finished output into '\(destination.path)': \(error.localizedDescription)")
+            throw OutputError(description: "cannot move the finished output into '\(destination.path)': \(error.localizedDescription); \(setAside())")
         }
+    }
+
+    /// A finished run's files that cannot take the destination's place are not thrown away:
+    /// they move to `NAME.PID` beside it (or stay in the staging folder if even that fails).
+    /// Returns what to tell the user.
+    private func setAside() -> String {
+        let aside = URL(fileURLWithPath: destination.path + ".\(getpid())")
+        guard FileManager.default.fileExists(atPath: staging.path) else { return "this run's output is lost" }
+        committed = true
+        if (try? FileManager.default.moveItem(at: staging, to: aside)) != nil {
+            return "this run's output is in '\(aside.path)' instead"
+        }
+        return "this run's output is left in '\(staging.path)'; move it elsewhere before the next run to '\(destination.lastPathComponent)' removes it"
     }
 }

@@ -88,17 +88,23 @@ final class OutputTests: XCTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: path), ["b.dat"])
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: root.path), ["run"])
 
-        // A folder that appears while a run without --overwrite goes on is kept.
+        // A folder that appears while a run without --overwrite goes on is kept, and the
+        // run's own files are set aside beside it, not thrown away.
         let other = root.appendingPathComponent("raced").path
+        let aside = other + ".\(getpid())"
         do {
             let racing = try OutputFolder(path: other, overwrite: false)
             try racing.write("mine.dat", "mine")
             try FileManager.default.createDirectory(atPath: other, withIntermediateDirectories: false)
             XCTAssertTrue(FileManager.default.createFile(atPath: other + "/theirs.dat", contents: Data("theirs".utf8)))
-            XCTAssertThrowsError(try racing.commit())
+            XCTAssertThrowsError(try racing.commit()) { error in
+                XCTAssertTrue("\(error)".contains("it is kept, and this run's output is in '\(aside)' instead"), "\(error)")
+            }
         }
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: other), ["theirs.dat"])
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: aside), ["mine.dat"])
         try FileManager.default.removeItem(atPath: other)
+        try FileManager.default.removeItem(atPath: aside)
 
         // A final move that fails puts the previous folder back under its own name.
         XCTAssertTrue(FileManager.default.createFile(atPath: path + "/" + NESTFormat.populationNodeIDsFileName, contents: Data("1 1\n".utf8)))
