@@ -118,6 +118,20 @@ final class AnalysisTests: XCTestCase {
             XCTAssertEqual(a.time.count, b.time.count)
             for (x, y) in zip(a.time, b.time) { XCTAssertEqual(x, y, accuracy: 5e-4, "three decimals in the file") }
         }
+        // NEST with several threads writes one file per thread and recorder
+        // (`spike_recorder-ID-THREAD.dat`), each in its own order: read as one.
+        for p in 0..<Population.count {
+            let name = NESTFormat.spikeRecorderFileName(population: p, derived: derived)
+            let lines = String(decoding: try Data(contentsOf: URL(fileURLWithPath: folder + "/" + name)), as: UTF8.self).split(separator: "\n")
+            let (header, rows) = (lines.prefix(3), lines.dropFirst(3))
+            for thread in 0..<2 {
+                let mine = rows.enumerated().filter { $0.offset % 2 == thread }.map(\.element).reversed()
+                try ((header + mine).joined(separator: "\n") + "\n").write(toFile: folder + "/" + name.replacingOccurrences(of: "-0.dat", with: "-\(thread).dat"), atomically: true, encoding: .utf8)
+            }
+        }
+        XCTAssertEqual(try SpikeData(folder: folder).populations.map(\.neuron), read.populations.map(\.neuron))
+        XCTAssertEqual(try SpikeData(folder: folder).populations.map(\.time), read.populations.map(\.time))
+
         let window = derived.parameters.simulation.tPresim...(derived.parameters.simulation.tPresim + derived.parameters.simulation.tSim)
         let fromFile = SpikeStatistics(read, options: .init(window: window))
         let fromMemory = SpikeStatistics(memory, options: .init(window: window))
