@@ -10,10 +10,10 @@ public protocol ByteSink {
 extension Array: ByteSink where Element == UInt8 {}
 
 extension ByteSink {
-    /// Decimal digits of `value`, formed on the stack: one heap allocation per number made
-    /// the voltmeter's millions of lines slow.
+    /// Decimal digits of `value` (a node id or whole milliseconds, never negative), formed on
+    /// the stack: one heap allocation per number made the voltmeter's millions of lines slow.
     mutating func appendInteger(_ value: Int) {
-        if value < 0 { append(UInt8(ascii: "-")) }
+        precondition(value >= 0)
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
             var rest = value.magnitude
             var first = digits.count
