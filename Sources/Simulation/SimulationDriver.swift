@@ -26,6 +26,11 @@ public struct RunProgress: Sendable {
     public var realTimeFactor: Double {
         stepsInPhase == 0 ? 0 : elapsed / (Double(stepsInPhase) * resolution * 1e-3)
     }
+
+    /// Wall-clock seconds until the run ends, at the current phase's pace so far.
+    public var secondsLeft: Double? {
+        stepsInPhase == 0 ? nil : elapsed / Double(stepsInPhase) * Double(totalSteps - step)
+    }
 }
 
 /// The run was stopped on request (e.g. Ctrl-C) between two chunks of steps.

@@ -1,4 +1,5 @@
 import Foundation
+import MicrocircuitModel
 import Simulation
 
 /// A live progress line on stderr: rewritten in place on a terminal, one line per tenth of
@@ -16,9 +17,10 @@ final class ProgressLine {
     func update(_ p: RunProgress) {
         guard !quiet else { return }
         let percent = 100 * Double(p.step) / Double(max(1, p.totalSteps))
-        let line = p.phase.rawValue.padding(toLength: 14, withPad: " ", startingAt: 0) + String(
+        var line = p.phase.rawValue.padding(toLength: 14, withPad: " ", startingAt: 0) + String(
             format: "%5.1f%%  t = %.1f ms  RTF %.3f  spikes %d",
             percent, Double(p.step) * p.resolution, p.realTimeFactor, p.spikes)
+        if let left = p.secondsLeft, left >= 1 { line += "  about \(formatDuration(left)) left" }
         if isTerminal {
             let padding = String(repeating: " ", count: max(0, lastWidth - line.count))
             FileHandle.standardError.write(Data(("\r" + line + padding).utf8))

@@ -12,7 +12,7 @@ import Simulation
 struct VerifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
-        abstract: "Check that the OpenCL backend emits exactly the CPU backend's spikes.",
+        abstract: "Check that the OpenCL backend gives exactly the CPU backend's spikes and potentials.",
         discussion: "The membrane potentials after the last step are compared bit for bit, and with --record-voltage every voltmeter sample too. Exit status 0: identical; 1: a difference (the first one is printed).")
 
     @OptionGroup var model: ModelOptions

@@ -158,4 +158,16 @@ final class SimulationDriverTests: XCTestCase {
         _ = try driver.run(slow)
         XCTAssertEqual(slow.advances, Array(repeating: 1000, count: 31))
     }
+
+    /// The progress line's estimate: the rest of the run at this phase's pace so far.
+    func testTimeLeftAtThePhasesPace() {
+        var progress = RunProgress(phase: .simulation, step: 3000, totalSteps: 12000, spikes: 0,
+                                   elapsed: 5, stepsInPhase: 2000, resolution: 0.1)
+        XCTAssertEqual(progress.secondsLeft!, 5.0 / 2000 * 9000, accuracy: 1e-12)
+        XCTAssertEqual(progress.realTimeFactor, 5 / 0.2, accuracy: 1e-12)
+        progress.stepsInPhase = 0
+        XCTAssertNil(progress.secondsLeft, "no pace yet")
+        XCTAssertEqual([0.4, 42, 59.6, 185, 3599, 7620, .infinity].map(formatDuration),
+                       ["0 s", "42 s", "1 min 00 s", "3 min 05 s", "59 min 59 s", "2 h 07 min", "0 s"])
+    }
 }
