@@ -16,10 +16,10 @@ public struct OutputEstimate: Sendable {
         let digits = { (value: Int) in String(value).count }
         let sender = digits(derived.totalNeurons)
         let time = digits(Int(Double(derived.schedule.total) * derived.resolution)) + 4
-        let header = 100
-        spikeFiles = Population.count * header + derived.recordedSpikesBound * (sender + 1 + time + 1)
+        let headerBytes = 100  // three header lines, ~70 bytes
+        spikeFiles = Population.count * headerBytes + derived.recordedSpikesBound * (sender + 1 + time + 1)
         voltmeterFiles = derived.recordedVoltageSamples == 0 ? 0
-            : Population.count * header + derived.recordedVoltageSamples * (sender + 1 + time + 1 + 19 + 1)
+            : Population.count * headerBytes + derived.recordedVoltageSamples * (sender + 1 + time + 1 + 19 + 1)
     }
 
     /// Throws when the estimate exceeds `available` bytes on the file system of `location`.
