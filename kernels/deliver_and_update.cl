@@ -77,7 +77,7 @@ __kernel void index_row_segments(uint rows, uint groups, uint owned, __global co
     volatile __global uint *spike_rows, volatile __global uint *spike_counts, volatile __global uint *spike_totals, \
     uint list_capacity, \
     __global uint *record_steps, __global uint *record_neurons, __global uint *record_total, uint record_capacity, \
-    int record, \
+    int record, __global double *voltage_samples, uint voltage_interval, uint voltage_first_sample, \
     __global const ulong *row_start, __global const uint *targets, __global const int *weights, \
     __global const uchar *delays, __global const uint *segments
 
@@ -89,6 +89,7 @@ __kernel void index_row_segments(uint rows, uint groups, uint owned, __global co
     p22, p11, p21, p20, threshold, reset, refractory_steps, picoampere_per_unit, \
     spike_rows, spike_counts, spike_totals, list_capacity, \
     record_steps, record_neurons, record_total, record_capacity, record, \
+    voltage_samples, voltage_interval, voltage_first_sample, \
     row_start, targets, weights, delays, segments
 
 // Synapse k's ring slot: its target's, for the synapse's delay after the spike's step
@@ -273,6 +274,10 @@ static inline void simulate_step(uint step, STEP_PARAMETERS,
                     record_steps[slot_in_record] = step;
                     record_neurons[slot_in_record] = i;
                 }
+            }
+            // The voltmeter: after each step that ends an interval, the batch's next sample.
+            if (voltage_interval != 0u && (step + 1u) % voltage_interval == 0u) {
+                voltage_samples[(size_t)((step + 1u) / voltage_interval - voltage_first_sample) * neuron_count + i] = vm;
             }
             v[i] = vm;
             i_ex[i] = ex;

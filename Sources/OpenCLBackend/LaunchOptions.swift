@@ -12,6 +12,9 @@ public struct LaunchOptions: Sendable, Equatable {
     /// Places in each recording buffer instead of the bound that refractoriness gives, which
     /// no batch can exceed: set by tests only, to see that an overflow is reported, not lost.
     var recordCapacity: Int?
+    /// Voltmeter samples in each recording buffer instead of the backend's choice: set by
+    /// tests only, to cut batches short by samples.
+    var voltageSampleCapacity: Int?
 
     public init(stepsPerLaunch: Int = 1, workGroup: WorkGroupShape? = nil, batchSteps: Int = 1000, timesKernels: Bool = false) {
         self.stepsPerLaunch = stepsPerLaunch

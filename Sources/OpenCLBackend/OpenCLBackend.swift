@@ -32,9 +32,11 @@ public final class OpenCLBackend: SimulationBackend {
     /// The kernels that run steps, each with the index of its first STEP_PARAMETERS argument.
     let stepKernels: [(kernel: CLKernel, firstStepParameter: Int)]
     /// Position of `record_steps` among STEP_PARAMETERS (deliver_and_update.cl), followed by
-    /// `record_neurons`, `record_total`, `record_capacity` and `record`.
+    /// `record_neurons`, `record_total`, `record_capacity`, `record`, then the voltmeter's
+    /// `voltage_samples`, `voltage_interval` and `voltage_first_sample`.
     static let recorderParameter = 33
     static let recordParameter = recorderParameter + 4
+    static let voltageParameter = recordParameter + 1
     /// Work-items of a step launch.
     let globalSize: Int
 
@@ -50,6 +52,9 @@ public final class OpenCLBackend: SimulationBackend {
     public let stepKernelResources: [String: KernelResources]
     /// Steps per batch between copies of the recorded spikes.
     let batchSteps: Int
+    /// Voltmeter samples a batch's recorder holds (0 without voltage recording); a batch that
+    /// records voltages ends before it would take more.
+    let voltageSampleCapacity: Int
     /// Device memory this backend's buffers take (the estimate checked before uploading).
     public let deviceMemoryBytes: Int
 
@@ -86,7 +91,15 @@ public final class OpenCLBackend: SimulationBackend {
         return DeviceSynapseTable.bytes(synapses: synapses, rows: rows, builtOnDevice: builtOnDevice)
             + rows * (layout.groups(neurons: n) + 1) * 4
             + n * (3 * 8 + 4 + 1) + 2 * slots * n * 8
-            + 3 * rows * 8 + 2 * SpikeRecorder.bytes(capacity: recordCapacity(d, batchSteps: batchSteps))
+            + 3 * rows * 8
+            + 2 * SpikeRecorder.bytes(capacity: recordCapacity(d, batchSteps: batchSteps), voltageSamples: voltageSampleCapacity(d, batchSteps: batchSteps), neurons: n)
+    }
+
+    /// A batch's voltmeter samples: all of a batch's, at most 64 MiB of them (~100 at full
+    /// scale, so a batch of 1,000 steps at the default interval), at least one.
+    static func voltageSampleCapacity(_ d: DerivedParameters, batchSteps: Int) -> Int {
+        guard d.parameters.simulation.recordVoltage else { return 0 }
+        return max(1, min(batchSteps / d.schedule.voltageInterval + 1, (64 << 20) / (8 * d.totalNeurons)))
     }
 
     /// No neuron spikes twice within `refractory + 1` steps, so this bounds a batch's spikes.
@@ -126,6 +139,7 @@ public final class OpenCLBackend: SimulationBackend {
         neuronCount = d.totalNeurons
         constants = NeuronConstants(d)
         batchSteps = launch.batchSteps
+        voltageSampleCapacity = launch.voltageSampleCapacity ?? OpenCLBackend.voltageSampleCapacity(d, batchSteps: launch.batchSteps)
         stepsPerLaunch = max(1, launch.stepsPerLaunch)
         kernelTimes = launch.timesKernels ? KernelTimes() : nil
 
@@ -151,8 +165,8 @@ public final class OpenCLBackend: SimulationBackend {
         let context = try CLContext(device: device.id, profiling: launch.timesKernels)
         self.context = context
         program = try CLProgram(context, sources: try Kernels.sources(), options: [Kernels.buildOptions, Kernels.deviceOptions(info), preferred.buildOptions].joined(separator: " "))
-        deliverAndUpdate = try CLKernel(program, name: "deliver_and_update", arguments: 44)
-        runSteps = stepsPerLaunch > 1 ? try CLKernel(program, name: "run_steps", arguments: 47) : nil
+        deliverAndUpdate = try CLKernel(program, name: "deliver_and_update", arguments: 47)
+        runSteps = stepsPerLaunch > 1 ? try CLKernel(program, name: "run_steps", arguments: 50) : nil
         stepKernels = [(deliverAndUpdate, 1)] + (runSteps.map { [($0, 4)] } ?? [])
         let stepKernelNames = Set(stepKernels.map(\.kernel.name))
         stepKernelResources = Kernels.resources(inBuildLog: (try? program.buildLog()) ?? "").filter { stepKernelNames.contains($0.key) }
@@ -197,7 +211,8 @@ public final class OpenCLBackend: SimulationBackend {
         let spikeCounts = try CLBuffer<UInt32>(context, count: 3 * listCapacity, name: "spike_counts")
         let spikeTotals = try CLBuffer<UInt32>(context, [0, 0, 0], name: "spike_totals")
         let capacity = launch.recordCapacity ?? OpenCLBackend.recordCapacity(d, batchSteps: launch.batchSteps)
-        recorders = try (0..<2).map { _ in try SpikeRecorder(context, capacity: capacity) }
+        let (samples, neurons) = (voltageSampleCapacity, neuronCount)
+        recorders = try (0..<2).map { _ in try SpikeRecorder(context, capacity: capacity, voltageSamples: samples, neurons: neurons) }
         grid = try CLBuffer(context, [0, 0], name: "grid")
         for buffer in [currentsEx, currentsIn] as [CLBuffer<Double>] { try buffer.zero() }
         try refractory.zero()
@@ -248,6 +263,9 @@ public final class OpenCLBackend: SimulationBackend {
             { try $0.set($1, self.recorders[0].total) },
             { try $0.set($1, UInt32(capacity)) },
             { try $0.set($1, Int32(1)) },  // record (recordParameter), reset by advance
+            { try $0.set($1, self.recorders[0].voltages) },  // voltageParameter, set by each batch
+            { try $0.set($1, UInt32(0)) },
+            { try $0.set($1, UInt32(0)) },
             { try $0.set($1, table.rowStartBuffer) },
             { try $0.set($1, table.targets) },
             { try $0.set($1, table.weights) },
@@ -283,41 +301,57 @@ public final class OpenCLBackend: SimulationBackend {
 
     /// Enqueues the steps batch by batch; each batch's spikes are read while the device
     /// runs the next, so the device waits for the host only after the last.
-    public func advance(steps: Int, recordingInto spikes: inout SpikeTrains) throws {
+    public func advance(steps: Int, recordingInto spikes: inout SpikeTrains, voltages: inout VoltageTrace?) throws {
         var remaining = steps
         for (kernel, first) in stepKernels {
             try kernel.set(first + Self.recordParameter, Int32(recordsSpikes ? 1 : 0))
         }
+        precondition(voltages == nil || voltageSampleCapacity > 0, "voltages asked of a backend set up without voltage recording")
+        let interval = derived.schedule.voltageInterval
+        let samplesVoltages = voltages != nil
         var running: Batch?
         while remaining > 0 {
-            let count = min(remaining, batchSteps)
-            let batch = try enqueueBatch(steps: count)
-            if let running { try collectRecordedSpikes(of: running, into: &spikes) }
+            var count = min(remaining, batchSteps)
+            if samplesVoltages {
+                // Ends before the step that would take sample capacity + 1.
+                count = min(count, (currentStep / interval + voltageSampleCapacity + 1) * interval - 1 - currentStep)
+            }
+            let batch = try enqueueBatch(steps: count, samplingVoltages: samplesVoltages)
+            if let running { try collect(running, spikes: &spikes, voltages: &voltages) }
             running = batch
             remaining -= count
         }
-        if let running { try collectRecordedSpikes(of: running, into: &spikes) }
+        if let running { try collect(running, spikes: &spikes, voltages: &voltages) }
     }
 
-    /// A batch of steps enqueued: its recorder, an event for its end, and its timed launches.
+    /// A batch of steps enqueued: its recorder, its steps, whether it samples voltages, an
+    /// event for its end, and its timed launches.
     struct Batch {
         let recorder: SpikeRecorder
+        let steps: Range<Int>
+        let samplesVoltages: Bool
         let finished: CLEvent
         let launchEvents: [CLEvent]
     }
 
     /// Enqueues `steps` steps from `currentStep` recording into the next recorder, whose
     /// spikes the host has read by now (the batch before last used it).
-    func enqueueBatch(steps: Int) throws -> Batch {
+    func enqueueBatch(steps: Int, samplingVoltages: Bool = false) throws -> Batch {
         let recorder = recorders[nextRecorder]
         nextRecorder = (nextRecorder + 1) % recorders.count
         try recorder.total.zero()
+        let interval = derived.schedule.voltageInterval
         for (kernel, first) in stepKernels {
             let parameter = first + Self.recorderParameter
             try kernel.set(parameter, recorder.steps)
             try kernel.set(parameter + 1, recorder.neurons)
             try kernel.set(parameter + 2, recorder.total)
+            let voltage = first + Self.voltageParameter
+            try kernel.set(voltage, recorder.voltages)
+            try kernel.set(voltage + 1, UInt32(samplingVoltages ? interval : 0))
+            try kernel.set(voltage + 2, UInt32(currentStep / interval + 1))
         }
+        let firstStep = currentStep
         var enqueued = 0
         var launchEvents: [CLEvent] = []
         while enqueued < steps {
@@ -326,7 +360,8 @@ public final class OpenCLBackend: SimulationBackend {
             currentStep += count
             enqueued += count
         }
-        return Batch(recorder: recorder, finished: try context.marker(), launchEvents: launchEvents)
+        return Batch(recorder: recorder, steps: firstStep..<currentStep, samplesVoltages: samplingVoltages,
+                     finished: try context.marker(), launchEvents: launchEvents)
     }
 
     /// Enqueues `count` steps from `first`: one `deliver_and_update` launch per step, or one
@@ -405,13 +440,24 @@ public final class OpenCLBackend: SimulationBackend {
     }
 
     /// Waits for `batch` to finish (the only host wait), copies its recorded spikes back and
-    /// sorts them into canonical order; without recording, only counts them.
-    func collectRecordedSpikes(of batch: Batch, into spikes: inout SpikeTrains) throws {
+    /// sorts them into canonical order (without recording, only counts them), and copies its
+    /// voltmeter samples back.
+    func collect(_ batch: Batch, spikes: inout SpikeTrains, voltages: inout VoltageTrace?) throws {
         let recorder = batch.recorder
         if runSteps != nil { try throwIfBarrierFailed(after: batch.finished) }
         let total = Int(try recorder.total.read(after: batch.finished)[0])
         try readLaunchTimes(batch.launchEvents)
         spikeCount += total
+        if batch.samplesVoltages {
+            let interval = derived.schedule.voltageInterval
+            let sampleSteps = Array(stride(from: (batch.steps.lowerBound / interval + 1) * interval - 1, to: batch.steps.upperBound, by: interval))
+            let eL = derived.parameters.neuron.eL
+            let values = try recorder.voltages.read(count: sampleSteps.count * neuronCount, after: batch.finished)
+            for (k, step) in sampleSteps.enumerated() {
+                voltages!.steps.append(step)
+                voltages!.samples.append(values[(k * neuronCount)..<((k + 1) * neuronCount)].map { $0 + eL })
+            }
+        }
         guard recordsSpikes else { return }
         guard total <= recorder.steps.count else {
             throw OpenCLUnavailable(description: "the device's spike recording buffer overflowed (\(total) spikes for \(recorder.steps.count) places); no spikes were dropped silently, but this run cannot continue")
@@ -448,17 +494,23 @@ extension OpenCLBackend {
 }
 
 /// Where a batch's spikes are recorded on the device: step and neuron of each, and how many
-/// there are (more than the places only if the capacity's bound were wrong).
+/// there are (more than the places only if the capacity's bound were wrong); and its
+/// voltmeter samples, one row of every neuron's potential (relative to E_L) per sample.
 struct SpikeRecorder {
     let steps: CLBuffer<UInt32>
     let neurons: CLBuffer<UInt32>
     let total: CLBuffer<UInt32>
+    let voltages: CLBuffer<Double>
 
-    init(_ context: CLContext, capacity: Int) throws {
+    init(_ context: CLContext, capacity: Int, voltageSamples: Int, neurons count: Int) throws {
         steps = try CLBuffer(context, count: capacity, name: "record_steps")
         neurons = try CLBuffer(context, count: capacity, name: "record_neurons")
         total = try CLBuffer(context, [0], name: "record_total")
+        // One element when off: a kernel argument cannot be an empty buffer.
+        voltages = try CLBuffer(context, count: max(1, voltageSamples * count), name: "voltage_samples")
     }
 
-    static func bytes(capacity: Int) -> Int { 2 * capacity * 4 + 4 }
+    static func bytes(capacity: Int, voltageSamples: Int, neurons: Int) -> Int {
+        2 * capacity * 4 + 4 + max(1, voltageSamples * neurons) * 8
+    }
 }

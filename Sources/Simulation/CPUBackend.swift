@@ -60,7 +60,8 @@ public final class CPUBackend: SimulationBackend {
         ringIn.deallocate()
     }
 
-    public func advance(steps: Int, recordingInto spikes: inout SpikeTrains) throws {
+    public func advance(steps: Int, recordingInto spikes: inout SpikeTrains, voltages: inout VoltageTrace?) throws {
+        let interval = network.derived.schedule.voltageInterval
         for _ in 0..<steps {
             let step = currentStep
             drawThalamicSpikes(step: step - 1)
@@ -76,6 +77,10 @@ public final class CPUBackend: SimulationBackend {
             spikeCount += previousSpikes.count
             if recordsSpikes { spikes.append(step: step, neurons: previousSpikes) }
             currentStep += 1
+            if voltages != nil && currentStep % interval == 0 {
+                voltages!.steps.append(step)
+                voltages!.samples.append(try membranePotentials())
+            }
         }
     }
 

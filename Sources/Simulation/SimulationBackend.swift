@@ -18,10 +18,20 @@ public protocol SimulationBackend: AnyObject {
     /// Row starts of the synapse table it runs (`SynapseTable.rowStart`): row s has
     /// `synapseRowStart[s + 1] - synapseRowStart[s]` synapses.
     var synapseRowStart: [Int] { get }
-    /// Simulates `steps` more steps and appends their spikes to `spikes` in canonical order.
-    func advance(steps: Int, recordingInto spikes: inout SpikeTrains) throws
+    /// Simulates `steps` more steps and appends their spikes to `spikes` in canonical order
+    /// and, when `voltages` is given, the voltmeter's samples: every neuron's potential after
+    /// each step that ends a `rec_V_int` (the OpenCL backend records them on the device).
+    func advance(steps: Int, recordingInto spikes: inout SpikeTrains, voltages: inout VoltageTrace?) throws
     /// Absolute membrane potentials (mV) of all neurons after the last step.
     func membranePotentials() throws -> [Double]
+}
+
+extension SimulationBackend {
+    /// `advance` without the voltmeter.
+    public func advance(steps: Int, recordingInto spikes: inout SpikeTrains) throws {
+        var none: VoltageTrace?
+        try advance(steps: steps, recordingInto: &spikes, voltages: &none)
+    }
 }
 
 /// Where a backend's set-up time went (seconds).

@@ -83,20 +83,11 @@ public struct SimulationDriver {
             var elapsed = 0.0
             while backend.currentStep < end {
                 if shouldStop() { throw RunInterrupted(step: backend.currentStep) }
-                var chunk = min(chunkSteps, end - backend.currentStep)
-                if recordVoltage {
-                    let interval = schedule.voltageInterval
-                    let untilSample = interval - backend.currentStep % interval
-                    chunk = min(chunk, untilSample)
-                }
+                let chunk = min(chunkSteps, end - backend.currentStep)
                 let chunkClock = Stopwatch()
-                try backend.advance(steps: chunk, recordingInto: &result.spikes)
+                try backend.advance(steps: chunk, recordingInto: &result.spikes, voltages: &result.voltages)
                 if chunk == chunkSteps && chunkClock.elapsed < chunkSeconds {
                     chunkSteps = min(2 * chunkSteps, maximumChunkSteps)
-                }
-                if recordVoltage && backend.currentStep % schedule.voltageInterval == 0 {
-                    result.voltages!.steps.append(backend.currentStep - 1)
-                    result.voltages!.samples.append(try backend.membranePotentials())
                 }
                 elapsed = clock.elapsed
                 progress(RunProgress(

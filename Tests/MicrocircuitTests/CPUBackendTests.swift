@@ -131,7 +131,7 @@ final class SimulationDriverTests: XCTestCase {
         let synapseRowStart: [Int] = [0]
         var advances: [Int] = []
 
-        func advance(steps: Int, recordingInto spikes: inout SpikeTrains) throws {
+        func advance(steps: Int, recordingInto spikes: inout SpikeTrains, voltages: inout VoltageTrace?) throws {
             advances.append(steps)
             currentStep += steps
         }
