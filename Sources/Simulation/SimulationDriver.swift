@@ -48,8 +48,9 @@ public struct RunResult: Sendable {
     public var simulationSeconds = 0.0
 }
 
-/// Drives a backend through presimulation and simulation in chunks, sampling voltages and
-/// reporting progress between chunks. No per-step work happens here.
+/// Drives a backend through presimulation and simulation in chunks (the backend takes the
+/// voltmeter's samples within them), reporting progress and checking for cancellation between
+/// chunks. No per-step work happens here.
 public struct SimulationDriver {
     public var schedule: StepSchedule
     public var resolution: Double
