@@ -197,7 +197,7 @@ public struct DerivedParameters: Sendable {
 
     /// Potentials the voltmeter records (every neuron, every rec_V_int), 0 when it is off.
     public var recordedVoltageSamples: Int {
-        parameters.simulation.recordVoltage ? totalNeurons * (schedule.total / schedule.voltageInterval) : 0
+        parameters.simulation.recordVoltage ? totalNeurons * schedule.voltageSamples(in: 0..<schedule.total).count : 0
     }
 
     /// The population index of every neuron, for per-neuron lookups of per-population values.
@@ -271,6 +271,15 @@ public struct StepSchedule: Sendable, Equatable {
         dcTransientSteps = p.stimulus.dcTransient ? dcStart..<dcStop : 0..<0
         voltageInterval = steps(p.simulation.voltageInterval, h)
     }
+
+    /// The voltmeter's samples taken within `steps`, by number: sample m (from 1) is taken
+    /// after step `voltageSampleStep(m)`.
+    public func voltageSamples(in steps: Range<Int>) -> Range<Int> {
+        (steps.lowerBound / voltageInterval + 1)..<(steps.upperBound / voltageInterval + 1)
+    }
+
+    /// The step after which sample `m` is taken, the last of its interval.
+    public func voltageSampleStep(_ m: Int) -> Int { m * voltageInterval - 1 }
 }
 
 /// Synaptic weights as integers of 2^-16 pA, so that input sums are exact and do not depend

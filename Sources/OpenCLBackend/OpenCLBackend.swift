@@ -307,16 +307,16 @@ public final class OpenCLBackend: SimulationBackend {
             try kernel.set(first + Self.recordParameter, Int32(recordsSpikes ? 1 : 0))
         }
         precondition(voltages == nil || voltageSampleCapacity > 0, "voltages asked of a backend set up without voltage recording")
-        let interval = derived.schedule.voltageInterval
-        let samplesVoltages = voltages != nil
+        let schedule = derived.schedule
         var running: Batch?
         while remaining > 0 {
             var count = min(remaining, batchSteps)
-            if samplesVoltages {
-                // Ends before the step that would take sample capacity + 1.
-                count = min(count, (currentStep / interval + voltageSampleCapacity + 1) * interval - 1 - currentStep)
+            if voltages != nil {
+                // Ends before the step of the sample that its recorder has no room for.
+                let first = schedule.voltageSamples(in: currentStep..<currentStep).lowerBound
+                count = min(count, schedule.voltageSampleStep(first + voltageSampleCapacity) - currentStep)
             }
-            let batch = try enqueueBatch(steps: count, samplingVoltages: samplesVoltages)
+            let batch = try enqueueBatch(steps: count, samplingVoltages: voltages != nil)
             if let running { try collect(running, spikes: &spikes, voltages: &voltages) }
             running = batch
             remaining -= count
@@ -324,12 +324,11 @@ public final class OpenCLBackend: SimulationBackend {
         if let running { try collect(running, spikes: &spikes, voltages: &voltages) }
     }
 
-    /// A batch of steps enqueued: its recorder, its steps, whether it samples voltages, an
-    /// event for its end, and its timed launches.
+    /// A batch of steps enqueued: its recorder, the voltmeter samples it takes (nil when it
+    /// takes none), an event for its end, and its timed launches.
     struct Batch {
         let recorder: SpikeRecorder
-        let steps: Range<Int>
-        let samplesVoltages: Bool
+        let voltageSamples: Range<Int>?
         let finished: CLEvent
         let launchEvents: [CLEvent]
     }
@@ -340,7 +339,8 @@ public final class OpenCLBackend: SimulationBackend {
         let recorder = recorders[nextRecorder]
         nextRecorder = (nextRecorder + 1) % recorders.count
         try recorder.total.zero()
-        let interval = derived.schedule.voltageInterval
+        let schedule = derived.schedule
+        let samples = samplingVoltages ? schedule.voltageSamples(in: currentStep..<(currentStep + steps)) : nil
         for (kernel, first) in stepKernels {
             let parameter = first + Self.recorderParameter
             try kernel.set(parameter, recorder.steps)
@@ -348,10 +348,9 @@ public final class OpenCLBackend: SimulationBackend {
             try kernel.set(parameter + 2, recorder.total)
             let voltage = first + Self.voltageParameter
             try kernel.set(voltage, recorder.voltages)
-            try kernel.set(voltage + 1, UInt32(samplingVoltages ? interval : 0))
-            try kernel.set(voltage + 2, UInt32(currentStep / interval + 1))
+            try kernel.set(voltage + 1, UInt32(samples == nil ? 0 : schedule.voltageInterval))
+            try kernel.set(voltage + 2, UInt32(samples?.lowerBound ?? 0))
         }
-        let firstStep = currentStep
         var enqueued = 0
         var launchEvents: [CLEvent] = []
         while enqueued < steps {
@@ -360,8 +359,7 @@ public final class OpenCLBackend: SimulationBackend {
             currentStep += count
             enqueued += count
         }
-        return Batch(recorder: recorder, steps: firstStep..<currentStep, samplesVoltages: samplingVoltages,
-                     finished: try context.marker(), launchEvents: launchEvents)
+        return Batch(recorder: recorder, voltageSamples: samples, finished: try context.marker(), launchEvents: launchEvents)
     }
 
     /// Enqueues `count` steps from `first`: one `deliver_and_update` launch per step, or one
@@ -448,13 +446,11 @@ public final class OpenCLBackend: SimulationBackend {
         let total = Int(try recorder.total.read(after: batch.finished)[0])
         try readLaunchTimes(batch.launchEvents)
         spikeCount += total
-        if batch.samplesVoltages {
-            let interval = derived.schedule.voltageInterval
-            let sampleSteps = Array(stride(from: (batch.steps.lowerBound / interval + 1) * interval - 1, to: batch.steps.upperBound, by: interval))
+        if let samples = batch.voltageSamples {
             let eL = derived.parameters.neuron.eL
-            let values = try recorder.voltages.read(count: sampleSteps.count * neuronCount, after: batch.finished)
-            for (k, step) in sampleSteps.enumerated() {
-                voltages!.steps.append(step)
+            let values = try recorder.voltages.read(count: samples.count * neuronCount, after: batch.finished)
+            for (k, m) in samples.enumerated() {
+                voltages!.steps.append(derived.schedule.voltageSampleStep(m))
                 voltages!.samples.append(values[(k * neuronCount)..<((k + 1) * neuronCount)].map { $0 + eL })
             }
         }

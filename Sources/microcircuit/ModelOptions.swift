@@ -2,12 +2,11 @@ import ArgumentParser
 import Connectivity
 import MicrocircuitModel
 
-/// The model flags shared by `run`, `config` (and later `verify` and `bench`). Flags
+/// The model flags shared by `run`, `config`, `verify` and `bench`. Flags
 /// override a `--config` file, which overrides the defaults.
 struct ModelOptions: ParsableArguments {
     /// The reference's example, which the help texts quote.
     static let defaults = ModelParameters()
-
 
     @Option(name: .customLong("config"), help: "JSON file with parameter overrides (see `microcircuit config --parameters-only`).")
     var configFile: String?

@@ -23,24 +23,20 @@ final class CPUBackendTests: XCTestCase {
         return try DerivedParameters(p)
     }
 
-    func simulate(_ network: Network, threads: Int) throws -> SpikeTrains {
-        let backend = CPUBackend(network: network, threads: threads)
-        return try SimulationDriver(derived: network.derived).run(backend).spikes
-    }
-
     func testSpikesAndPotentialsAreIdenticalForAnyThreadCount() throws {
         for background in [BackgroundInput.poisson, .dc] {
             let network = try Network.build(try Self.shortRun(background: background), threads: 2)
-            let reference = try MicrocircuitTests.simulate(network, on: CPUBackend(network: network, threads: 1))
+            let reference = try simulate(network, on: CPUBackend(network: network, threads: 1))
             XCTAssertGreaterThan(reference.spikes.count, 1000, "enough spikes to mean something")
             for threads in [2, 4] {
-                assertSame(try MicrocircuitTests.simulate(network, on: CPUBackend(network: network, threads: threads)), as: reference, "\(background), \(threads) threads: ")
+                assertSame(try simulate(network, on: CPUBackend(network: network, threads: threads)), as: reference, "\(background), \(threads) threads: ")
             }
         }
     }
 
     func testSpikesAreInCanonicalOrder() throws {
-        let spikes = try simulate(try Network.build(try Self.shortRun(), threads: 2), threads: 2)
+        let network = try Network.build(try Self.shortRun(), threads: 2)
+        let spikes = try simulate(network, on: CPUBackend(network: network, threads: 2)).spikes
         for i in 1..<spikes.count {
             XCTAssertTrue((spikes.steps[i - 1], spikes.neurons[i - 1]) < (spikes.steps[i], spikes.neurons[i]))
         }
@@ -54,7 +50,8 @@ final class CPUBackendTests: XCTestCase {
             p.stimulus.thalamicInput = thalamic
             p.stimulus.dcTransient = transient
             let derived = try DerivedParameters(p)
-            return (derived, try simulate(try Network.build(derived, threads: 2), threads: 2))
+            let network = try Network.build(derived, threads: 2)
+            return (derived, try simulate(network, on: CPUBackend(network: network, threads: 2)).spikes)
         }
         let (_, plain) = try run(thalamic: false, transient: false)
         let (withTransient, transient) = try run(thalamic: false, transient: true)
