@@ -18,6 +18,7 @@ let package = Package(
                 .product(name: "MicrocircuitModel", package: "microcircuit"),
                 .product(name: "Connectivity", package: "microcircuit"),
                 .product(name: "Simulation", package: "microcircuit"),
+                .product(name: "Analysis", package: "microcircuit"),
                 .product(name: "OpenCLBackend", package: "microcircuit"),
             ],
             path: "Benchmarks/MicrocircuitBenchmarks",

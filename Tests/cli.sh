@@ -91,6 +91,13 @@ first=$(sed -n 1p "$WORK/vm/population_nodeids.dat")
 neurons=$(( ${first#* } - ${first% *} + 1 ))
 [ "$rows" -eq $((neurons * 5)) ] && pass || fail "voltmeter rows $rows, expected $((neurons * 5))"
 [ "$(sed -n 3p "$WORK/vm/voltmeter-1553-0.dat")" = "$(printf 'sender\ttime_ms\tV_m')" ] && pass || fail "voltmeter header"
+# Written during the run, by each backend: the same bytes.
+"$BIN" run "${SMALL[@]}" --record-voltage --backend cpu --output "$WORK/vm-cpu" >/dev/null 2>&1
+"$BIN" run "${SMALL[@]}" --record-voltage --backend opencl --output "$WORK/vm-opencl" >/dev/null 2>"$WORK/err"
+same=1
+for f in "$WORK/vm-cpu"/voltmeter-*-0.dat; do cmp -s "$f" "$WORK/vm-opencl/${f##*/}" || same=0; done
+[ "$(ls "$WORK/vm-cpu"/voltmeter-*-0.dat | wc -l)" -eq 8 ] && [ $same -eq 1 ] && pass \
+  || fail "voltmeter files of the cpu and opencl backends differ: $(cat "$WORK/err")"
 
 # Same seed, same spikes; threads do not matter.
 "$BIN" run "${SMALL[@]}" --threads 1 --output "$WORK/one" >/dev/null 2>&1

@@ -92,26 +92,16 @@ public final class OutputFolder {
         if !committed { try? FileManager.default.removeItem(at: staging) }
     }
 
+    /// Creates one file in the staging folder, to be written a chunk at a time.
+    public func create(_ name: String) throws -> OutputFile {
+        try OutputFile(name: name, in: staging)
+    }
+
     /// Writes one file into the staging folder as `fill` formats it, a chunk at a time.
     public func write(_ name: String, _ fill: (inout FileSink) throws -> Void) throws {
-        let path = staging.appendingPathComponent(name).path
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else {
-            throw OutputError(description: "cannot create '\(name)' in '\(staging.path)': \(String(cString: strerror(errno)))")
-        }
-        var sink = FileSink(descriptor: descriptor)
-        do {
-            try fill(&sink)
-        } catch {
-            close(descriptor)
-            throw error
-        }
-        sink.flush()
-        var failure = sink.failure
-        if close(descriptor) != 0 && failure == 0 { failure = errno }
-        guard failure == 0 else {
-            throw OutputError(description: "cannot write '\(name)' in '\(staging.path)': \(String(cString: strerror(failure)))")
-        }
+        let file = try create(name)
+        try fill(&file.sink)
+        try file.finish()
     }
 
     public func write(_ name: String, _ text: String) throws {
@@ -157,5 +147,46 @@ public final class OutputFolder {
             return "this run's output is in '\(aside.path)' instead"
         }
         return "this run's output is left in '\(staging.path)'; move it elsewhere before the next run to '\(destination.lastPathComponent)' removes it"
+    }
+}
+
+/// A file of the staging folder being written through a `FileSink`. A failed write is
+/// reported by `throwIfFailed` (for files written over a whole run) or at the latest by
+/// `finish`; one never finished is closed when it goes.
+public final class OutputFile {
+    public let name: String
+    let folder: URL
+    public var sink: FileSink
+    private var open = true
+
+    init(name: String, in folder: URL) throws {
+        self.name = name
+        self.folder = folder
+        let descriptor = Foundation.open(folder.appendingPathComponent(name).path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else {
+            throw OutputError(description: "cannot create '\(name)' in '\(folder.path)': \(String(cString: strerror(errno)))")
+        }
+        sink = FileSink(descriptor: descriptor)
+    }
+
+    public func throwIfFailed() throws {
+        guard sink.failure == 0 else { throw writeError(sink.failure) }
+    }
+
+    /// Writes what is buffered and closes the file.
+    public func finish() throws {
+        sink.flush()
+        open = false
+        var failure = sink.failure
+        if close(sink.descriptor) != 0 && failure == 0 { failure = errno }
+        guard failure == 0 else { throw writeError(failure) }
+    }
+
+    private func writeError(_ code: Int32) -> OutputError {
+        OutputError(description: "cannot write '\(name)' in '\(folder.path)': \(String(cString: strerror(code)))")
+    }
+
+    deinit {
+        if open { close(sink.descriptor) }
     }
 }

@@ -8,6 +8,8 @@ public struct PhaseTimings: Sendable {
     public var upload = 0.0
     public var presimulation = 0.0
     public var simulation = 0.0
+    /// Writing the recordings: the voltmeter's files during the run, the spike files after.
+    public var output = 0.0
 
     public init() {}
 }
@@ -69,6 +71,7 @@ public struct RunSummary: Sendable {
                 ("upload", .number(timings.upload)),
                 ("presimulation", .number(timings.presimulation)),
                 ("simulation", .number(timings.simulation)),
+                ("output", .number(timings.output)),
             ])),
             ("peak_memory_bytes", peakMemoryBytes.map { .number(Double($0)) } ?? .null),
             ("rate_window_ms", .array([.number(p.simulation.tPresim), .number(p.simulation.tPresim + p.simulation.tSim)])),

@@ -16,8 +16,10 @@ public struct MemoryEstimate: Sendable {
 
     /// `synapsesOnHost`: false when the synapses are built on an OpenCL device and never
     /// reach host memory. `runs`: backends that simulate side by side, each with its own state
-    /// and recordings (verify runs two).
-    public init(_ derived: DerivedParameters, synapsesOnHost: Bool = true, runs: Int = 1) {
+    /// and recordings (verify runs two). `keepsVoltages`: whether the voltmeter's samples are
+    /// all kept (verify compares them) rather than written out a chunk at a time, which holds
+    /// a chunk's samples and, on the OpenCL backend, their copy from the device.
+    public init(_ derived: DerivedParameters, synapsesOnHost: Bool = true, runs: Int = 1, keepsVoltages: Bool = false) {
         let rows = derived.totalNeurons + derived.thalamicNeurons
         let synapses = synapsesOnHost ? derived.synapsesIncludingThalamic : 0
         synapseTable = SynapseTable.bytes(synapses: synapses, sources: rows)
@@ -28,7 +30,8 @@ public struct MemoryEstimate: Sendable {
         let slots = MemoryEstimate.ringSlotsBound(derived)
         simulationState = runs * (derived.totalNeurons * (3 * MemoryLayout<Double>.size + MemoryLayout<Int32>.size)
             + 2 * slots * derived.totalNeurons * MemoryLayout<Int64>.size)
-        recording = runs * (derived.recordedSpikesBound * 2 * MemoryLayout<UInt32>.size + derived.recordedVoltageSamples * MemoryLayout<Double>.size)
+        let voltageSamples = keepsVoltages ? derived.recordedVoltageSamples : 2 * derived.voltageSamplesHeld * derived.totalNeurons
+        recording = runs * (derived.recordedSpikesBound * 2 * MemoryLayout<UInt32>.size + voltageSamples * MemoryLayout<Double>.size)
     }
 
     /// Ring-buffer slots (longest delay in steps + 1) that a network of these parameters

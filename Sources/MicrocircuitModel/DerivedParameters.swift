@@ -200,6 +200,15 @@ public struct DerivedParameters: Sendable {
         parameters.simulation.recordVoltage ? totalNeurons * schedule.voltageSamples(in: 0..<schedule.total).count : 0
     }
 
+    /// Voltmeter samples (each of every neuron) that a run holds at once when it streams
+    /// them to its files: at most 64 MiB of them (~100 at full scale), at least one; 0 when
+    /// the voltmeter is off. The OpenCL backend's recording buffers hold no more either.
+    public var voltageSamplesHeld: Int {
+        guard parameters.simulation.recordVoltage else { return 0 }
+        let all = schedule.voltageSamples(in: 0..<schedule.total).count
+        return max(1, min(all, (64 << 20) / (MemoryLayout<Double>.size * totalNeurons)))
+    }
+
     /// The population index of every neuron, for per-neuron lookups of per-population values.
     public var populationIndices: [UInt8] {
         var indices = [UInt8](repeating: 0, count: totalNeurons)
@@ -280,6 +289,12 @@ public struct StepSchedule: Sendable, Equatable {
 
     /// The step after which sample `m` is taken, the last of its interval.
     public func voltageSampleStep(_ m: Int) -> Int { m * voltageInterval - 1 }
+
+    /// Steps from `step` on that take at most `samples` voltmeter samples: all up to the
+    /// step that takes the next one.
+    public func stepsTaking(atMost samples: Int, from step: Int) -> Int {
+        voltageSampleStep(voltageSamples(in: step..<step).lowerBound + samples) - step
+    }
 }
 
 /// Synaptic weights as integers of 2^-16 pA, so that input sums are exact and do not depend

@@ -95,11 +95,10 @@ public final class OpenCLBackend: SimulationBackend {
             + 2 * SpikeRecorder.bytes(capacity: recordCapacity(d, batchSteps: batchSteps), voltageSamples: voltageSampleCapacity(d, batchSteps: batchSteps), neurons: n)
     }
 
-    /// A batch's voltmeter samples: all of a batch's, at most 64 MiB of them (~100 at full
-    /// scale, so a batch of 1,000 steps at the default interval), at least one.
+    /// A batch's voltmeter samples: all of a batch's, at most as many as a run holds at once
+    /// (~100 at full scale, so a batch of 1,000 steps at the default interval).
     static func voltageSampleCapacity(_ d: DerivedParameters, batchSteps: Int) -> Int {
-        guard d.parameters.simulation.recordVoltage else { return 0 }
-        return max(1, min(batchSteps / d.schedule.voltageInterval + 1, (64 << 20) / (8 * d.totalNeurons)))
+        d.voltageSamplesHeld == 0 ? 0 : min(batchSteps / d.schedule.voltageInterval + 1, d.voltageSamplesHeld)
     }
 
     /// No neuron spikes twice within `refractory + 1` steps, so this bounds a batch's spikes.
@@ -313,8 +312,7 @@ public final class OpenCLBackend: SimulationBackend {
             var count = min(remaining, batchSteps)
             if voltages != nil {
                 // Ends before the step of the sample that its recorder has no room for.
-                let first = schedule.voltageSamples(in: currentStep..<currentStep).lowerBound
-                count = min(count, schedule.voltageSampleStep(first + voltageSampleCapacity) - currentStep)
+                count = min(count, schedule.stepsTaking(atMost: voltageSampleCapacity, from: currentStep))
             }
             let batch = try enqueueBatch(steps: count, samplingVoltages: voltages != nil)
             if let running { try collect(running, spikes: &spikes, voltages: &voltages) }

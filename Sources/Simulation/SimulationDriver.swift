@@ -43,9 +43,13 @@ public struct RunInterrupted: Error, CustomStringConvertible {
 /// What a run produced.
 public struct RunResult: Sendable {
     public var spikes = SpikeTrains()
+    /// The voltmeter's samples, unless they were handed on chunk by chunk.
     public var voltages: VoltageTrace?
     public var presimulationSeconds = 0.0
     public var simulationSeconds = 0.0
+    /// Wall-clock seconds spent handing on the voltmeter's samples (writing them to their
+    /// files), left out of the phases' times.
+    public var voltageOutputSeconds = 0.0
 }
 
 /// Drives a backend through presimulation and simulation in chunks (the backend takes the
@@ -55,6 +59,8 @@ public struct SimulationDriver {
     public var schedule: StepSchedule
     public var resolution: Double
     public var recordVoltage: Bool
+    /// Voltmeter samples a chunk takes at most (`DerivedParameters.voltageSamplesHeld`).
+    public var voltageSamplesPerChunk: Int
     /// Steps of the first chunk between progress reports and cancellation checks. A chunk
     /// that takes less than `chunkSeconds` of wall time doubles the next, up to
     /// `maximumChunkSteps`: a fast backend then advances in long runs (the OpenCL backend
@@ -67,12 +73,17 @@ public struct SimulationDriver {
         schedule = derived.schedule
         resolution = derived.resolution
         recordVoltage = derived.parameters.simulation.recordVoltage
+        voltageSamplesPerChunk = derived.voltageSamplesHeld
     }
 
+    /// Runs both phases. With `voltageSamples`, each chunk's voltmeter samples go to it as
+    /// soon as the chunk is done, and the result keeps none: a run of any length then holds
+    /// at most `voltageSamplesPerChunk` samples. Without it the result keeps them all.
     public func run(
         _ backend: SimulationBackend,
         progress: (RunProgress) -> Void = { _ in },
-        shouldStop: () -> Bool = { false }
+        shouldStop: () -> Bool = { false },
+        voltageSamples take: ((VoltageTrace) throws -> Void)? = nil
     ) throws -> RunResult {
         var result = RunResult()
         if recordVoltage { result.voltages = VoltageTrace() }
@@ -82,21 +93,33 @@ public struct SimulationDriver {
             let clock = Stopwatch()
             let end = backend.currentStep + length
             var elapsed = 0.0
+            var handingOn = 0.0
             while backend.currentStep < end {
                 if shouldStop() { throw RunInterrupted(step: backend.currentStep) }
-                let chunk = min(chunkSteps, end - backend.currentStep)
+                var chunk = min(chunkSteps, end - backend.currentStep)
+                if recordVoltage && take != nil {
+                    chunk = min(chunk, schedule.stepsTaking(atMost: voltageSamplesPerChunk, from: backend.currentStep))
+                }
                 let chunkClock = Stopwatch()
                 try backend.advance(steps: chunk, recordingInto: &result.spikes, voltages: &result.voltages)
                 if chunk == chunkSteps && chunkClock.elapsed < chunkSeconds {
                     chunkSteps = min(2 * chunkSteps, maximumChunkSteps)
                 }
-                elapsed = clock.elapsed
+                if let take, let samples = result.voltages, !samples.steps.isEmpty {
+                    let outputClock = Stopwatch()
+                    try take(samples)
+                    result.voltages = VoltageTrace()
+                    handingOn += outputClock.elapsed
+                }
+                elapsed = clock.elapsed - handingOn
                 progress(RunProgress(
                     phase: phase, step: backend.currentStep, totalSteps: schedule.total, spikes: backend.spikeCount,
                     elapsed: elapsed, stepsInPhase: backend.currentStep - (end - length), resolution: resolution))
             }
+            result.voltageOutputSeconds += handingOn
             if phase == .presimulation { result.presimulationSeconds = elapsed } else { result.simulationSeconds = elapsed }
         }
+        if take != nil { result.voltages = nil }
         return result
     }
 }

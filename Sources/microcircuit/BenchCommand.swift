@@ -74,13 +74,15 @@ struct BenchCommand: ParsableCommand {
                 do {
                     result = try failing {
                         defer { progressLine.finish(erasing: true) }
+                        // With --record-voltage the voltmeter's samples are taken (on the
+                        // OpenCL backend, recorded on the device and copied back) and dropped.
                         return try SimulationDriver(derived: derived).run(backend, progress: { progress in
                             progressLine.update(progress)
                             if progress.phase == .presimulation {
                                 presimulationSpikes = progress.spikes
                                 opencl?.resetKernelTimes()
                             }
-                        }, shouldStop: { Interruption.requested })
+                        }, shouldStop: { Interruption.requested }, voltageSamples: { _ in })
                     }
                 } catch let failure as CommandFailure where failure.isInterruption {
                     interruption = failure

@@ -54,9 +54,13 @@ struct RunCommand: ParsableCommand {
         report(String(format: "construction %.2f s (on the \(plan.synapsesBuiltOn)), backend set-up %.2f s", timings.construction, timings.upload) + "; running on \(engine.device)")
 
         let progress = ProgressLine(quiet: quiet)
+        let voltmeter = try failing {
+            try derived.parameters.simulation.recordVoltage ? VoltmeterFiles(derived: derived, version: Microcircuit.version, threads: threads, in: folder) : nil
+        }
         let result = try failing {
             defer { progress.finish() }
-            return try SimulationDriver(derived: derived).run(engine, progress: progress.update, shouldStop: { Interruption.requested })
+            return try SimulationDriver(derived: derived).run(
+                engine, progress: progress.update, shouldStop: { Interruption.requested }, voltageSamples: voltmeter.map { $0.append })
         }
         timings.presimulation = result.presimulationSeconds
         timings.simulation = result.simulationSeconds
@@ -65,7 +69,10 @@ struct RunCommand: ParsableCommand {
         let statistics = PopulationStatistics.compute(
             spikes: result.spikes, derived: derived, begin: p.tPresim, end: p.tPresim + p.tSim)
         let summary = try failing {
-            try NESTFormat.write(spikes: result.spikes, voltages: result.voltages, derived: derived, version: Microcircuit.version, into: folder)
+            var clock = Stopwatch()
+            try voltmeter?.finish()
+            try NESTFormat.write(spikes: result.spikes, derived: derived, version: Microcircuit.version, into: folder)
+            timings.output = result.voltageOutputSeconds + clock.lap()
             // After the spike files, so that the peak covers writing them too.
             let summary = RunSummary(
                 version: Microcircuit.version, backend: engine.name, device: engine.device, synapsesBuiltOn: plan.synapsesBuiltOn, derived: derived,
@@ -101,8 +108,8 @@ func summaryTable(_ s: RunSummary) -> String {
     for p in s.populations {
         lines.append(p.population.name.padding(toLength: 10, withPad: " ", startingAt: 0) + String(format: " %8d %16.3f %15.3f %7.3f", p.neurons, p.rateMean, p.rateStd, p.silentFraction))
     }
-    lines.append(String(format: "construction %.2f s, set-up %.2f s, presimulation %.2f s, simulation %.2f s (RTF %.3f), %d spikes",
-                        s.timings.construction, s.timings.upload, s.timings.presimulation, s.timings.simulation, s.realTimeFactor, s.spikesTotal))
+    lines.append(String(format: "construction %.2f s, set-up %.2f s, presimulation %.2f s, simulation %.2f s (RTF %.3f), writing files %.2f s, %d spikes",
+                        s.timings.construction, s.timings.upload, s.timings.presimulation, s.timings.simulation, s.realTimeFactor, s.timings.output, s.spikesTotal))
     if let peak = s.peakMemoryBytes { lines.append("peak memory \(formatBytes(peak))") }
     return lines.joined(separator: "\n")
 }

@@ -101,8 +101,7 @@ final class VoltageRecordingTests: XCTestCase {
         XCTAssertEqual(spikes, SpikeTrains(steps: Array(recorded.spikes.steps.prefix(spikes.count)),
                                             neurons: Array(recorded.spikes.neurons.prefix(spikes.count))))
 
-        var file: [UInt8] = []
-        NESTFormat.writeVoltmeterFile(population: 3, trace, derived: derived, version: "test", to: &file)
+        let file = voltmeterFile(population: 3, trace, derived: derived)
         let lines = String(decoding: file, as: UTF8.self).split(separator: "\n")
         XCTAssertEqual(lines[2], "sender\ttime_ms\tV_m")
         XCTAssertEqual(lines.count, 3 + derived.neuronCounts[3] * trace.steps.count)

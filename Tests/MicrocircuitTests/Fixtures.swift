@@ -28,6 +28,16 @@ func spikeFile(population p: Int, _ spikes: SpikeTrains, derived: DerivedParamet
     return bytes
 }
 
+/// One population's voltmeter file of `trace`'s samples, formatted whole in memory.
+func voltmeterFile(population p: Int, _ trace: VoltageTrace, derived: DerivedParameters) -> [UInt8] {
+    var bytes = NESTFormat.voltmeterHeader(version: "test")
+    let neurons = derived.firstNeuron[p]..<(derived.firstNeuron[p] + derived.neuronCounts[p])
+    for (step, sample) in zip(trace.steps, trace.samples) {
+        NESTFormat.appendVoltmeterRows(neurons, of: sample, step: step, resolution: derived.resolution, to: &bytes)
+    }
+    return bytes
+}
+
 /// What a run leaves: its spikes and every neuron's potential after the last step.
 struct Outcome {
     var spikes: SpikeTrains

@@ -140,6 +140,79 @@ final class OutputTests: XCTestCase {
         }
     }
 
+    /// The voltmeter's files written during the run, a few samples at a time and formatted in
+    /// parallel pieces, hold exactly what a run that keeps all its samples formats at the end;
+    /// the run hands on no chunk of more samples than it may hold, and keeps none itself.
+    func testVoltmeterFilesWrittenDuringTheRunHoldEverySample() throws {
+        var p = try CPUBackendTests.shortRun().parameters
+        p.simulation.recordVoltage = true
+        p.simulation.voltageInterval = 0.3
+        let derived = try DerivedParameters(p)
+        let network = try Network.build(derived, threads: 2)
+        let kept = try XCTUnwrap(try SimulationDriver(derived: derived).run(CPUBackend(network: network, threads: 2)).voltages)
+        XCTAssertGreaterThan(kept.steps.count, 100)
+
+        let output = try OutputFolder(path: try temporaryFolder(self).appendingPathComponent("run").path, overwrite: false)
+        // Pieces of 50 neurons: every population's rows of a sample come from several.
+        let voltmeter = try VoltmeterFiles(derived: derived, version: "test", threads: 3, pieceNeurons: 50, in: output)
+        var driver = SimulationDriver(derived: derived)
+        driver.voltageSamplesPerChunk = 7
+        driver.chunkSteps = 50
+        var handedOn: [Int] = []
+        let streamed = try driver.run(CPUBackend(network: network, threads: 2), voltageSamples: { trace in
+            handedOn.append(trace.steps.count)
+            try voltmeter.append(trace)
+        })
+        try voltmeter.finish()
+        XCTAssertNil(streamed.voltages)
+        XCTAssertEqual(handedOn.reduce(0, +), kept.steps.count)
+        XCTAssertEqual(handedOn.max(), 7)
+        XCTAssertTrue(handedOn.contains { $0 < 7 }, "chunks that end at a phase or after 50 steps take fewer")
+        for population in 0..<Population.count {
+            let name = NESTFormat.voltmeterFileName(population: population, derived: derived)
+            XCTAssertEqual(FileManager.default.contents(atPath: output.staging.path + "/" + name),
+                           Data(voltmeterFile(population: population, kept, derived: derived)), name)
+        }
+    }
+
+    /// A disk that fills during the run stops it after the chunk that met it, naming the file,
+    /// instead of simulating to the end first.
+    func testAFullDiskStopsTheRunAtOnce() throws {
+        var p = try CPUBackendTests.shortRun().parameters
+        p.simulation.recordVoltage = true
+        p.simulation.voltageInterval = 0.1
+        let derived = try DerivedParameters(p)
+        let output = try OutputFolder(path: try temporaryFolder(self).appendingPathComponent("run").path, overwrite: false)
+        for population in 0..<Population.count {
+            let name = NESTFormat.voltmeterFileName(population: population, derived: derived)
+            try FileManager.default.createSymbolicLink(atPath: output.staging.path + "/" + name, withDestinationPath: "/dev/full")
+        }
+        let voltmeter = try VoltmeterFiles(derived: derived, version: "test", threads: 2, in: output)
+        let backend = CPUBackend(network: try Network.build(derived, threads: 2), threads: 2)
+        XCTAssertThrowsError(try SimulationDriver(derived: derived).run(backend, voltageSamples: voltmeter.append)) { error in
+            XCTAssertTrue("\(error)".contains("cannot write 'voltmeter-") && "\(error)".contains("No space left on device"), "\(error)")
+        }
+        XCTAssertLessThan(backend.currentStep, derived.schedule.total)
+    }
+
+    /// A potential's digits, formed on the stack, are those of its `description`: the
+    /// shortest decimal that reads back as the same Double.
+    func testShortestDigitsAreTheDescription() {
+        var values: [Double] = [0, -0.0, 1, -65, -57.52094850803053, 0x1p-1070, -2.2250738585072014e-308, .greatestFiniteMagnitude,
+                                .leastNonzeroMagnitude, .infinity, -.infinity, .nan, -.nan, .signalingNaN, 0.1, 1e16, 123456789012345680]
+        var state: UInt64 = 0x9E3779B97F4A7C15
+        for _ in 0..<20_000 {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            values.append(Double(bitPattern: state))
+            values.append(-70 + Double(state >> 11) * 0x1p-53 * 30)
+        }
+        for value in values {
+            var bytes: [UInt8] = []
+            bytes.appendShortest(value)
+            XCTAssertEqual(String(decoding: bytes, as: UTF8.self), value.description)
+        }
+    }
+
     /// The disk estimate covers what a run writes, spikes (at three times the full-scale
     /// rates) and potentials (nearly exactly), and refuses a file system with less room.
     func testOutputEstimateCoversTheFiles() throws {
@@ -147,9 +220,11 @@ final class OutputTests: XCTestCase {
         p.simulation.recordVoltage = true
         let derived = try DerivedParameters(p)
         let network = try Network.build(derived, threads: 2)
-        let result = try SimulationDriver(derived: derived).run(CPUBackend(network: network, threads: 2))
         let output = try OutputFolder(path: try temporaryFolder(self).appendingPathComponent("run").path, overwrite: false)
-        try NESTFormat.write(spikes: result.spikes, voltages: result.voltages, derived: derived, version: "test", into: output)
+        let voltmeter = try VoltmeterFiles(derived: derived, version: "test", threads: 2, in: output)
+        let result = try SimulationDriver(derived: derived).run(CPUBackend(network: network, threads: 2), voltageSamples: voltmeter.append)
+        try voltmeter.finish()
+        try NESTFormat.write(spikes: result.spikes, derived: derived, version: "test", into: output)
         func bytes(_ prefix: String) throws -> Int {
             try FileManager.default.contentsOfDirectory(atPath: output.staging.path).filter { $0.hasPrefix(prefix) }
                 .reduce(0) { $0 + (try FileManager.default.attributesOfItem(atPath: output.staging.path + "/" + $1)[.size] as! Int) }

@@ -1,5 +1,7 @@
+import Analysis
 import Benchmark
 import Connectivity
+import Foundation
 import MicrocircuitModel
 import OpenCLBackend
 import Simulation
@@ -81,6 +83,35 @@ let benchmarks: @Sendable () -> Void = {
                 try backend.advance(steps: 100, recordingInto: &spikes)
             }
             benchmark.stopMeasurement()
+        }
+    }
+
+    // The voltmeter's files: formatting 10 samples of every neuron's potential at scale 0.2
+    // (154,360 rows, 3.8 MB of text) into files that lead to /dev/null, on one thread and on
+    // two. Formatting, not the disk, is what a run with --record-voltage waits for.
+    for threads in [1, 2] {
+        Benchmark("voltmeter files: 10 samples at scale 0.2, \(threads) thread\(threads == 1 ? "" : "s")") { benchmark in
+            var p = derived(scale: 0.2).parameters
+            p.simulation.recordVoltage = true
+            let d = try DerivedParameters(p)
+            let backend = try warmedUp("cpu", d)
+            var spikes = SpikeTrains()
+            var trace: VoltageTrace? = VoltageTrace()
+            try backend.advance(steps: 100, recordingInto: &spikes, voltages: &trace)
+            let parent = FileManager.default.temporaryDirectory.appendingPathComponent("microcircuit-benchmark-\(getpid())")
+            defer { try? FileManager.default.removeItem(at: parent) }
+            let folder = try OutputFolder(path: parent.appendingPathComponent("run").path, overwrite: false)
+            for population in 0..<Population.count {
+                let name = NESTFormat.voltmeterFileName(population: population, derived: d)
+                try FileManager.default.createSymbolicLink(atPath: folder.staging.path + "/" + name, withDestinationPath: "/dev/null")
+            }
+            let files = try VoltmeterFiles(derived: d, version: "benchmark", threads: threads, in: folder)
+            benchmark.startMeasurement()
+            for _ in benchmark.scaledIterations {
+                try files.append(trace!)
+            }
+            benchmark.stopMeasurement()
+            try files.finish()
         }
     }
 }
