@@ -5,7 +5,8 @@
 # OpenCL backend with `microcircuit bench` (Poisson background) at scales 0.1 and 1.0 with
 # recording on, at 1.0 also with recording off, with the synapses built on the host, and with
 # 1000 steps per launch (one kernel runs a batch of steps with a barrier across work-groups
-# between them), and the CPU backend at 0.1 for a same-machine ratio. Then, for tuning, where
+# between them), and the CPU backend at 0.1 for a same-machine ratio; a full-scale run with
+# the voltmeter, to see its files' writing next to the simulation. Then, for tuning, where
 # a full-scale step's time goes (`--time-kernels`: device time, idle time between launches,
 # host enqueue time) for other work-group shapes, one and 1000 steps per launch. Also runs
 # here on PoCL as a dry run: `run.sh --dry-run`.
@@ -71,6 +72,7 @@ if [ $DRY -eq 0 ]; then
   T_SIM=10000
   T_SHORT=1000
   T_VERIFY_FULL=200
+  T_VOLTMETER=200
   SHAPES="256x1 128x1 64x1"
   PERSISTENT_SHAPES="256x1 256x2 256x4 128x4 64x8"
 else
@@ -80,6 +82,7 @@ else
   T_SIM=200
   T_SHORT=100
   T_VERIFY_FULL=20
+  T_VOLTMETER=50
   SHAPES="64x4 32x1"
   # PoCL runs one work-group per core at once: shapes of few work-groups.
   PERSISTENT_SHAPES="64x32"
@@ -135,6 +138,14 @@ bench "scale-$FULL-host-built" --backend opencl --construct host --scale $FULL -
 bench "persistent-1000" --backend opencl --construct device --scale $FULL --t-presim 100 --t-sim $T_SIM --steps-per-launch 1000
 bench "persistent-1000-no-record" --backend opencl --construct device --scale $FULL --t-presim 100 --t-sim $T_SIM \
   --steps-per-launch 1000 --no-record
+# The voltmeter's files are formatted on the host's cores while the run goes: how long that
+# takes next to the GPU's simulation (the summary's "writing files" against "simulation").
+echo "== run with the voltmeter (scale $FULL, $T_VOLTMETER ms, every neuron every 1 ms, files on the local disk)"
+voltmeter_run=$(mktemp -d)
+limited "$BIN" run --backend opencl --construct device --scale $FULL --bg poisson --t-presim 0 --t-sim $T_VOLTMETER \
+  --record-voltage --output "$voltmeter_run/run" --quiet | grep -E "^(construction|peak memory)"
+du -sh "$voltmeter_run/run"
+rm -rf "$voltmeter_run"
 echo "== where a step's time goes, per work-group shape (scale $FULL, $T_SHORT ms, recording on)"
 for shape in $SHAPES; do
   bench "shape-$shape" --backend opencl --construct device --scale $FULL --t-presim 100 --t-sim $T_SHORT --work-group $shape --time-kernels

@@ -17,19 +17,22 @@ public struct RunProgress: Sendable {
     public var step: Int
     public var totalSteps: Int
     public var spikes: Int
-    /// Wall-clock seconds spent in this phase so far.
+    /// Wall-clock seconds spent simulating in this phase so far.
     public var elapsed: Double
     public var stepsInPhase: Int
     public var resolution: Double
+    /// Wall-clock seconds spent writing the voltmeter's samples in this phase so far.
+    public var outputSeconds = 0.0
 
     /// Wall-clock time per biological time within the current phase.
     public var realTimeFactor: Double {
         stepsInPhase == 0 ? 0 : elapsed / (Double(stepsInPhase) * resolution * 1e-3)
     }
 
-    /// Wall-clock seconds until the run ends, at the current phase's pace so far.
+    /// Wall-clock seconds until the run ends, at the current phase's pace so far, writing
+    /// included.
     public var secondsLeft: Double? {
-        stepsInPhase == 0 ? nil : elapsed / Double(stepsInPhase) * Double(totalSteps - step)
+        stepsInPhase == 0 ? nil : (elapsed + outputSeconds) / Double(stepsInPhase) * Double(totalSteps - step)
     }
 }
 
@@ -114,7 +117,8 @@ public struct SimulationDriver {
                 elapsed = clock.elapsed - handingOn
                 progress(RunProgress(
                     phase: phase, step: backend.currentStep, totalSteps: schedule.total, spikes: backend.spikeCount,
-                    elapsed: elapsed, stepsInPhase: backend.currentStep - (end - length), resolution: resolution))
+                    elapsed: elapsed, stepsInPhase: backend.currentStep - (end - length), resolution: resolution,
+                    outputSeconds: handingOn))
             }
             result.voltageOutputSeconds += handingOn
             if phase == .presimulation { result.presimulationSeconds = elapsed } else { result.simulationSeconds = elapsed }

@@ -155,12 +155,16 @@ final class SimulationDriverTests: XCTestCase {
         XCTAssertEqual(slow.advances, Array(repeating: 1000, count: 31))
     }
 
-    /// The progress line's estimate: the rest of the run at this phase's pace so far.
+    /// The progress line's estimate: the rest of the run at this phase's pace so far, files
+    /// written during the run included.
     func testTimeLeftAtThePhasesPace() {
         var progress = RunProgress(phase: .simulation, step: 3000, totalSteps: 12000, spikes: 0,
                                    elapsed: 5, stepsInPhase: 2000, resolution: 0.1)
         XCTAssertEqual(progress.secondsLeft!, 5.0 / 2000 * 9000, accuracy: 1e-12)
         XCTAssertEqual(progress.realTimeFactor, 5 / 0.2, accuracy: 1e-12)
+        progress.outputSeconds = 3
+        XCTAssertEqual(progress.secondsLeft!, 8.0 / 2000 * 9000, accuracy: 1e-12, "writing the voltmeter's files takes time too")
+        XCTAssertEqual(progress.realTimeFactor, 5 / 0.2, accuracy: 1e-12, "but is not the simulation's")
         progress.stepsInPhase = 0
         XCTAssertNil(progress.secondsLeft, "no pace yet")
         XCTAssertEqual([0.4, 42, 59.6, 185, 3599, 7620, .infinity].map(formatDuration),
