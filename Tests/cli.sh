@@ -34,6 +34,10 @@ expect_error 2 "'--t-presim (simulation.t_presim)': must be at least 0" run --t-
 expect_error 2 "'--bg': must be dc or poisson" run --bg noise --output "$WORK/x"
 expect_error 2 "'--threads': must be in" run "${SMALL[@]}" --threads 0 --output "$WORK/x"
 expect_error 2 "'--seed': must be in" run --seed 99999999999 --output "$WORK/x"
+# A negative number is a value, not an option: refused by name, as any other bad value.
+expect_error 2 "'--seed': must be in \[0, 4294967295\], got -1" run --seed -1 --output "$WORK/x"
+expect_error 2 "'--t-sim (simulation.t_sim)': must be positive ms, got -5.0" run --t-sim -5 --output "$WORK/x"
+expect_error 2 "'--threads': must be in \[1, 1024\], got -2" run --threads -2 --output "$WORK/x"
 echo '{"network": {"k_ext": {"L7E": 10}}}' >"$WORK/population.json"
 expect_error 2 "network.k_ext.L7E.*unknown population name" run --config "$WORK/population.json" --output "$WORK/x"
 # Absurd values are refused by name, not by a trap (exit status 132) in a conversion.

@@ -4,16 +4,16 @@ import Foundation
 
 /// The analysis options shared by `analyze` and `compare`.
 struct AnalysisOptions: ParsableArguments {
-    @Option(help: "Start of the analysis window (ms); default: t_presim from the folder's metadata.")
+    @Option(parsing: .unconditional, help: "Start of the analysis window (ms); default: t_presim from the folder's metadata.")
     var begin: Double?
 
-    @Option(help: "End of the analysis window (ms); default: t_presim + t_sim.")
+    @Option(parsing: .unconditional, help: "End of the analysis window (ms); default: t_presim + t_sim.")
     var end: Double?
 
-    @Option(name: .customLong("correlation-neurons"), help: "Neurons per population sampled for correlations.")
+    @Option(name: .customLong("correlation-neurons"), parsing: .unconditional, help: "Neurons per population sampled for correlations.")
     var correlationNeurons = 200
 
-    @Option(name: .customLong("sample-seed"), help: "Seed of the correlation subsample.")
+    @Option(name: .customLong("sample-seed"), parsing: .unconditional, help: "Seed of the correlation subsample.")
     var sampleSeed: UInt32 = 1
 
     /// Ten thousand biological seconds, two million PSTH bins.

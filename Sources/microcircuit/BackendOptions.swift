@@ -8,13 +8,13 @@ import Simulation
 /// `--device`, `--construct`, `--steps-per-launch` and `--work-group`: how the OpenCL backend
 /// runs (run, bench and verify).
 struct OpenCLOptions: ParsableArguments {
-    @Option(help: "OpenCL device index from `microcircuit devices` (default: $MICROCIRCUIT_DEVICE, else the first suitable GPU; --backend opencl and verify fall back to any suitable device, such as PoCL).")
+    @Option(parsing: .unconditional, help: "OpenCL device index from `microcircuit devices` (default: $MICROCIRCUIT_DEVICE, else the first suitable GPU; --backend opencl and verify fall back to any suitable device, such as PoCL).")
     var device: Int?
 
     @Option(help: "Where the OpenCL backend builds the synapses: device, host (then uploaded), or auto (device on GPUs, host on CPU devices such as PoCL). Both build the same table; in verify, device makes the comparison cover construction too.")
     var construct = "auto"
 
-    @Option(help: "OpenCL steps per kernel launch. Above 1, one launch runs that many steps with a barrier across work-groups between them, which saves a launch per step; refused where a step's work-groups cannot all run at once. Same spikes either way.")
+    @Option(parsing: .unconditional, help: "OpenCL steps per kernel launch. Above 1, one launch runs that many steps with a barrier across work-groups between them, which saves a launch per step; refused where a step's work-groups cannot all run at once. Same spikes either way.")
     var stepsPerLaunch = 1
 
     @Option(help: "OpenCL work-group shape of the step kernels, as WORK_ITEMSxNEURONS_PER_ITEM: at most 256 work-items, each updating 1, 2 or a multiple of 4 neurons (default: the device's, 256x1 on GPUs, 64x4 on CPU devices). For tuning; same spikes either way.")
@@ -41,7 +41,7 @@ struct OpenCLOptions: ParsableArguments {
 
 /// `--threads`: the CPU backend's workers, and the host builder's (run, bench and verify).
 struct ThreadOptions: ParsableArguments {
-    @Option(help: "CPU worker threads (default: all cores).")
+    @Option(parsing: .unconditional, help: "CPU worker threads (default: all cores).")
     var threads: Int?
 
     /// The flag, or every core; with `warn`, says so when the threads outnumber the cores

@@ -16,7 +16,7 @@ struct BenchCommand: ParsableCommand {
     @OptionGroup var model: ModelOptions
     @OptionGroup var backendOptions: BackendOptions
 
-    @Option(name: .customLong("repeat"), help: "Repetitions per backend.")
+    @Option(name: .customLong("repeat"), parsing: .unconditional, help: "Repetitions per backend.")
     var repetitions = 1
 
     @Flag(name: .customLong("no-record"), help: "Count spikes without handing them back (no recording cost).")

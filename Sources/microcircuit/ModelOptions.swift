@@ -11,13 +11,13 @@ struct ModelOptions: ParsableArguments {
     @Option(name: .customLong("config"), help: "JSON file with parameter overrides (see `microcircuit config --parameters-only`).")
     var configFile: String?
 
-    @Option(help: "Scale neuron numbers and in-degrees together, in (0, 1] (default \(Self.defaults.network.nScaling), the reference's example).")
+    @Option(parsing: .unconditional, help: "Scale neuron numbers and in-degrees together, in (0, 1] (default \(Self.defaults.network.nScaling), the reference's example).")
     var scale: Double?
 
-    @Option(name: .customLong("n-scaling"), help: "Scale neuron numbers, in (0, 1] (default \(Self.defaults.network.nScaling)).")
+    @Option(name: .customLong("n-scaling"), parsing: .unconditional, help: "Scale neuron numbers, in (0, 1] (default \(Self.defaults.network.nScaling)).")
     var nScaling: Double?
 
-    @Option(name: .customLong("k-scaling"), help: "Scale in-degrees, in (0, 1] (default \(Self.defaults.network.kScaling)).")
+    @Option(name: .customLong("k-scaling"), parsing: .unconditional, help: "Scale in-degrees, in (0, 1] (default \(Self.defaults.network.kScaling)).")
     var kScaling: Double?
 
     @Option(name: .customLong("bg"), help: "Background input: dc or poisson (default \(Self.defaults.network.backgroundInput.rawValue)).")
@@ -26,16 +26,16 @@ struct ModelOptions: ParsableArguments {
     @Option(name: .customLong("v0"), help: "Initial potentials: optimized or original (default \(Self.defaults.network.initialPotential.rawValue)).")
     var initialPotential: String?
 
-    @Option(help: "Random seed, 0 ... 4294967295 (default \(Self.defaults.simulation.seed)).")
+    @Option(parsing: .unconditional, help: "Random seed, 0 ... 4294967295 (default \(Self.defaults.simulation.seed)).")
     var seed: Int?
 
-    @Option(name: .customLong("t-presim"), help: "Warm-up time (ms), excluded from statistics (default \(Self.defaults.simulation.tPresim)).")
+    @Option(name: .customLong("t-presim"), parsing: .unconditional, help: "Warm-up time (ms), excluded from statistics (default \(Self.defaults.simulation.tPresim)).")
     var tPresim: Double?
 
-    @Option(name: .customLong("t-sim"), help: "Simulated time after warm-up (ms) (default \(Self.defaults.simulation.tSim)).")
+    @Option(name: .customLong("t-sim"), parsing: .unconditional, help: "Simulated time after warm-up (ms) (default \(Self.defaults.simulation.tSim)).")
     var tSim: Double?
 
-    @Option(help: "Time step (ms) (default \(Self.defaults.simulation.resolution)).")
+    @Option(parsing: .unconditional, help: "Time step (ms) (default \(Self.defaults.simulation.resolution)).")
     var resolution: Double?
 
     @Flag(help: "Turn on the thalamic volley (700-710 ms).")
