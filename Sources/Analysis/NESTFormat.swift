@@ -30,28 +30,18 @@ public enum NESTFormat {
         Array("# microcircuit version: \(version)\n# RecordingBackendASCII version: 2\n\(columns)\n".utf8)
     }
 
-    /// Writes a run's spikes into `folder`: the node ids and one spike-recorder file per
-    /// population, each formatted straight to the disk, never held whole in memory. (The
-    /// voltmeter's files are written during the run: `VoltmeterFiles`.)
-    public static func write(spikes: SpikeTrains, derived: DerivedParameters, version: String, into folder: OutputFolder) throws {
-        try folder.write(populationNodeIDsFileName, populationNodeIDs(derived))
-        for p in 0..<Population.count {
-            try folder.write(spikeRecorderFileName(population: p, derived: derived)) {
-                writeSpikeFile(population: p, spikes, derived: derived, version: version, to: &$0)
-            }
-        }
+    /// The first lines of a spike-recorder file; `sender<TAB>time_ms` rows follow, in
+    /// canonical order.
+    public static func spikeRecorderHeader(version: String) -> [UInt8] {
+        header("sender\ttime_ms", version: version)
     }
 
-    /// One population's spike-recorder file: `sender<TAB>time_ms` rows in canonical order.
-    public static func writeSpikeFile(population p: Int, _ spikes: SpikeTrains, derived: DerivedParameters, version: String, to sink: inout some ByteSink) {
-        sink.append(contentsOf: header("sender\ttime_ms", version: version))
-        let neurons = UInt32(derived.firstNeuron[p])..<UInt32(derived.firstNeuron[p] + derived.neuronCounts[p])
-        for (step, neuron) in zip(spikes.steps, spikes.neurons) where neurons.contains(neuron) {
-            sink.appendInteger(Int(neuron) + 1)
-            sink.append(UInt8(ascii: "\t"))
-            appendMilliseconds(Double(Int(step) + 1) * derived.resolution, to: &sink)
-            sink.append(UInt8(ascii: "\n"))
-        }
+    /// The row of neuron `neuron`'s (0-based) spike in step `step`.
+    public static func appendSpikeRow(step: Int, neuron: Int, resolution: Double, to sink: inout some ByteSink) {
+        sink.appendInteger(neuron + 1)
+        sink.append(UInt8(ascii: "\t"))
+        appendMilliseconds(Double(step + 1) * resolution, to: &sink)
+        sink.append(UInt8(ascii: "\n"))
     }
 
     /// The first lines of a voltmeter file; `sender<TAB>time_ms<TAB>V_m` rows follow.

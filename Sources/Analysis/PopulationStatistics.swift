@@ -1,6 +1,30 @@
 import MicrocircuitModel
 import Simulation
 
+/// Each neuron's spikes with time stamps in [begin, end] ms (both ends included), counted
+/// chunk by chunk as a run goes.
+public struct WindowSpikeCounts: Sendable {
+    public private(set) var counts: [Int]
+    /// The window's length in seconds.
+    public let seconds: Double
+    // Time stamp (n + 1) h compared in steps to avoid rounding at the window's edges.
+    private let firstStep: Int
+    private let lastStep: Int
+
+    public init(derived: DerivedParameters, begin: Double, end: Double) {
+        counts = [Int](repeating: 0, count: derived.totalNeurons)
+        seconds = (end - begin) * 1e-3
+        firstStep = Int((begin / derived.resolution).rounded(.up)) - 1
+        lastStep = Int((end / derived.resolution).rounded(.down)) - 1
+    }
+
+    public mutating func add(_ spikes: SpikeTrains) {
+        for (step, neuron) in zip(spikes.steps, spikes.neurons) where Int(step) >= firstStep && Int(step) <= lastStep {
+            counts[Int(neuron)] += 1
+        }
+    }
+}
+
 /// Rate statistics of one population over a window, as the reference computes them:
 /// single-neuron spike counts in [begin, end] (both ends included) divided by the window
 /// length, silent neurons included, standard deviation over neurons (ddof 0).
@@ -11,23 +35,12 @@ public struct PopulationStatistics: Equatable, Sendable {
     public var rateStd: Double
     public var silentFraction: Double
 
-    /// Statistics of every population for spikes whose time stamps lie in [begin, end] ms.
-    public static func compute(
-        spikes: SpikeTrains, derived: DerivedParameters, begin: Double, end: Double
-    ) -> [PopulationStatistics] {
-        let h = derived.resolution
-        var counts = [Int](repeating: 0, count: derived.totalNeurons)
-        // Time stamp (n + 1) h compared in steps to avoid rounding at the window's edges.
-        let firstStep = Int((begin / h).rounded(.up)) - 1
-        let lastStep = Int((end / h).rounded(.down)) - 1
-        for (step, neuron) in zip(spikes.steps, spikes.neurons) where Int(step) >= firstStep && Int(step) <= lastStep {
-            counts[Int(neuron)] += 1
-        }
-        let seconds = (end - begin) * 1e-3
-        return Population.allCases.map { population in
+    /// Statistics of every population from the spikes counted in a window.
+    public static func compute(_ window: WindowSpikeCounts, derived: DerivedParameters) -> [PopulationStatistics] {
+        Population.allCases.map { population in
             let first = derived.firstNeuron[population.rawValue]
             let n = derived.neuronCounts[population.rawValue]
-            let rates = counts[first..<(first + n)].map { Double($0) / seconds }
+            let rates = window.counts[first..<(first + n)].map { Double($0) / window.seconds }
             let mean = rates.reduce(0, +) / Double(n)
             let variance = rates.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(n)
             let silent = Double(rates.filter { $0 == 0 }.count) / Double(n)

@@ -9,17 +9,19 @@ public struct MemoryEstimate: Sendable {
     public var construction: Int
     /// Neuron state and the two fixed-point delay ring buffers.
     public var simulationState: Int
-    /// Spikes (at up to three times the full-scale rates, at least 1 spike/s) and voltages.
+    /// Spikes (at up to three times the full-scale rates, at least 1 spike/s) and voltages,
+    /// of the whole run or of one chunk of it.
     public var recording: Int
 
     public var total: Int { synapseTable + construction + simulationState + recording }
 
     /// `synapsesOnHost`: false when the synapses are built on an OpenCL device and never
     /// reach host memory. `runs`: backends that simulate side by side, each with its own state
-    /// and recordings (verify runs two). `keepsVoltages`: whether the voltmeter's samples are
-    /// all kept (verify compares them) rather than written out a chunk at a time, which holds
-    /// a chunk's samples and, on the OpenCL backend, their copy from the device.
-    public init(_ derived: DerivedParameters, synapsesOnHost: Bool = true, runs: Int = 1, keepsVoltages: Bool = false) {
+    /// and recordings (verify runs two). `keepsRecordings`: whether the spikes and the
+    /// voltmeter's samples are all kept (verify compares them) rather than written out a chunk
+    /// at a time, which holds a chunk's and, on the OpenCL backend, the samples' copy from the
+    /// device.
+    public init(_ derived: DerivedParameters, synapsesOnHost: Bool = true, runs: Int = 1, keepsRecordings: Bool = false) {
         let rows = derived.totalNeurons + derived.thalamicNeurons
         let synapses = synapsesOnHost ? derived.synapsesIncludingThalamic : 0
         synapseTable = SynapseTable.bytes(synapses: synapses, sources: rows)
@@ -30,8 +32,10 @@ public struct MemoryEstimate: Sendable {
         let slots = MemoryEstimate.ringSlotsBound(derived)
         simulationState = runs * (derived.totalNeurons * (3 * MemoryLayout<Double>.size + MemoryLayout<Int32>.size)
             + 2 * slots * derived.totalNeurons * MemoryLayout<Int64>.size)
-        let voltageSamples = keepsVoltages ? derived.recordedVoltageSamples : 2 * derived.voltageSamplesHeld * derived.totalNeurons
-        recording = runs * (derived.recordedSpikesBound * 2 * MemoryLayout<UInt32>.size + voltageSamples * MemoryLayout<Double>.size)
+        let spikes = keepsRecordings ? derived.recordedSpikesBound
+            : derived.recordedSpikesBound(steps: min(derived.schedule.total, DerivedParameters.maximumChunkSteps))
+        let voltageSamples = keepsRecordings ? derived.recordedVoltageSamples : 2 * derived.voltageSamplesHeld * derived.totalNeurons
+        recording = runs * (spikes * 2 * MemoryLayout<UInt32>.size + voltageSamples * MemoryLayout<Double>.size)
     }
 
     /// Ring-buffer slots (longest delay in steps + 1) that a network of these parameters

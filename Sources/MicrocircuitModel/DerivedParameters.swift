@@ -186,8 +186,15 @@ public struct DerivedParameters: Sendable {
 
     /// Spikes a run is allowed for when its memory and disk needs are estimated: three times
     /// the full-scale mean rates (at least 1/s) over the whole run.
-    public var recordedSpikesBound: Int {
-        let seconds = Double(schedule.total) * resolution * 1e-3
+    public var recordedSpikesBound: Int { recordedSpikesBound(steps: schedule.total) }
+
+    /// Steps a run advances at most between two progress reports (`SimulationDriver`), so
+    /// the most steps of recordings it holds when it writes them out as it goes.
+    public static let maximumChunkSteps = 64_000
+
+    /// `recordedSpikesBound` for `steps` steps.
+    public func recordedSpikesBound(steps: Int) -> Int {
+        let seconds = Double(steps) * resolution * 1e-3
         var spikes = 0.0
         for p in 0..<Population.count {
             spikes += Double(neuronCounts[p]) * max(1, 3 * parameters.network.fullMeanRates[p]) * seconds

@@ -21,7 +21,7 @@ public struct RunProgress: Sendable {
     public var elapsed: Double
     public var stepsInPhase: Int
     public var resolution: Double
-    /// Wall-clock seconds spent writing the voltmeter's samples in this phase so far.
+    /// Wall-clock seconds spent handing on recordings (writing them) in this phase so far.
     public var outputSeconds = 0.0
 
     /// Wall-clock time per biological time within the current phase.
@@ -45,14 +45,14 @@ public struct RunInterrupted: Error, CustomStringConvertible {
 
 /// What a run produced.
 public struct RunResult: Sendable {
+    /// The spikes and the voltmeter's samples, unless they were handed on chunk by chunk.
     public var spikes = SpikeTrains()
-    /// The voltmeter's samples, unless they were handed on chunk by chunk.
     public var voltages: VoltageTrace?
     public var presimulationSeconds = 0.0
     public var simulationSeconds = 0.0
-    /// Wall-clock seconds spent handing on the voltmeter's samples (writing them to their
-    /// files), left out of the phases' times.
-    public var voltageOutputSeconds = 0.0
+    /// Wall-clock seconds spent handing on recordings (writing them to their files), left
+    /// out of the phases' times.
+    public var outputSeconds = 0.0
 }
 
 /// Drives a backend through presimulation and simulation in chunks (the backend takes the
@@ -70,7 +70,7 @@ public struct SimulationDriver {
     /// copies a batch's spikes back while the device runs the next batch of the same run).
     public var chunkSteps = 1000
     public var chunkSeconds = 0.25
-    public var maximumChunkSteps = 64_000
+    public var maximumChunkSteps = DerivedParameters.maximumChunkSteps
 
     public init(derived: DerivedParameters) {
         schedule = derived.schedule
@@ -79,14 +79,15 @@ public struct SimulationDriver {
         voltageSamplesPerChunk = derived.voltageSamplesHeld
     }
 
-    /// Runs both phases. With `voltageSamples`, each chunk's voltmeter samples go to it as
-    /// soon as the chunk is done, and the result keeps none: a run of any length then holds
-    /// at most `voltageSamplesPerChunk` samples. Without it the result keeps them all.
+    /// Runs both phases. With `recordings`, each chunk's spikes and voltmeter samples go to
+    /// it as soon as the chunk is done, and the result keeps neither: a run of any length then
+    /// holds one chunk's (at most `maximumChunkSteps` steps of spikes, `voltageSamplesPerChunk`
+    /// samples). Without it the result keeps them all.
     public func run(
         _ backend: SimulationBackend,
         progress: (RunProgress) -> Void = { _ in },
         shouldStop: () -> Bool = { false },
-        voltageSamples take: ((VoltageTrace) throws -> Void)? = nil
+        recordings take: ((SpikeTrains, VoltageTrace?) throws -> Void)? = nil
     ) throws -> RunResult {
         var result = RunResult()
         if recordVoltage { result.voltages = VoltageTrace() }
@@ -108,10 +109,11 @@ public struct SimulationDriver {
                 if chunk == chunkSteps && chunkClock.elapsed < chunkSeconds {
                     chunkSteps = min(2 * chunkSteps, maximumChunkSteps)
                 }
-                if let take, let samples = result.voltages, !samples.steps.isEmpty {
+                if let take {
                     let outputClock = Stopwatch()
-                    try take(samples)
-                    result.voltages = VoltageTrace()
+                    try take(result.spikes, result.voltages)
+                    result.spikes = SpikeTrains()
+                    if recordVoltage { result.voltages = VoltageTrace() }
                     handingOn += outputClock.elapsed
                 }
                 elapsed = clock.elapsed - handingOn
@@ -120,7 +122,7 @@ public struct SimulationDriver {
                     elapsed: elapsed, stepsInPhase: backend.currentStep - (end - length), resolution: resolution,
                     outputSeconds: handingOn))
             }
-            result.voltageOutputSeconds += handingOn
+            result.outputSeconds += handingOn
             if phase == .presimulation { result.presimulationSeconds = elapsed } else { result.simulationSeconds = elapsed }
         }
         if take != nil { result.voltages = nil }

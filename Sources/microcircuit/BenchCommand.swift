@@ -69,26 +69,32 @@ struct BenchCommand: ParsableCommand {
                 backend.recordsSpikes = !noRecord
                 let opencl = backend as? OpenCLBackend
                 var presimulationSpikes = 0
+                var recordedEvents = 0
+                let rowStart = backend.synapseRowStart
                 let progressLine = ProgressLine(quiet: false, terminalOnly: true)
                 let result: RunResult
                 do {
                     result = try failing {
                         defer { progressLine.finish(erasing: true) }
-                        // With --record-voltage the voltmeter's samples are taken (on the
-                        // OpenCL backend, recorded on the device and copied back) and dropped.
+                        // The recordings are taken (on the OpenCL backend, recorded on the
+                        // device and copied back) and dropped once their synaptic events are
+                        // counted, chunk by chunk.
                         return try SimulationDriver(derived: derived).run(backend, progress: { progress in
                             progressLine.update(progress)
                             if progress.phase == .presimulation {
                                 presimulationSpikes = progress.spikes
                                 opencl?.resetKernelTimes()
                             }
-                        }, shouldStop: { Interruption.requested }, voltageSamples: { _ in })
+                        }, shouldStop: { Interruption.requested }, recordings: { spikes, _ in
+                            recordedEvents += spikes.synapticEvents(rowStart: rowStart, fromStep: derived.schedule.presimulation)
+                        })
                     }
                 } catch let failure as CommandFailure where failure.isInterruption {
                     interruption = failure
                     break repetitionLoop
                 }
-                let measured = Measurement(derived: derived, backend: backend, result: result, presimulationSpikes: presimulationSpikes, recorded: !noRecord)
+                let measured = Measurement(derived: derived, backend: backend, result: result, presimulationSpikes: presimulationSpikes,
+                                           recordedEvents: noRecord ? nil : recordedEvents)
                 realTimeFactors[index].append(measured.realTimeFactor)
                 constructions[index].append(construction)
                 labels[index] = "\(backend.name) (\(plan.synapsesBuiltOn)-built)"
@@ -196,10 +202,10 @@ struct Measurement {
     var events: Double
     var eventsPerSecond: Double
 
-    init(derived: DerivedParameters, backend: SimulationBackend, result: RunResult, presimulationSpikes: Int, recorded: Bool) {
+    init(derived: DerivedParameters, backend: SimulationBackend, result: RunResult, presimulationSpikes: Int, recordedEvents: Int?) {
         let rowStart = backend.synapseRowStart
-        if recorded {
-            events = Double(result.spikes.synapticEvents(rowStart: rowStart, fromStep: derived.schedule.presimulation))
+        if let recordedEvents {
+            events = Double(recordedEvents)
         } else {
             let meanOutDegree = Double(rowStart.last ?? 0) / Double(max(1, rowStart.count - 1))
             events = Double(backend.spikeCount - presimulationSpikes) * meanOutDegree

@@ -54,30 +54,30 @@ struct RunCommand: ParsableCommand {
         report(String(format: "construction %.2f s (on the \(plan.synapsesBuiltOn)), backend set-up %.2f s", timings.construction, timings.upload) + "; running on \(engine.device)")
 
         let progress = ProgressLine(quiet: quiet)
-        let voltmeter = try failing {
-            try derived.parameters.simulation.recordVoltage ? VoltmeterFiles(derived: derived, version: Microcircuit.version, threads: threads, in: folder) : nil
-        }
+        let recordings = try failing { try RecordingFiles(derived: derived, version: Microcircuit.version, threads: threads, in: folder) }
+        let p = derived.parameters.simulation
+        var window = WindowSpikeCounts(derived: derived, begin: p.tPresim, end: p.tPresim + p.tSim)
         let result = try failing {
             defer { progress.finish() }
             return try SimulationDriver(derived: derived).run(
-                engine, progress: progress.update, shouldStop: { Interruption.requested }, voltageSamples: voltmeter.map { $0.append })
+                engine, progress: progress.update, shouldStop: { Interruption.requested },
+                recordings: { spikes, voltages in
+                    window.add(spikes)
+                    try recordings.append(spikes: spikes, voltages: voltages)
+                })
         }
         timings.presimulation = result.presimulationSeconds
         timings.simulation = result.simulationSeconds
 
-        let p = derived.parameters.simulation
-        let statistics = PopulationStatistics.compute(
-            spikes: result.spikes, derived: derived, begin: p.tPresim, end: p.tPresim + p.tSim)
         let summary = try failing {
             var clock = Stopwatch()
-            try voltmeter?.finish()
-            try NESTFormat.write(spikes: result.spikes, derived: derived, version: Microcircuit.version, into: folder)
-            timings.output = result.voltageOutputSeconds + clock.lap()
-            // After the spike files, so that the peak covers writing them too.
+            try recordings.finish()
+            timings.output = result.outputSeconds + clock.lap()
+            // After the files, so that the peak covers writing them too.
             let summary = RunSummary(
                 version: Microcircuit.version, backend: engine.name, device: engine.device, synapsesBuiltOn: plan.synapsesBuiltOn, derived: derived,
-                synapses: engine.synapseRowStart.last ?? 0, spikesTotal: result.spikes.count, timings: timings,
-                peakMemoryBytes: peakResidentMemory(), populations: statistics)
+                synapses: engine.synapseRowStart.last ?? 0, spikesTotal: engine.spikeCount, timings: timings,
+                peakMemoryBytes: peakResidentMemory(), populations: PopulationStatistics.compute(window, derived: derived))
             try folder.write("summary.json", summary.json.serialized())
             try folder.commit()
             return summary

@@ -29,7 +29,7 @@ struct VerifyCommand: ParsableCommand {
         let threads = try cpu.count(warn: true)
         let plan = try openCL.plan(.opencl, threads: threads)
         rheobaseWarnings(derived).forEach(report)
-        try checkMemory(derived, runs: 2, keepsVoltages: true)
+        try checkMemory(derived, runs: 2, keepsRecordings: true)
         let network = try failing { try Network.build(derived, threads: threads) }
         let gpu = try plan.make(derived) { network }.backend
         report("OpenCL backend: synapses built on the \(plan.synapsesBuiltOn)")

@@ -106,7 +106,7 @@ final class AnalysisTests: XCTestCase {
         let result = try SimulationDriver(derived: network.derived).run(CPUBackend(network: network, threads: 2))
         let folder = try temporaryFolder(self).appendingPathComponent("run").path
         let output = try OutputFolder(path: folder, overwrite: false)
-        try NESTFormat.write(spikes: result.spikes, derived: derived, version: "test", into: output)
+        try writeRecordings(result, derived: derived, into: output)
         try output.commit()
         let read = try SpikeData(folder: folder)
         let memory = SpikeData(result.spikes, derived: derived)

@@ -21,11 +21,28 @@ func temporaryFolder(_ test: XCTestCase) throws -> URL {
     return url
 }
 
-/// One population's spike-recorder file as `run` writes it, in memory.
+/// One population's spike-recorder file of `spikes`, formatted whole in memory.
 func spikeFile(population p: Int, _ spikes: SpikeTrains, derived: DerivedParameters) -> [UInt8] {
-    var bytes: [UInt8] = []
-    NESTFormat.writeSpikeFile(population: p, spikes, derived: derived, version: "test", to: &bytes)
+    var bytes = NESTFormat.spikeRecorderHeader(version: "test")
+    let neurons = UInt32(derived.firstNeuron[p])..<UInt32(derived.firstNeuron[p] + derived.neuronCounts[p])
+    for (step, neuron) in zip(spikes.steps, spikes.neurons) where neurons.contains(neuron) {
+        NESTFormat.appendSpikeRow(step: Int(step), neuron: Int(neuron), resolution: derived.resolution, to: &bytes)
+    }
     return bytes
+}
+
+/// Rate statistics of `spikes` in [begin, end] ms.
+func statistics(_ spikes: SpikeTrains, derived: DerivedParameters, begin: Double, end: Double) -> [PopulationStatistics] {
+    var window = WindowSpikeCounts(derived: derived, begin: begin, end: end)
+    window.add(spikes)
+    return PopulationStatistics.compute(window, derived: derived)
+}
+
+/// Writes a whole run's recordings into `folder` as `run` does chunk by chunk.
+func writeRecordings(_ result: RunResult, derived: DerivedParameters, into folder: OutputFolder) throws {
+    let files = try RecordingFiles(derived: derived, version: "test", threads: 2, in: folder)
+    try files.append(spikes: result.spikes, voltages: result.voltages)
+    try files.finish()
 }
 
 /// One population's voltmeter file of `trace`'s samples, formatted whole in memory.

@@ -30,8 +30,7 @@ final class NetworkRatesTests: XCTestCase {
         let network = try Network.build(derived, threads: ProcessInfo.processInfo.activeProcessorCount)
         let backend = CPUBackend(network: network, threads: ProcessInfo.processInfo.activeProcessorCount)
         let result = try SimulationDriver(derived: derived).run(backend)
-        let statistics = PopulationStatistics.compute(
-            spikes: result.spikes, derived: derived, begin: p.simulation.tPresim, end: p.simulation.tPresim + p.simulation.tSim)
+        let statistics = statistics(result.spikes, derived: derived, begin: p.simulation.tPresim, end: p.simulation.tPresim + p.simulation.tSim)
         for population in Population.allCases {
             let rates = nest.map { $0.rates_hz[population.rawValue] }
             let mean = rates.reduce(0, +) / Double(rates.count)

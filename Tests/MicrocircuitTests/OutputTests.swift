@@ -45,7 +45,7 @@ final class OutputTests: XCTestCase {
         // Steps 4999 and 14999 have time stamps 500.0 and 1500.0 ms.
         // A second neuron with one spike (1 /s) is not silent.
         let spikes = SpikeTrains(steps: [4998, 4999, 7000, 8000, 14999, 15000], neurons: [neuron, neuron, neuron, neuron + 1, neuron, neuron])
-        let stats = PopulationStatistics.compute(spikes: spikes, derived: d, begin: 500, end: 1500)
+        let stats = statistics(spikes, derived: d, begin: 500, end: 1500)
         let n = Double(d.neuronCounts[4])
         XCTAssertEqual(stats[4].rateMean, 4 / n, accuracy: 1e-12)
         XCTAssertEqual(stats[4].rateStd, (10 / n - (4 / n) * (4 / n)).squareRoot(), accuracy: 1e-12)
@@ -140,38 +140,46 @@ final class OutputTests: XCTestCase {
         }
     }
 
-    /// The voltmeter's files written during the run, a few samples at a time and formatted in
-    /// parallel pieces, hold exactly what a run that keeps all its samples formats at the end;
-    /// the run hands on no chunk of more samples than it may hold, and keeps none itself.
-    func testVoltmeterFilesWrittenDuringTheRunHoldEverySample() throws {
+    /// The files written during the run, chunk by chunk (the voltmeter's a few samples at a
+    /// time, formatted in parallel pieces), hold exactly what a run that keeps all its
+    /// recordings formats at the end; the run hands on no chunk of more samples than it may
+    /// hold, and keeps nothing itself.
+    func testFilesWrittenDuringTheRunHoldEverything() throws {
         var p = try CPUBackendTests.shortRun().parameters
         p.simulation.recordVoltage = true
         p.simulation.voltageInterval = 0.3
         let derived = try DerivedParameters(p)
         let network = try Network.build(derived, threads: 2)
-        let kept = try XCTUnwrap(try SimulationDriver(derived: derived).run(CPUBackend(network: network, threads: 2)).voltages)
-        XCTAssertGreaterThan(kept.steps.count, 100)
+        let kept = try SimulationDriver(derived: derived).run(CPUBackend(network: network, threads: 2))
+        let keptVoltages = try XCTUnwrap(kept.voltages)
+        XCTAssertGreaterThan(keptVoltages.steps.count, 100)
+        XCTAssertGreaterThan(kept.spikes.count, 1000)
 
         let output = try OutputFolder(path: try temporaryFolder(self).appendingPathComponent("run").path, overwrite: false)
         // Pieces of 50 neurons: every population's rows of a sample come from several.
-        let voltmeter = try VoltmeterFiles(derived: derived, version: "test", threads: 3, pieceNeurons: 50, in: output)
+        let files = try RecordingFiles(derived: derived, version: "test", threads: 3, pieceNeurons: 50, in: output)
         var driver = SimulationDriver(derived: derived)
         driver.voltageSamplesPerChunk = 7
         driver.chunkSteps = 50
-        var handedOn: [Int] = []
-        let streamed = try driver.run(CPUBackend(network: network, threads: 2), voltageSamples: { trace in
-            handedOn.append(trace.steps.count)
-            try voltmeter.append(trace)
+        var samplesHandedOn: [Int] = []
+        var spikesHandedOn = 0
+        let streamed = try driver.run(CPUBackend(network: network, threads: 2), recordings: { spikes, voltages in
+            samplesHandedOn.append(voltages?.steps.count ?? -1)
+            spikesHandedOn += spikes.count
+            try files.append(spikes: spikes, voltages: voltages)
         })
-        try voltmeter.finish()
+        try files.finish()
+        XCTAssertEqual(streamed.spikes.count, 0)
         XCTAssertNil(streamed.voltages)
-        XCTAssertEqual(handedOn.reduce(0, +), kept.steps.count)
-        XCTAssertEqual(handedOn.max(), 7)
-        XCTAssertTrue(handedOn.contains { $0 < 7 }, "chunks that end at a phase or after 50 steps take fewer")
+        XCTAssertEqual(spikesHandedOn, kept.spikes.count)
+        XCTAssertEqual(samplesHandedOn.reduce(0, +), keptVoltages.steps.count)
+        XCTAssertEqual(samplesHandedOn.max(), 7)
+        XCTAssertTrue(samplesHandedOn.contains { $0 < 7 }, "chunks that end at a phase or after 50 steps take fewer")
         for population in 0..<Population.count {
-            let name = NESTFormat.voltmeterFileName(population: population, derived: derived)
-            XCTAssertEqual(FileManager.default.contents(atPath: output.staging.path + "/" + name),
-                           Data(voltmeterFile(population: population, kept, derived: derived)), name)
+            for (name, expected) in [(NESTFormat.spikeRecorderFileName(population: population, derived: derived), spikeFile(population: population, kept.spikes, derived: derived)),
+                                     (NESTFormat.voltmeterFileName(population: population, derived: derived), voltmeterFile(population: population, keptVoltages, derived: derived))] {
+                XCTAssertEqual(FileManager.default.contents(atPath: output.staging.path + "/" + name), Data(expected), name)
+            }
         }
     }
 
@@ -187,9 +195,9 @@ final class OutputTests: XCTestCase {
             let name = NESTFormat.voltmeterFileName(population: population, derived: derived)
             try FileManager.default.createSymbolicLink(atPath: output.staging.path + "/" + name, withDestinationPath: "/dev/full")
         }
-        let voltmeter = try VoltmeterFiles(derived: derived, version: "test", threads: 2, in: output)
+        let files = try RecordingFiles(derived: derived, version: "test", threads: 2, in: output)
         let backend = CPUBackend(network: try Network.build(derived, threads: 2), threads: 2)
-        XCTAssertThrowsError(try SimulationDriver(derived: derived).run(backend, voltageSamples: voltmeter.append)) { error in
+        XCTAssertThrowsError(try SimulationDriver(derived: derived).run(backend, recordings: files.append)) { error in
             XCTAssertTrue("\(error)".contains("cannot write 'voltmeter-") && "\(error)".contains("No space left on device"), "\(error)")
         }
         XCTAssertLessThan(backend.currentStep, derived.schedule.total)
@@ -221,10 +229,7 @@ final class OutputTests: XCTestCase {
         let derived = try DerivedParameters(p)
         let network = try Network.build(derived, threads: 2)
         let output = try OutputFolder(path: try temporaryFolder(self).appendingPathComponent("run").path, overwrite: false)
-        let voltmeter = try VoltmeterFiles(derived: derived, version: "test", threads: 2, in: output)
-        let result = try SimulationDriver(derived: derived).run(CPUBackend(network: network, threads: 2), voltageSamples: voltmeter.append)
-        try voltmeter.finish()
-        try NESTFormat.write(spikes: result.spikes, derived: derived, version: "test", into: output)
+        try writeRecordings(try SimulationDriver(derived: derived).run(CPUBackend(network: network, threads: 2)), derived: derived, into: output)
         func bytes(_ prefix: String) throws -> Int {
             try FileManager.default.contentsOfDirectory(atPath: output.staging.path).filter { $0.hasPrefix(prefix) }
                 .reduce(0) { $0 + (try FileManager.default.attributesOfItem(atPath: output.staging.path + "/" + $1)[.size] as! Int) }
@@ -304,7 +309,7 @@ final class OutputTests: XCTestCase {
 
     func testSummaryHasTheDocumentedFields() throws {
         let d = try Self.derived()
-        let stats = PopulationStatistics.compute(spikes: SpikeTrains(), derived: d, begin: 500, end: 1500)
+        let stats = statistics(SpikeTrains(), derived: d, begin: 500, end: 1500)
         var timings = PhaseTimings()
         timings.simulation = 2
         let summary = RunSummary(version: "test", backend: "cpu", device: "host", synapsesBuiltOn: "host", derived: d, synapses: 10,

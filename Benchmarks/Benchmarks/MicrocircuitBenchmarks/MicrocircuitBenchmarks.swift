@@ -102,13 +102,14 @@ let benchmarks: @Sendable () -> Void = {
             defer { try? FileManager.default.removeItem(at: parent) }
             let folder = try OutputFolder(path: parent.appendingPathComponent("run").path, overwrite: false)
             for population in 0..<Population.count {
-                let name = NESTFormat.voltmeterFileName(population: population, derived: d)
-                try FileManager.default.createSymbolicLink(atPath: folder.staging.path + "/" + name, withDestinationPath: "/dev/null")
+                for name in [NESTFormat.spikeRecorderFileName(population: population, derived: d), NESTFormat.voltmeterFileName(population: population, derived: d)] {
+                    try FileManager.default.createSymbolicLink(atPath: folder.staging.path + "/" + name, withDestinationPath: "/dev/null")
+                }
             }
-            let files = try VoltmeterFiles(derived: d, version: "benchmark", threads: threads, in: folder)
+            let files = try RecordingFiles(derived: d, version: "benchmark", threads: threads, in: folder)
             benchmark.startMeasurement()
             for _ in benchmark.scaledIterations {
-                try files.append(trace!)
+                try files.append(spikes: SpikeTrains(), voltages: trace)
             }
             benchmark.stopMeasurement()
             try files.finish()
