@@ -38,10 +38,10 @@ struct RunCommand: ParsableCommand {
             throw CommandFailure(message: error.description, status: 2)
         }
         let estimate = try checkMemory(derived, synapsesOnHost: plan.needsHostNetwork)
-        let files = OutputEstimate(derived)
-        try failing { try files.check(available: folder.availableBytes, location: folder.destination.deletingLastPathComponent().path) }
+        let outputSize = OutputEstimate(derived)
+        try failing { try outputSize.check(available: folder.availableBytes, location: folder.destination.deletingLastPathComponent().path) }
 
-        report("microcircuit \(Microcircuit.version): \(derived.totalNeurons) neurons, \(derived.synapsesIncludingThalamic) synapses, \(derived.parameters.network.backgroundInput.rawValue) background, seed \(derived.parameters.simulation.seed), estimated memory \(formatBytes(estimate.total)), output files up to about \(formatBytes(files.total))")
+        report("microcircuit \(Microcircuit.version): \(derived.totalNeurons) neurons, \(derived.synapsesIncludingThalamic) synapses, \(derived.parameters.network.backgroundInput.rawValue) background, seed \(derived.parameters.simulation.seed), estimated memory \(formatBytes(estimate.total)), output files up to about \(formatBytes(outputSize.total))")
         var timings = PhaseTimings()
         let (engine, deviceConstruction, setup) = try plan.make(derived) {
             var clock = Stopwatch()

@@ -81,12 +81,7 @@ final class VoltageRecordingTests: XCTestCase {
     /// The voltmeter samples every rec_V_int after the step that ends on the interval (NEST:
     /// times 1.0, 2.0, ... ms), and its values are the backend's potentials at that moment.
     func testSamplesAtIntervalEndsMatchAStepwiseRun() throws {
-        var p = try CPUBackendTests.shortRun().parameters
-        p.simulation.tPresim = 5
-        p.simulation.tSim = 20
-        p.simulation.recordVoltage = true
-        p.simulation.voltageInterval = 0.5
-        let derived = try DerivedParameters(p)
+        let derived = try shortRunWithVoltmeter(every: 0.5, presimulation: 5, simulation: 20)
         let network = try Network.build(derived, threads: 2)
         let recorded = try SimulationDriver(derived: derived).run(CPUBackend(network: network, threads: 2))
         let trace = try XCTUnwrap(recorded.voltages)

@@ -21,6 +21,17 @@ func temporaryFolder(_ test: XCTestCase) throws -> URL {
     return url
 }
 
+/// `CPUBackendTests.shortRun()` with the voltmeter sampling every `interval` ms, optionally
+/// over other phase lengths (ms).
+func shortRunWithVoltmeter(every interval: Double, presimulation: Double? = nil, simulation: Double? = nil) throws -> DerivedParameters {
+    var p = try CPUBackendTests.shortRun().parameters
+    p.simulation.recordVoltage = true
+    p.simulation.voltageInterval = interval
+    if let presimulation { p.simulation.tPresim = presimulation }
+    if let simulation { p.simulation.tSim = simulation }
+    return try DerivedParameters(p)
+}
+
 /// One population's spike-recorder file of `spikes`, formatted whole in memory.
 func spikeFile(population p: Int, _ spikes: SpikeTrains, derived: DerivedParameters) -> [UInt8] {
     var bytes = NESTFormat.spikeRecorderHeader(version: "test")

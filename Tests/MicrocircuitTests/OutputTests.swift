@@ -145,10 +145,7 @@ final class OutputTests: XCTestCase {
     /// recordings formats at the end; the run hands on no chunk of more samples than it may
     /// hold, and keeps nothing itself.
     func testFilesWrittenDuringTheRunHoldEverything() throws {
-        var p = try CPUBackendTests.shortRun().parameters
-        p.simulation.recordVoltage = true
-        p.simulation.voltageInterval = 0.3
-        let derived = try DerivedParameters(p)
+        let derived = try shortRunWithVoltmeter(every: 0.3)
         let network = try Network.build(derived, threads: 2)
         let kept = try SimulationDriver(derived: derived).run(CPUBackend(network: network, threads: 2))
         let keptVoltages = try XCTUnwrap(kept.voltages)
@@ -186,10 +183,7 @@ final class OutputTests: XCTestCase {
     /// A disk that fills during the run stops it after the chunk that met it, naming the file,
     /// instead of simulating to the end first.
     func testAFullDiskStopsTheRunAtOnce() throws {
-        var p = try CPUBackendTests.shortRun().parameters
-        p.simulation.recordVoltage = true
-        p.simulation.voltageInterval = 0.1
-        let derived = try DerivedParameters(p)
+        let derived = try shortRunWithVoltmeter(every: 0.1)
         let output = try OutputFolder(path: try temporaryFolder(self).appendingPathComponent("run").path, overwrite: false)
         for population in 0..<Population.count {
             let name = NESTFormat.voltmeterFileName(population: population, derived: derived)
@@ -224,9 +218,7 @@ final class OutputTests: XCTestCase {
     /// The disk estimate covers what a run writes, spikes (at three times the full-scale
     /// rates) and potentials (nearly exactly), and refuses a file system with less room.
     func testOutputEstimateCoversTheFiles() throws {
-        var p = try CPUBackendTests.shortRun().parameters
-        p.simulation.recordVoltage = true
-        let derived = try DerivedParameters(p)
+        let derived = try shortRunWithVoltmeter(every: 1)
         let network = try Network.build(derived, threads: 2)
         let output = try OutputFolder(path: try temporaryFolder(self).appendingPathComponent("run").path, overwrite: false)
         try writeRecordings(try SimulationDriver(derived: derived).run(CPUBackend(network: network, threads: 2)), derived: derived, into: output)
