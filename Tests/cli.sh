@@ -156,6 +156,15 @@ if "$BIN" analyze "$WORK/ok" >"$WORK/analyze" 2>&1; then
     [ -s "$WORK/ok/$f" ] && pass || fail "analyze did not write $f"
   done
   grep -q '"cv_neurons"' "$WORK/ok/analysis.json" && pass || fail "analysis.json lacks CVs"
+  # The summary's rates, counted chunk by chunk during the run, are analyze's from the files.
+  python3 - "$WORK/ok/summary.json" "$WORK/ok/analysis.json" <<'PY' && pass || fail "summary.json and analysis.json disagree on rates"
+import json, sys
+run, files = (json.load(open(path))["populations"] for path in sys.argv[1:3])
+assert len(run) == len(files) == 8 and any(p["rate_mean_hz"] > 0 for p in run)
+for a, b in zip(run, files):
+    for key in ("rate_mean_hz", "rate_std_hz", "silent_fraction"):
+        assert abs(a[key] - b[key]) <= 1e-9 * max(1.0, abs(b[key])), (a["name"], key, a[key], b[key])
+PY
 else
   fail "analyze: $(cat "$WORK/analyze")"
 fi
@@ -208,6 +217,18 @@ if "$BIN" bench --scale 0.02 --bg poisson --t-presim 10 --t-sim 50 --backend cpu
   # Both backends count the same spikes (column 10) in every repetition.
   [ "$(awk '$1 == "cpu" || $1 == "opencl" { print $10 }' "$WORK/bench" | sort -u | wc -l)" -eq 1 ] && pass \
     || fail "bench backends disagree on spike counts: $(cat "$WORK/bench")"
+  # Synaptic events of the simulation phase, exact from the spikes, against the estimate from
+  # the spike count and the mean out-degree that --no-record gives (the same spikes); a
+  # presimulation twice as long as the simulation, so that counting its spikes shows.
+  "$BIN" bench --scale 0.05 --bg poisson --t-presim 100 --t-sim 50 --backend cpu --json "$WORK/events.json" >/dev/null 2>&1
+  "$BIN" bench --scale 0.05 --bg poisson --t-presim 100 --t-sim 50 --backend cpu --no-record --json "$WORK/estimated.json" >/dev/null 2>&1
+  python3 - "$WORK/events.json" "$WORK/estimated.json" <<'PY' && pass || fail "bench's exact synaptic events are not near the estimate"
+import json, sys
+exact, estimated = (json.load(open(path))["results"][0] for path in sys.argv[1:3])
+assert exact["synaptic_events_exact"] and not estimated["synaptic_events_exact"]
+assert exact["spikes_total"] == estimated["spikes_total"] > 50
+assert 0.75 < exact["synaptic_events"] / estimated["synaptic_events"] < 1.33, (exact["synaptic_events"], estimated["synaptic_events"])
+PY
   for key in construction_site construction_s setup_s compile_s upload_s steps_per_launch work_group real_time_factor synaptic_events_per_s \
              peak_host_memory_bytes device_memory_bytes; do
     grep -q "\"$key\"" "$WORK/bench.json" && pass || fail "bench JSON lacks $key"
