@@ -8,7 +8,7 @@ public struct PhaseTimings: Sendable {
     public var upload = 0.0
     public var presimulation = 0.0
     public var simulation = 0.0
-    /// Writing the recordings: the voltmeter's files during the run, the spike files after.
+    /// Waiting for the recordings' files to be written, during the run and after it.
     public var output = 0.0
 
     public init() {}

@@ -19,8 +19,8 @@ public struct MemoryEstimate: Sendable {
     /// reach host memory. `runs`: backends that simulate side by side, each with its own state
     /// and recordings (verify runs two). `keepsRecordings`: whether the spikes and the
     /// voltmeter's samples are all kept (verify compares them) rather than written out a chunk
-    /// at a time, which holds a chunk's and, on the OpenCL backend, the samples' copy from the
-    /// device.
+    /// at a time, which holds two chunks' (one being written while the next is simulated) and,
+    /// on the OpenCL backend, the samples' copy from the device.
     public init(_ derived: DerivedParameters, synapsesOnHost: Bool = true, runs: Int = 1, keepsRecordings: Bool = false) {
         let rows = derived.totalNeurons + derived.thalamicNeurons
         let synapses = synapsesOnHost ? derived.synapsesIncludingThalamic : 0
@@ -33,8 +33,8 @@ public struct MemoryEstimate: Sendable {
         simulationState = runs * (derived.totalNeurons * (3 * MemoryLayout<Double>.size + MemoryLayout<Int32>.size)
             + 2 * slots * derived.totalNeurons * MemoryLayout<Int64>.size)
         let spikes = keepsRecordings ? derived.recordedSpikesBound
-            : derived.recordedSpikesBound(steps: min(derived.schedule.total, DerivedParameters.maximumChunkSteps))
-        let voltageSamples = keepsRecordings ? derived.recordedVoltageSamples : 2 * derived.voltageSamplesHeld * derived.totalNeurons
+            : 2 * derived.recordedSpikesBound(steps: min(derived.schedule.total, DerivedParameters.maximumChunkSteps))
+        let voltageSamples = keepsRecordings ? derived.recordedVoltageSamples : 3 * derived.voltageSamplesHeld * derived.totalNeurons
         recording = runs * (spikes * 2 * MemoryLayout<UInt32>.size + voltageSamples * MemoryLayout<Double>.size)
     }
 

@@ -207,9 +207,9 @@ public struct DerivedParameters: Sendable {
         parameters.simulation.recordVoltage ? totalNeurons * schedule.voltageSamples(in: 0..<schedule.total).count : 0
     }
 
-    /// Voltmeter samples (each of every neuron) that a run holds at once when it streams
-    /// them to its files: at most 64 MiB of them (~100 at full scale), at least one; 0 when
-    /// the voltmeter is off. The OpenCL backend's recording buffers hold no more either.
+    /// Voltmeter samples (each of every neuron) that a chunk of a run takes when the run
+    /// writes them out as it goes: at most 64 MiB of them (~100 at full scale), at least one;
+    /// 0 when the voltmeter is off. The OpenCL backend's recording buffers hold no more either.
     public var voltageSamplesHeld: Int {
         guard parameters.simulation.recordVoltage else { return 0 }
         let all = schedule.voltageSamples(in: 0..<schedule.total).count

@@ -1,5 +1,6 @@
 import COpenCL
 import Connectivity
+import Foundation
 import MicrocircuitModel
 import Simulation
 
@@ -13,6 +14,7 @@ import Simulation
 public final class OpenCLBackend: SimulationBackend {
     public let name = "opencl"
     public var device: String { "\(info.name) (\(info.platformName), OpenCL device \(info.index))" }
+    public var hostThreads: Int { info.isGPU ? 0 : ProcessInfo.processInfo.activeProcessorCount }
     public private(set) var currentStep = 0
     public var recordsSpikes = true
     public private(set) var spikeCount = 0
@@ -95,7 +97,7 @@ public final class OpenCLBackend: SimulationBackend {
             + 2 * SpikeRecorder.bytes(capacity: recordCapacity(d, batchSteps: batchSteps), voltageSamples: voltageSampleCapacity(d, batchSteps: batchSteps), neurons: n)
     }
 
-    /// A batch's voltmeter samples: all of a batch's, at most as many as a run holds at once
+    /// A batch's voltmeter samples: all of a batch's, at most as many as a run's chunk takes
     /// (~100 at full scale, so a batch of 1,000 steps at the default interval).
     static func voltageSampleCapacity(_ d: DerivedParameters, batchSteps: Int) -> Int {
         d.voltageSamplesHeld == 0 ? 0 : min(batchSteps / d.schedule.voltageInterval + 1, d.voltageSamplesHeld)

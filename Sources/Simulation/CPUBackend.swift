@@ -8,6 +8,7 @@ import MicrocircuitModel
 public final class CPUBackend: SimulationBackend {
     public let name = "cpu"
     public var device: String { "host CPU, \(threads) thread\(threads == 1 ? "" : "s")" }
+    public var hostThreads: Int { threads }
     public private(set) var currentStep = 0
     public var recordsSpikes = true
     public private(set) var spikeCount = 0

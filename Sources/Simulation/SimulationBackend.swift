@@ -8,6 +8,9 @@ public protocol SimulationBackend: AnyObject {
     var name: String { get }
     /// What it runs on, e.g. "2 threads" or an OpenCL device name.
     var device: String { get }
+    /// Host cores its steps keep busy: the CPU backend's threads, every core for an OpenCL
+    /// CPU device, none for a GPU (the host only waits for it).
+    var hostThreads: Int { get }
     /// Steps simulated so far.
     var currentStep: Int { get }
     /// Whether `advance` hands spikes back; when false they are only counted (benchmarks of

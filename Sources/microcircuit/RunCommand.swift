@@ -54,7 +54,9 @@ struct RunCommand: ParsableCommand {
         report(String(format: "construction %.2f s (on the \(plan.synapsesBuiltOn)), backend set-up %.2f s", timings.construction, timings.upload) + "; running on \(engine.device)")
 
         let progress = ProgressLine(quiet: quiet)
-        let recordings = try failing { try RecordingFiles(derived: derived, version: Microcircuit.version, threads: threads, in: folder) }
+        let files = try failing { try RecordingFiles(derived: derived, version: Microcircuit.version, threads: threads, in: folder) }
+        let recordings = RecordingWriter(files, inBackground: engine.hostThreads < ProcessInfo.processInfo.activeProcessorCount)
+        defer { recordings.stop() }
         let p = derived.parameters.simulation
         var window = WindowSpikeCounts(derived: derived, begin: p.tPresim, end: p.tPresim + p.tSim)
         let result = try failing {

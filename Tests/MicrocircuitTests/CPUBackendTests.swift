@@ -116,6 +116,7 @@ final class SimulationDriverTests: XCTestCase {
     final class CountingBackend: SimulationBackend {
         let name = "counting"
         let device = "none"
+        let hostThreads = 0
         var currentStep = 0
         var recordsSpikes = true
         let spikeCount = 0

@@ -170,8 +170,9 @@ final class ConnectivityTests: XCTestCase {
         XCTAssertGreaterThan(fullEstimate.synapseTable, 2_500_000_000)
 
         // 100 s with the voltmeter: 10^5 samples of 77,169 potentials, 62 GB in all. A run
-        // holds one chunk's spikes (6.4 s of them) and two chunks' samples (the chunk and its
-        // copy from the device); verify keeps all.
+        // holds two chunks' spikes (6.4 s of them each: one written while the next is
+        // simulated) and three chunks' samples (those two and the copy from the device);
+        // verify keeps all.
         full.simulation.tSim = 100_000
         full.simulation.recordVoltage = true
         let long = try DerivedParameters(full)
@@ -179,7 +180,7 @@ final class ConnectivityTests: XCTestCase {
         let held = long.voltageSamplesHeld
         XCTAssertEqual(held, (64 << 20) / (8 * 77_169), "64 MiB of samples")
         XCTAssertEqual(kept.recording - streamed.recording,
-                       (100_500 - 2 * held) * 77_169 * 8 + (long.recordedSpikesBound - long.recordedSpikesBound(steps: 64_000)) * 8)
+                       (100_500 - 3 * held) * 77_169 * 8 + (long.recordedSpikesBound - 2 * long.recordedSpikesBound(steps: 64_000)) * 8)
         XCTAssertGreaterThan(long.recordedSpikesBound, 100 * long.recordedSpikesBound(steps: 10_000))
         XCTAssertLessThan(streamed.total, 8 << 30, "a run writes them out and fits as a short one does")
     }

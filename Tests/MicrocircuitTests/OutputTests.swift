@@ -141,9 +141,9 @@ final class OutputTests: XCTestCase {
     }
 
     /// The files written during the run, chunk by chunk (the voltmeter's a few samples at a
-    /// time, formatted in parallel pieces), hold exactly what a run that keeps all its
-    /// recordings formats at the end; the run hands on no chunk of more samples than it may
-    /// hold, and keeps nothing itself.
+    /// time, formatted in parallel pieces), at once or by the writing thread, hold exactly
+    /// what a run that keeps all its recordings formats at the end; the run hands on no chunk
+    /// of more samples than it may hold, and keeps nothing itself.
     func testFilesWrittenDuringTheRunHoldEverything() throws {
         let derived = try shortRunWithVoltmeter(every: 0.3)
         let network = try Network.build(derived, threads: 2)
@@ -152,49 +152,58 @@ final class OutputTests: XCTestCase {
         XCTAssertGreaterThan(keptVoltages.steps.count, 100)
         XCTAssertGreaterThan(kept.spikes.count, 1000)
 
-        let output = try OutputFolder(path: try temporaryFolder(self).appendingPathComponent("run").path, overwrite: false)
-        // Pieces of 50 neurons: every population's rows of a sample come from several.
-        let files = try RecordingFiles(derived: derived, version: "test", threads: 3, pieceNeurons: 50, in: output)
-        var driver = SimulationDriver(derived: derived)
-        driver.voltageSamplesPerChunk = 7
-        driver.chunkSteps = 50
-        var samplesHandedOn: [Int] = []
-        var spikesHandedOn = 0
-        let streamed = try driver.run(CPUBackend(network: network, threads: 2), recordings: { spikes, voltages in
-            samplesHandedOn.append(voltages?.steps.count ?? -1)
-            spikesHandedOn += spikes.count
-            try files.append(spikes: spikes, voltages: voltages)
-        })
-        try files.finish()
-        XCTAssertEqual(streamed.spikes.count, 0)
-        XCTAssertNil(streamed.voltages)
-        XCTAssertEqual(spikesHandedOn, kept.spikes.count)
-        XCTAssertEqual(samplesHandedOn.reduce(0, +), keptVoltages.steps.count)
-        XCTAssertEqual(samplesHandedOn.max(), 7)
-        XCTAssertTrue(samplesHandedOn.contains { $0 < 7 }, "chunks that end at a phase or after 50 steps take fewer")
-        for population in 0..<Population.count {
-            for (name, expected) in [(NESTFormat.spikeRecorderFileName(population: population, derived: derived), spikeFile(population: population, kept.spikes, derived: derived)),
-                                     (NESTFormat.voltmeterFileName(population: population, derived: derived), voltmeterFile(population: population, keptVoltages, derived: derived))] {
-                XCTAssertEqual(FileManager.default.contents(atPath: output.staging.path + "/" + name), Data(expected), name)
+        for inBackground in [false, true] {
+            let output = try OutputFolder(path: try temporaryFolder(self).appendingPathComponent("run").path, overwrite: false)
+            // Pieces of 50 neurons: every population's rows of a sample come from several.
+            let files = try RecordingFiles(derived: derived, version: "test", threads: 3, pieceNeurons: 50, in: output)
+            let writer = RecordingWriter(files, inBackground: inBackground)
+            var driver = SimulationDriver(derived: derived)
+            driver.voltageSamplesPerChunk = 7
+            driver.chunkSteps = 50
+            var samplesHandedOn: [Int] = []
+            var spikesHandedOn = 0
+            let streamed = try driver.run(CPUBackend(network: network, threads: 2), recordings: { spikes, voltages in
+                samplesHandedOn.append(voltages?.steps.count ?? -1)
+                spikesHandedOn += spikes.count
+                try writer.append(spikes: spikes, voltages: voltages)
+            })
+            try writer.finish()
+            XCTAssertEqual(streamed.spikes.count, 0)
+            XCTAssertNil(streamed.voltages)
+            XCTAssertEqual(spikesHandedOn, kept.spikes.count)
+            XCTAssertEqual(samplesHandedOn.reduce(0, +), keptVoltages.steps.count)
+            XCTAssertEqual(samplesHandedOn.max(), 7)
+            XCTAssertTrue(samplesHandedOn.contains { $0 < 7 }, "chunks that end at a phase or after 50 steps take fewer")
+            for population in 0..<Population.count {
+                for (name, expected) in [(NESTFormat.spikeRecorderFileName(population: population, derived: derived), spikeFile(population: population, kept.spikes, derived: derived)),
+                                         (NESTFormat.voltmeterFileName(population: population, derived: derived), voltmeterFile(population: population, keptVoltages, derived: derived))] {
+                    XCTAssertEqual(FileManager.default.contents(atPath: output.staging.path + "/" + name), Data(expected), "\(name), in the background: \(inBackground)")
+                }
             }
         }
     }
 
-    /// A disk that fills during the run stops it after the chunk that met it, naming the file,
-    /// instead of simulating to the end first.
+    /// A disk that fills during the run stops it after the chunk that met it (with the writing
+    /// thread, at the next chunk), naming the file, instead of simulating to the end first.
     func testAFullDiskStopsTheRunAtOnce() throws {
         let derived = try shortRunWithVoltmeter(every: 0.1)
-        let output = try OutputFolder(path: try temporaryFolder(self).appendingPathComponent("run").path, overwrite: false)
-        for population in 0..<Population.count {
-            let name = NESTFormat.voltmeterFileName(population: population, derived: derived)
-            try FileManager.default.createSymbolicLink(atPath: output.staging.path + "/" + name, withDestinationPath: "/dev/full")
+        for inBackground in [false, true] {
+            let output = try OutputFolder(path: try temporaryFolder(self).appendingPathComponent("run").path, overwrite: false)
+            for population in 0..<Population.count {
+                let name = NESTFormat.voltmeterFileName(population: population, derived: derived)
+                try FileManager.default.createSymbolicLink(atPath: output.staging.path + "/" + name, withDestinationPath: "/dev/full")
+            }
+            let writer = RecordingWriter(try RecordingFiles(derived: derived, version: "test", threads: 2, in: output), inBackground: inBackground)
+            defer { writer.stop() }
+            let backend = CPUBackend(network: try Network.build(derived, threads: 2), threads: 2)
+            var driver = SimulationDriver(derived: derived)
+            driver.chunkSteps = 200
+            driver.chunkSeconds = 0
+            XCTAssertThrowsError(try driver.run(backend, recordings: writer.append)) { error in
+                XCTAssertTrue("\(error)".contains("cannot write 'voltmeter-") && "\(error)".contains("No space left on device"), "\(error)")
+            }
+            XCTAssertLessThan(backend.currentStep, derived.schedule.total, "in the background: \(inBackground)")
         }
-        let files = try RecordingFiles(derived: derived, version: "test", threads: 2, in: output)
-        let backend = CPUBackend(network: try Network.build(derived, threads: 2), threads: 2)
-        XCTAssertThrowsError(try SimulationDriver(derived: derived).run(backend, recordings: files.append)) { error in
-            XCTAssertTrue("\(error)".contains("cannot write 'voltmeter-") && "\(error)".contains("No space left on device"), "\(error)")
-        }
-        XCTAssertLessThan(backend.currentStep, derived.schedule.total)
     }
 
     /// A potential's digits, formed on the stack, are those of its `description`: the
