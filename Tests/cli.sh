@@ -103,9 +103,15 @@ for f in "$WORK/vm-cpu"/voltmeter-*-0.dat; do cmp -s "$f" "$WORK/vm-opencl/${f##
 [ "$(ls "$WORK/vm-cpu"/voltmeter-*-0.dat | wc -l)" -eq 8 ] && [ $same -eq 1 ] && pass \
   || fail "voltmeter files of the cpu and opencl backends differ: $(cat "$WORK/err")"
 
-# Same seed, same spikes; threads do not matter.
-"$BIN" run "${SMALL[@]}" --threads 1 --output "$WORK/one" >/dev/null 2>&1
+# Same seed, same spikes; threads do not matter. With a core left free (one thread of two or
+# more cores) the files are written by a thread of their own while the run goes.
+"$BIN" run "${SMALL[@]}" --threads 1 --output "$WORK/one" >/dev/null 2>"$WORK/err"
 if cmp -s "$WORK/ok/spike_recorder-1547-0.dat" "$WORK/one/spike_recorder-1547-0.dat"; then pass; else fail "1 thread and all threads differ"; fi
+if [ "$(nproc)" -gt 1 ]; then
+  grep -q "running on host CPU, 1 thread; files written alongside" "$WORK/err" && pass || fail "run --threads 1 did not write alongside: $(cat "$WORK/err")"
+fi
+"$BIN" run "${SMALL[@]}" --threads "$(nproc)" --output "$WORK/all" --overwrite >/dev/null 2>"$WORK/err"
+grep -q "files written alongside" "$WORK/err" && fail "run on every core wrote alongside: $(cat "$WORK/err")" || pass
 
 # config: derived quantities; --parameters-only reads back as --config unchanged.
 "$BIN" config --scale 0.1 >"$WORK/config.json" 2>/dev/null && grep -q '"derived"' "$WORK/config.json" && pass || fail "config lacks derived"

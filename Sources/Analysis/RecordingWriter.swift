@@ -8,7 +8,8 @@ import Simulation
 /// `append` writes at once. Call `stop` (or `finish`) on every path: the thread ends there.
 public final class RecordingWriter: @unchecked Sendable {
     private let files: RecordingFiles
-    private let inBackground: Bool
+    /// Whether a thread of its own writes the chunks.
+    public let inBackground: Bool
     private let condition = NSCondition()
     // Guarded by `condition`: the chunk handed over and not written yet, the first write
     // error, and the thread's state.

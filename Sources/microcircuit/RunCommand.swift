@@ -51,12 +51,14 @@ struct RunCommand: ParsableCommand {
         timings.construction += deviceConstruction
         timings.upload = setup
         if Interruption.requested { throw CommandFailure(message: RunInterrupted(step: 0).description, status: CommandFailure.interruptedStatus) }
-        report(String(format: "construction %.2f s (on the \(plan.synapsesBuiltOn)), backend set-up %.2f s", timings.construction, timings.upload) + "; running on \(engine.device)")
-
-        let progress = ProgressLine(quiet: quiet)
         let files = try failing { try RecordingFiles(derived: derived, version: Microcircuit.version, threads: threads, in: folder) }
+        // Writing overlaps the simulation where the backend leaves a host core free for it.
         let recordings = RecordingWriter(files, inBackground: engine.hostThreads < ProcessInfo.processInfo.activeProcessorCount)
         defer { recordings.stop() }
+        report(String(format: "construction %.2f s (on the \(plan.synapsesBuiltOn)), backend set-up %.2f s", timings.construction, timings.upload)
+               + "; running on \(engine.device)" + (recordings.inBackground ? "; files written alongside" : ""))
+
+        let progress = ProgressLine(quiet: quiet)
         let p = derived.parameters.simulation
         var window = WindowSpikeCounts(derived: derived, begin: p.tPresim, end: p.tPresim + p.tSim)
         let result = try failing {
