@@ -202,18 +202,19 @@ public struct DerivedParameters: Sendable {
         return Int(spikes)
     }
 
-    /// Potentials the voltmeter records (every neuron, every rec_V_int), 0 when it is off.
-    public var recordedVoltageSamples: Int {
-        parameters.simulation.recordVoltage ? totalNeurons * schedule.voltageSamples(in: 0..<schedule.total).count : 0
+    /// Samples the voltmeter takes in the whole run, each of every neuron; 0 when it is off.
+    var voltmeterSamples: Int {
+        parameters.simulation.recordVoltage ? schedule.voltageSamples(in: 0..<schedule.total).count : 0
     }
+
+    /// Potentials the voltmeter records (every neuron, every rec_V_int), 0 when it is off.
+    public var recordedVoltageSamples: Int { totalNeurons * voltmeterSamples }
 
     /// Voltmeter samples (each of every neuron) that a chunk of a run takes when the run
     /// writes them out as it goes: at most 64 MiB of them (~100 at full scale), at least one;
     /// 0 when the voltmeter is off. The OpenCL backend's recording buffers hold no more either.
     public var voltageSamplesHeld: Int {
-        guard parameters.simulation.recordVoltage else { return 0 }
-        let all = schedule.voltageSamples(in: 0..<schedule.total).count
-        return max(1, min(all, (64 << 20) / (MemoryLayout<Double>.size * totalNeurons)))
+        voltmeterSamples == 0 ? 0 : max(1, min(voltmeterSamples, (64 << 20) / (MemoryLayout<Double>.size * totalNeurons)))
     }
 
     /// The population index of every neuron, for per-neuron lookups of per-population values.

@@ -447,11 +447,10 @@ public final class OpenCLBackend: SimulationBackend {
         try readLaunchTimes(batch.launchEvents)
         spikeCount += total
         if let samples = batch.voltageSamples {
-            let eL = derived.parameters.neuron.eL
             let values = try recorder.voltages.read(count: samples.count * neuronCount, after: batch.finished)
             for (k, m) in samples.enumerated() {
                 voltages!.steps.append(derived.schedule.voltageSampleStep(m))
-                voltages!.samples.append(values[(k * neuronCount)..<((k + 1) * neuronCount)].map { $0 + eL })
+                voltages!.samples.append(absolutePotentials(values[(k * neuronCount)..<((k + 1) * neuronCount)]))
             }
         }
         guard recordsSpikes else { return }
@@ -469,8 +468,13 @@ public final class OpenCLBackend: SimulationBackend {
     }
 
     public func membranePotentials() throws -> [Double] {
+        absolutePotentials(try potentials.read()[...])
+    }
+
+    /// The device keeps potentials relative to E_L (NEST's state); users see them absolute.
+    func absolutePotentials(_ relative: ArraySlice<Double>) -> [Double] {
         let eL = derived.parameters.neuron.eL
-        return try potentials.read().map { $0 + eL }
+        return relative.map { $0 + eL }
     }
 }
 
