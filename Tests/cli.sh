@@ -193,9 +193,13 @@ expect_error 1 "at least three reference runs" compare "$WORK/ok" --reference "$
 "$BIN" verify "${SMALL[@]}" --thalamic >"$WORK/verify" 2>"$WORK/err" && grep -q "^identical: [0-9]* spikes" "$WORK/verify" \
   && grep -q "^identical potentials: 1 sample of 1544 neurons, bit for bit" "$WORK/verify" && pass \
   || fail "verify: $(cat "$WORK/verify" "$WORK/err")"
+# verify compares chunk by chunk: every spike of the run counted once, every sample compared.
+total=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["spikes_total"])' "$WORK/ok/summary.json")
 "$BIN" verify "${SMALL[@]}" --record-voltage >"$WORK/verify-voltage" 2>"$WORK/err" \
-  && grep -q "^identical potentials: 120 samples of 1544 neurons, bit for bit" "$WORK/verify-voltage" && pass \
-  || fail "verify --record-voltage: $(cat "$WORK/verify-voltage" "$WORK/err")"
+  && grep -q "^identical: $total spikes$" "$WORK/verify-voltage" \
+  && grep -q "^identical potentials: 120 samples of 1544 neurons, bit for bit" "$WORK/verify-voltage" \
+  && grep -q "in lockstep" "$WORK/err" && pass \
+  || fail "verify --record-voltage (run: $total spikes): $(cat "$WORK/verify-voltage" "$WORK/err")"
 if "$BIN" run "${SMALL[@]}" --backend opencl --output "$WORK/gpu" >/dev/null 2>"$WORK/err"; then
   grep -q '"backend": "opencl"' "$WORK/gpu/summary.json" && pass || fail "summary does not name the opencl backend"
   cmp -s "$WORK/ok/spike_recorder-1545-0.dat" "$WORK/gpu/spike_recorder-1545-0.dat" && pass || fail "opencl and cpu spike files differ"

@@ -10,18 +10,17 @@ public struct MemoryEstimate: Sendable {
     /// Neuron state and the two fixed-point delay ring buffers.
     public var simulationState: Int
     /// Spikes (at up to three times the full-scale rates, at least 1 spike/s) and voltages,
-    /// of the whole run or of one chunk of it.
+    /// of the chunks of the run held at once.
     public var recording: Int
 
     public var total: Int { synapseTable + construction + simulationState + recording }
 
     /// `synapsesOnHost`: false when the synapses are built on an OpenCL device and never
     /// reach host memory. `runs`: backends that simulate side by side, each with its own state
-    /// and recordings (verify runs two). `keepsRecordings`: whether the spikes and the
-    /// voltmeter's samples are all kept (verify compares them) rather than written out a chunk
-    /// at a time, which holds two chunks' (one being written while the next is simulated) and,
-    /// on the OpenCL backend, the samples' copy from the device.
-    public init(_ derived: DerivedParameters, synapsesOnHost: Bool = true, runs: Int = 1, keepsRecordings: Bool = false) {
+    /// and recordings (verify runs two). The recordings are handed on a chunk at a time (to be
+    /// written or compared): a run holds two chunks' (one being written while the next is
+    /// simulated) and, on the OpenCL backend, the samples' copy from the device.
+    public init(_ derived: DerivedParameters, synapsesOnHost: Bool = true, runs: Int = 1) {
         let rows = derived.totalNeurons + derived.thalamicNeurons
         let synapses = synapsesOnHost ? derived.synapsesIncludingThalamic : 0
         synapseTable = SynapseTable.bytes(synapses: synapses, sources: rows)
@@ -32,9 +31,8 @@ public struct MemoryEstimate: Sendable {
         let slots = MemoryEstimate.ringSlotsBound(derived)
         simulationState = runs * (derived.totalNeurons * (3 * MemoryLayout<Double>.size + MemoryLayout<Int32>.size)
             + 2 * slots * derived.totalNeurons * MemoryLayout<Int64>.size)
-        let spikes = keepsRecordings ? derived.recordedSpikesBound
-            : 2 * derived.recordedSpikesBound(steps: min(derived.schedule.total, DerivedParameters.maximumChunkSteps))
-        let voltageSamples = keepsRecordings ? derived.recordedVoltageSamples : 3 * derived.voltageSamplesHeld * derived.totalNeurons
+        let spikes = 2 * derived.recordedSpikesBound(steps: min(derived.schedule.total, DerivedParameters.maximumChunkSteps))
+        let voltageSamples = 3 * derived.voltageSamplesHeld * derived.totalNeurons
         recording = runs * (spikes * 2 * MemoryLayout<UInt32>.size + voltageSamples * MemoryLayout<Double>.size)
     }
 

@@ -7,7 +7,10 @@ public struct VoltageTrace: Sendable {
     public var steps: [Int] = []
     public var samples: [[Double]] = []
 
-    public init() {}
+    public init(steps: [Int] = [], samples: [[Double]] = []) {
+        self.steps = steps
+        self.samples = samples
+    }
 }
 
 /// Where a run stands, for progress display.
@@ -89,43 +92,72 @@ public struct SimulationDriver {
         shouldStop: () -> Bool = { false },
         recordings take: ((SpikeTrains, VoltageTrace?) throws -> Void)? = nil
     ) throws -> RunResult {
-        var result = RunResult()
-        if recordVoltage { result.voltages = VoltageTrace() }
+        try run(inLockstep: [backend], progress: progress, shouldStop: shouldStop,
+                recordings: take.map { take in { chunks in try take(chunks[0].spikes, chunks[0].voltages) } })[0]
+    }
+
+    /// One chunk's recordings from one backend.
+    public typealias Chunk = (spikes: SpikeTrains, voltages: VoltageTrace?)
+
+    /// Runs several backends through the same chunks, one after the other within each chunk,
+    /// and hands `recordings` their chunks side by side (in the order of `backends`): a
+    /// comparison of them then holds one chunk of each and can stop the run (by throwing) at
+    /// the first chunk that differs. Each result's times are its own backend's; the progress
+    /// reports their sum and the first backend's spikes.
+    public func run(
+        inLockstep backends: [SimulationBackend],
+        progress: (RunProgress) -> Void = { _ in },
+        shouldStop: () -> Bool = { false },
+        recordings take: (([Chunk]) throws -> Void)? = nil
+    ) throws -> [RunResult] {
+        precondition(!backends.isEmpty && backends.allSatisfy { $0.currentStep == backends[0].currentStep },
+                     "backends in lockstep start at the same step")
+        var results = Array(repeating: RunResult(), count: backends.count)
+        var spikes = Array(repeating: SpikeTrains(), count: backends.count)
+        var voltages = Array(repeating: recordVoltage ? VoltageTrace() : nil, count: backends.count)
+        let lead = backends[0]
         let phases: [(RunProgress.Phase, Int)] = [(.presimulation, schedule.presimulation), (.simulation, schedule.simulation)]
         var chunkSteps = chunkSteps
         for (phase, length) in phases {
-            let clock = Stopwatch()
-            let end = backend.currentStep + length
-            var elapsed = 0.0
+            let end = lead.currentStep + length
+            var elapsed = Array(repeating: 0.0, count: backends.count)
             var handingOn = 0.0
-            while backend.currentStep < end {
-                if shouldStop() { throw RunInterrupted(step: backend.currentStep) }
-                var chunk = min(chunkSteps, end - backend.currentStep)
+            while lead.currentStep < end {
+                if shouldStop() { throw RunInterrupted(step: lead.currentStep) }
+                var chunk = min(chunkSteps, end - lead.currentStep)
                 if recordVoltage && take != nil {
-                    chunk = min(chunk, schedule.stepsTaking(atMost: voltageSamplesPerChunk, from: backend.currentStep))
+                    chunk = min(chunk, schedule.stepsTaking(atMost: voltageSamplesPerChunk, from: lead.currentStep))
                 }
-                let chunkClock = Stopwatch()
-                try backend.advance(steps: chunk, recordingInto: &result.spikes, voltages: &result.voltages)
-                if chunk == chunkSteps && chunkClock.elapsed < chunkSeconds {
+                var chunkSeconds = 0.0
+                for (i, backend) in backends.enumerated() {
+                    let clock = Stopwatch()
+                    try backend.advance(steps: chunk, recordingInto: &spikes[i], voltages: &voltages[i])
+                    elapsed[i] += clock.elapsed
+                    chunkSeconds += clock.elapsed
+                }
+                if chunk == chunkSteps && chunkSeconds < self.chunkSeconds {
                     chunkSteps = min(2 * chunkSteps, maximumChunkSteps)
                 }
                 if let take {
-                    let outputClock = Stopwatch()
-                    try take(result.spikes, result.voltages)
-                    result.spikes = SpikeTrains()
-                    if recordVoltage { result.voltages = VoltageTrace() }
-                    handingOn += outputClock.elapsed
+                    let clock = Stopwatch()
+                    try take(Array(zip(spikes, voltages)))
+                    spikes = Array(repeating: SpikeTrains(), count: backends.count)
+                    voltages = Array(repeating: recordVoltage ? VoltageTrace() : nil, count: backends.count)
+                    handingOn += clock.elapsed
                 }
-                elapsed = clock.elapsed - handingOn
                 progress(RunProgress(
-                    phase: phase, step: backend.currentStep, totalSteps: schedule.total, spikes: backend.spikeCount,
-                    elapsed: elapsed, stepsInPhase: backend.currentStep - (end - length), resolution: resolution,
+                    phase: phase, step: lead.currentStep, totalSteps: schedule.total, spikes: lead.spikeCount,
+                    elapsed: elapsed.reduce(0, +), stepsInPhase: lead.currentStep - (end - length), resolution: resolution,
                     outputSeconds: handingOn))
             }
-            result.outputSeconds += handingOn
-            if phase == .presimulation { result.presimulationSeconds = elapsed } else { result.simulationSeconds = elapsed }
+            for i in results.indices {
+                results[i].outputSeconds += handingOn
+                if phase == .presimulation { results[i].presimulationSeconds = elapsed[i] } else { results[i].simulationSeconds = elapsed[i] }
+            }
         }
-        if take != nil { result.voltages = nil }
-        return result
+        if take == nil {
+            for i in results.indices { (results[i].spikes, results[i].voltages) = (spikes[i], voltages[i]) }
+        }
+        return results
     }
 }

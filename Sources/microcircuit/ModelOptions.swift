@@ -117,8 +117,8 @@ func rheobaseWarnings(_ derived: DerivedParameters) -> [String] {
 
 /// Refuses a run whose estimated host memory exceeds what is available, before allocating.
 @discardableResult
-func checkMemory(_ derived: DerivedParameters, synapsesOnHost: Bool = true, runs: Int = 1, keepsRecordings: Bool = false) throws -> MemoryEstimate {
-    let estimate = MemoryEstimate(derived, synapsesOnHost: synapsesOnHost, runs: runs, keepsRecordings: keepsRecordings)
+func checkMemory(_ derived: DerivedParameters, synapsesOnHost: Bool = true, runs: Int = 1) throws -> MemoryEstimate {
+    let estimate = MemoryEstimate(derived, synapsesOnHost: synapsesOnHost, runs: runs)
     try failing { try estimate.check(available: MemoryEstimate.availableBytes()) }
     return estimate
 }

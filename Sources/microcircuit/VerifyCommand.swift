@@ -6,14 +6,15 @@ import MicrocircuitModel
 import OpenCLBackend
 import Simulation
 
-/// `microcircuit verify`: runs the CPU reference and the OpenCL backend on the same network
-/// and compares their spikes one by one and their membrane potentials bit for bit (after the
-/// last step, and at every voltmeter sample with --record-voltage).
+/// `microcircuit verify`: runs the CPU reference and the OpenCL backend on the same network in
+/// lockstep and compares their spikes one by one and their membrane potentials bit for bit
+/// (where the runs end, and at every voltmeter sample with --record-voltage), chunk by chunk,
+/// stopping at the first chunk that differs.
 struct VerifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
         abstract: "Check that the OpenCL backend gives exactly the CPU backend's spikes and potentials.",
-        discussion: "The membrane potentials after the last step are compared bit for bit, and with --record-voltage every voltmeter sample too. Exit status 0: identical; 1: a difference (the first one is printed).")
+        discussion: "The two backends run side by side, a chunk of steps at a time, and the first chunk that differs ends both runs. The membrane potentials after the last step are compared bit for bit, and with --record-voltage every voltmeter sample too. Exit status 0: identical; 1: a difference (the first one is printed).")
 
     @OptionGroup var model: ModelOptions
 
@@ -29,36 +30,36 @@ struct VerifyCommand: ParsableCommand {
         let threads = try cpu.count(warn: true)
         let plan = try openCL.plan(.opencl, threads: threads)
         rheobaseWarnings(derived).forEach(report)
-        try checkMemory(derived, runs: 2, keepsRecordings: true)
+        try checkMemory(derived, runs: 2)
         let network = try failing { try Network.build(derived, threads: threads) }
         let gpu = try plan.make(derived) { network }.backend
         report("OpenCL backend: synapses built on the \(plan.synapsesBuiltOn)")
         let cpu = CPUBackend(network: network, threads: threads)
         Interruption.install()
-        var results: [RunResult] = []
-        for backend in [cpu, gpu] as [SimulationBackend] {
-            report("running \(backend.name) on \(backend.device)")
-            let progress = ProgressLine(quiet: quiet)
-            var clock = Stopwatch()
-            var result = try failing {
-                defer { progress.finish() }
-                return try SimulationDriver(derived: derived).run(backend, progress: progress.update, shouldStop: { Interruption.requested })
+        report("running \(cpu.name) on \(cpu.device) and \(gpu.name) on \(gpu.device) in lockstep")
+        var comparison = BackendComparison(derived: derived)
+        let progress = ProgressLine(quiet: quiet)
+        let results: [RunResult]? = try failing {
+            defer { progress.finish() }
+            do {
+                return try SimulationDriver(derived: derived).run(
+                    inLockstep: [cpu, gpu], progress: progress.update, shouldStop: { Interruption.requested },
+                    recordings: { chunks in try comparison.compare(cpu: chunks[0], opencl: chunks[1]) })
+            } catch is BackendComparison.Diverged {
+                return nil
             }
-            // The potentials after the last step are compared always, the voltmeter's samples too.
-            var trace = result.voltages ?? VoltageTrace()
-            if trace.steps.last != backend.currentStep - 1 {
-                trace.steps.append(backend.currentStep - 1)
-                trace.samples.append(try failing { try backend.membranePotentials() })
-            }
-            result.voltages = trace
-            results.append(result)
-            report("\(backend.name): \(result.spikes.count) spikes in " + String(format: "%.2f s", clock.lap()))
         }
-        let spikes = SpikeComparison(cpu: results[0].spikes, opencl: results[1].spikes, derived: derived)
-        let potentials = VoltageComparison(cpu: results[0].voltages!, opencl: results[1].voltages!, derived: derived)
-        print(spikes)
-        print(potentials)
-        let identical = spikes.difference == nil && potentials.difference == nil
-        if !identical { throw ExitCode(1) }
+        let step = cpu.currentStep - 1
+        try failing { try comparison.compareFinal(step: step, cpu: cpu.membranePotentials, opencl: gpu.membranePotentials) }
+        if let results {
+            for (backend, result) in zip([cpu, gpu] as [SimulationBackend], results) {
+                report("\(backend.name): \(backend.spikeCount) spikes in " + String(format: "%.2f s", result.presimulationSeconds + result.simulationSeconds))
+            }
+        } else {
+            report("stopped after step \(step) (t = " + String(format: "%.1f ms", Double(step + 1) * derived.resolution) + "), at the end of the first chunk of steps that differs")
+        }
+        print(comparison.spikes)
+        print(comparison.potentials)
+        if !comparison.identical { throw ExitCode(1) }
     }
 }

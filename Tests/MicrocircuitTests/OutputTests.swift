@@ -340,5 +340,14 @@ final class SpikeComparisonTests: XCTestCase {
         let shifted = SpikeComparison(cpu: cpu, opencl: SpikeTrains(steps: [3, 4, 5], neurons: [1, l4e, 2]), derived: d)
         XCTAssertEqual(shifted.difference?.spikedIn, "opencl")
         XCTAssertEqual(shifted.difference?.population, .l4e)
+
+        // Chunk by chunk (steps 0-4 and 5-9): the same first difference, counted across
+        // chunks, and kept when later chunks differ too.
+        var chunked = SpikeComparison(derived: d)
+        chunked.compare(cpu: SpikeTrains(steps: [3], neurons: [1]), opencl: SpikeTrains(steps: [3], neurons: [1]))
+        chunked.compare(cpu: SpikeTrains(steps: [5, 5], neurons: [2, l4e]), opencl: SpikeTrains(steps: [5, 5, 9], neurons: [2, l4e, 0]))
+        XCTAssertEqual(chunked.difference, extra.difference)
+        chunked.compare(cpu: SpikeTrains(steps: [12], neurons: [0]), opencl: SpikeTrains())
+        XCTAssertEqual(chunked.difference, extra.difference)
     }
 }
