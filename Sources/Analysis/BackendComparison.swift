@@ -41,9 +41,27 @@ public struct BackendComparison {
     }
 }
 
+/// A comparison of two runs' recordings that takes them chunk by chunk, or whole.
+public protocol RecordingComparison {
+    associatedtype Recording
+    /// Nothing compared yet.
+    init(derived: DerivedParameters)
+    /// Compares the next chunk of both runs (the same steps of each); after a difference,
+    /// nothing more.
+    mutating func compare(cpu: Recording, opencl: Recording)
+}
+
+extension RecordingComparison {
+    /// Two whole runs compared.
+    public init(cpu: Recording, opencl: Recording, derived: DerivedParameters) {
+        self.init(derived: derived)
+        compare(cpu: cpu, opencl: opencl)
+    }
+}
+
 /// The outcome of comparing two backends' spikes: identical, or the first spike that one
 /// emitted and the other did not.
-public struct SpikeComparison: CustomStringConvertible {
+public struct SpikeComparison: RecordingComparison, CustomStringConvertible {
     public struct Difference: Equatable {
         public var index: Int
         public var step: Int
@@ -66,19 +84,10 @@ public struct SpikeComparison: CustomStringConvertible {
     public private(set) var difference: Difference?
     let derived: DerivedParameters
 
-    /// Nothing compared yet: `compare` takes the runs chunk by chunk.
     public init(derived: DerivedParameters) {
         self.derived = derived
     }
 
-    /// Two whole runs compared.
-    public init(cpu: SpikeTrains, opencl: SpikeTrains, derived: DerivedParameters) {
-        self.init(derived: derived)
-        compare(cpu: cpu, opencl: opencl)
-    }
-
-    /// Compares the next chunk of both runs (the same steps of each); after a difference,
-    /// nothing more.
     public mutating func compare(cpu: SpikeTrains, opencl: SpikeTrains) {
         guard difference == nil else { return }
         defer { spikes += cpu.count }
@@ -103,7 +112,7 @@ public struct SpikeComparison: CustomStringConvertible {
 /// The outcome of comparing two backends' recorded membrane potentials bit for bit: a
 /// stricter test of the numerical contract than spikes, which a last-bit difference reaches
 /// only when it moves a threshold crossing.
-public struct VoltageComparison: CustomStringConvertible {
+public struct VoltageComparison: RecordingComparison, CustomStringConvertible {
     public struct Difference: Equatable {
         public var sample: Int
         public var step: Int
@@ -118,19 +127,10 @@ public struct VoltageComparison: CustomStringConvertible {
     public private(set) var difference: Difference?
     let derived: DerivedParameters
 
-    /// Nothing compared yet: `compare` takes the runs chunk by chunk.
     public init(derived: DerivedParameters) {
         self.derived = derived
     }
 
-    /// Two whole runs compared.
-    public init(cpu: VoltageTrace, opencl: VoltageTrace, derived: DerivedParameters) {
-        self.init(derived: derived)
-        compare(cpu: cpu, opencl: opencl)
-    }
-
-    /// Compares the next samples of both runs (taken at the same steps); after a difference,
-    /// nothing more.
     public mutating func compare(cpu: VoltageTrace, opencl: VoltageTrace) {
         precondition(cpu.steps == opencl.steps, "both runs sample at the same steps")
         guard difference == nil else { return }
