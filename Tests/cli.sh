@@ -132,6 +132,49 @@ wait $pid
 status=$?
 [ "$status" -eq 130 ] && pass || fail "interrupted run exited $status: $(cat "$WORK/err")"
 [ -z "$(ls -A "$WORK" | grep interrupted)" ] && pass || fail "interrupted run left files: $(ls -a "$WORK")"
+# With --keep-partial a run stopped in its simulation phase keeps what it simulated: exit 130,
+# and a folder whose files equal those of a run asked for the simulated length, byte for
+# byte, with a summary marked interrupted whose rates are those files' rates.
+"$BIN" run --scale 0.02 --bg poisson --t-presim 50 --t-sim 1000000 --quiet --keep-partial --output "$WORK/partial" >/dev/null 2>"$WORK/err" &
+pid=$!
+sleep 3
+kill -TERM $pid
+wait $pid
+status=$?
+if [ "$status" -eq 130 ] && grep -q "interrupted: kept the first [0-9.]* ms of the 1000000.0 ms simulation phase" "$WORK/err" \
+  && kept=$(python3 - "$WORK/partial/summary.json" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+assert s["interrupted"] is True and s["t_sim_requested_ms"] == 1000000 and 0 < s["t_sim_ms"] < 1000000, s
+assert s["rate_window_ms"] == [50, 50 + s["t_sim_ms"]] and s["parameters"]["simulation"]["t_sim"] == s["t_sim_ms"]
+print(s["t_sim_ms"])
+PY
+); then
+  pass
+  "$BIN" run --scale 0.02 --bg poisson --t-presim 50 --t-sim "$kept" --quiet --output "$WORK/complete" >/dev/null 2>&1
+  for f in "$WORK"/complete/*.dat; do cmp -s "$f" "$WORK/partial/$(basename "$f")" || fail "kept $(basename "$f") differs from a $kept ms run's"; done
+  "$BIN" analyze "$WORK/partial" >"$WORK/analyze-partial" 2>&1
+  python3 - "$WORK/partial/summary.json" "$WORK/partial/analysis.json" "$WORK/complete/summary.json" <<'PY' && pass || fail "kept run's rates"
+import json, sys
+partial, analysis, complete = (json.load(open(f)) for f in sys.argv[1:])
+assert complete["interrupted"] is False and complete["t_sim_requested_ms"] == complete["t_sim_ms"]
+for p, c in zip(partial["populations"], complete["populations"]):
+    assert abs(p["rate_mean_hz"] - c["rate_mean_hz"]) < 1e-9, (p, c)
+for p, a in zip(partial["populations"], analysis["populations"]):
+    assert abs(p["rate_mean_hz"] - a["rate_mean_hz"]) < 1e-9, (p, a)
+PY
+else
+  fail "run --keep-partial stopped: status $status, $(cat "$WORK/err")"
+fi
+# Stopped in the presimulation there is nothing to keep.
+"$BIN" run --scale 0.1 --bg poisson --t-presim 100000 --t-sim 100 --quiet --keep-partial --output "$WORK/presim" >/dev/null 2>"$WORK/err" &
+pid=$!
+sleep 3
+kill -INT $pid
+wait $pid
+status=$?
+[ "$status" -eq 130 ] && grep -q "stopped in the presimulation: nothing to keep" "$WORK/err" && [ -z "$(ls -A "$WORK" | grep presim)" ] && pass \
+  || fail "run --keep-partial stopped in the presimulation: status $status, $(cat "$WORK/err"), $(ls -a "$WORK")"
 # An interrupted bench (SIGTERM, as a batch system sends) also exits 130, and keeps the runs
 # it finished: its JSON holds them, marked interrupted, one record per table row.
 "$BIN" bench --scale 0.02 --t-presim 0 --t-sim 20 --repeat 100000 --json "$WORK/interrupted.json" >"$WORK/out" 2>"$WORK/err" &

@@ -6,16 +6,27 @@ import Simulation
 public struct WindowSpikeCounts: Sendable {
     public private(set) var counts: [Int]
     /// The window's length in seconds.
-    public let seconds: Double
+    public private(set) var seconds: Double
+    private let begin: Double
     // Time stamp (n + 1) h compared in steps to avoid rounding at the window's edges.
     private let firstStep: Int
-    private let lastStep: Int
+    private var lastStep: Int
+    private let resolution: Double
 
     public init(derived: DerivedParameters, begin: Double, end: Double) {
         counts = [Int](repeating: 0, count: derived.totalNeurons)
+        self.begin = begin
         seconds = (end - begin) * 1e-3
-        firstStep = Int((begin / derived.resolution).rounded(.up)) - 1
-        lastStep = Int((end / derived.resolution).rounded(.down)) - 1
+        resolution = derived.resolution
+        firstStep = Int((begin / resolution).rounded(.up)) - 1
+        lastStep = Int((end / resolution).rounded(.down)) - 1
+    }
+
+    /// Ends the window earlier, at `end` ms, where a stopped run ended: the counts so far
+    /// are then the whole window's.
+    public mutating func end(at end: Double) {
+        seconds = (end - begin) * 1e-3
+        lastStep = Int((end / resolution).rounded(.down)) - 1
     }
 
     public mutating func add(_ spikes: SpikeTrains) {

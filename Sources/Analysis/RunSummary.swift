@@ -28,9 +28,13 @@ public struct RunSummary: Sendable {
     public var timings: PhaseTimings
     public var peakMemoryBytes: Int?
     public var populations: [PopulationStatistics]
+    /// The simulation phase (ms) asked for, when the run was stopped before its end and kept
+    /// what it had simulated: `derived` then holds the part simulated.
+    public var requestedSimulation: Double?
 
     public init(version: String, backend: String, device: String, synapsesBuiltOn: String, derived: DerivedParameters, synapses: Int,
-                spikesTotal: Int, timings: PhaseTimings, peakMemoryBytes: Int?, populations: [PopulationStatistics]) {
+                spikesTotal: Int, timings: PhaseTimings, peakMemoryBytes: Int?, populations: [PopulationStatistics],
+                requestedSimulation: Double? = nil) {
         self.version = version
         self.backend = backend
         self.device = device
@@ -41,6 +45,7 @@ public struct RunSummary: Sendable {
         self.timings = timings
         self.peakMemoryBytes = peakMemoryBytes
         self.populations = populations
+        self.requestedSimulation = requestedSimulation
     }
 
     /// Wall-clock time per biological time of the simulation phase.
@@ -61,6 +66,8 @@ public struct RunSummary: Sendable {
             ("bg_input_type", .string(p.network.backgroundInput.rawValue)),
             ("t_presim_ms", .number(p.simulation.tPresim)),
             ("t_sim_ms", .number(p.simulation.tSim)),
+            ("interrupted", .bool(requestedSimulation != nil)),
+            ("t_sim_requested_ms", .number(requestedSimulation ?? p.simulation.tSim)),
             ("resolution_ms", .number(p.simulation.resolution)),
             ("neurons", .number(Double(derived.totalNeurons))),
             ("synapses", .number(Double(synapses))),

@@ -41,8 +41,17 @@ public struct RunProgress: Sendable {
 
 /// The run was stopped on request (e.g. Ctrl-C) between two chunks of steps.
 public struct RunInterrupted: Error, CustomStringConvertible {
+    /// Steps simulated (and handed on) before the stop.
     public var step: Int
-    public init(step: Int) { self.step = step }
+    /// Each backend's run up to the stop: its times, and its recordings unless they were
+    /// handed on.
+    public var results: [RunResult]
+
+    public init(step: Int, results: [RunResult] = []) {
+        self.step = step
+        self.results = results
+    }
+
     public var description: String { "interrupted at step \(step); no output was written" }
 }
 
@@ -116,14 +125,33 @@ public struct SimulationDriver {
         var spikes = Array(repeating: SpikeTrains(), count: backends.count)
         var voltages = Array(repeating: recordVoltage ? VoltageTrace() : nil, count: backends.count)
         let lead = backends[0]
+        // The results, with their recordings unless those were handed on.
+        func finished() -> [RunResult] {
+            guard take == nil else { return results }
+            return results.indices.map { i in
+                var result = results[i]
+                (result.spikes, result.voltages) = (spikes[i], voltages[i])
+                return result
+            }
+        }
         let phases: [(RunProgress.Phase, Int)] = [(.presimulation, schedule.presimulation), (.simulation, schedule.simulation)]
         var chunkSteps = chunkSteps
         for (phase, length) in phases {
             let end = lead.currentStep + length
             var elapsed = Array(repeating: 0.0, count: backends.count)
             var handingOn = 0.0
+            // Each backend's times for the phase so far.
+            func recordPhase() {
+                for i in results.indices {
+                    results[i].outputSeconds += handingOn
+                    if phase == .presimulation { results[i].presimulationSeconds = elapsed[i] } else { results[i].simulationSeconds = elapsed[i] }
+                }
+            }
             while lead.currentStep < end {
-                if shouldStop() { throw RunInterrupted(step: lead.currentStep) }
+                if shouldStop() {
+                    recordPhase()
+                    throw RunInterrupted(step: lead.currentStep, results: finished())
+                }
                 var chunk = min(chunkSteps, end - lead.currentStep)
                 if recordVoltage && take != nil {
                     chunk = min(chunk, schedule.stepsTaking(atMost: voltageSamplesPerChunk, from: lead.currentStep))
@@ -150,14 +178,8 @@ public struct SimulationDriver {
                     elapsed: elapsed.reduce(0, +), stepsInPhase: lead.currentStep - (end - length), resolution: resolution,
                     outputSeconds: handingOn))
             }
-            for i in results.indices {
-                results[i].outputSeconds += handingOn
-                if phase == .presimulation { results[i].presimulationSeconds = elapsed[i] } else { results[i].simulationSeconds = elapsed[i] }
-            }
+            recordPhase()
         }
-        if take == nil {
-            for i in results.indices { (results[i].spikes, results[i].voltages) = (spikes[i], voltages[i]) }
-        }
-        return results
+        return finished()
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 
-/// Set by SIGINT/SIGTERM; the run stops at the next chunk boundary and writes nothing.
+/// Set by SIGINT/SIGTERM; the run stops at the next chunk boundary and writes nothing (or,
+/// with `run --keep-partial`, what it simulated).
 nonisolated(unsafe) private var interruptRequested: sig_atomic_t = 0
 
 enum Interruption {

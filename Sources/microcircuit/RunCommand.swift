@@ -23,6 +23,9 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "No progress line.")
     var quiet = false
 
+    @Flag(help: "When stopped (Ctrl-C, SIGTERM) during the simulation phase, keep what was simulated: the files up to the stop and a summary.json for that part, marked \"interrupted\": true.")
+    var keepPartial = false
+
     func run() throws {
         let derived = try model.resolve()
         let plan = try backend.plan()
@@ -61,17 +64,33 @@ struct RunCommand: ParsableCommand {
         let progress = ProgressLine(quiet: quiet)
         let p = derived.parameters.simulation
         var window = WindowSpikeCounts(derived: derived, begin: p.tPresim, end: p.tPresim + p.tSim)
+        var stoppedAt: Int?
         let result = try failing {
             defer { progress.finish() }
-            return try SimulationDriver(derived: derived).run(
-                engine, progress: progress.update, shouldStop: { Interruption.requested },
-                recordings: { spikes, voltages in
-                    window.add(spikes)
-                    try recordings.append(spikes: spikes, voltages: voltages)
-                })
+            do {
+                return try SimulationDriver(derived: derived).run(
+                    engine, progress: progress.update, shouldStop: { Interruption.requested },
+                    recordings: { spikes, voltages in
+                        window.add(spikes)
+                        try recordings.append(spikes: spikes, voltages: voltages)
+                    })
+            } catch let stop as RunInterrupted where keepPartial && stop.step > derived.schedule.presimulation {
+                stoppedAt = stop.step
+                return stop.results[0]
+            } catch let stop as RunInterrupted where keepPartial {
+                throw CommandFailure(message: "\(stop) (stopped in the presimulation: nothing to keep)", status: CommandFailure.interruptedStatus)
+            }
         }
         timings.presimulation = result.presimulationSeconds
         timings.simulation = result.simulationSeconds
+        // A run stopped in its simulation phase and kept: its summary describes the part simulated.
+        var simulated = derived
+        if let stoppedAt {
+            var parameters = derived.parameters
+            parameters.simulation.tSim = Double(stoppedAt - derived.schedule.presimulation) * derived.resolution
+            simulated = try failing { try DerivedParameters(parameters) }
+            window.end(at: parameters.simulation.tPresim + parameters.simulation.tSim)
+        }
 
         let summary = try failing {
             var clock = Stopwatch()
@@ -79,15 +98,22 @@ struct RunCommand: ParsableCommand {
             timings.output = result.outputSeconds + clock.lap()
             // After the files, so that the peak covers writing them too.
             let summary = RunSummary(
-                version: Microcircuit.version, backend: engine.name, device: engine.device, synapsesBuiltOn: plan.synapsesBuiltOn, derived: derived,
+                version: Microcircuit.version, backend: engine.name, device: engine.device, synapsesBuiltOn: plan.synapsesBuiltOn, derived: simulated,
                 synapses: engine.synapseRowStart.last ?? 0, spikesTotal: engine.spikeCount, timings: timings,
-                peakMemoryBytes: peakResidentMemory(), populations: PopulationStatistics.compute(window, derived: derived))
+                peakMemoryBytes: peakResidentMemory(), populations: PopulationStatistics.compute(window, derived: derived),
+                requestedSimulation: stoppedAt == nil ? nil : derived.parameters.simulation.tSim)
             try folder.write("summary.json", summary.json.serialized())
             try folder.commit()
             return summary
         }
         print(summaryTable(summary))
         print("output: \(folder.destination.path)")
+        if stoppedAt != nil {
+            throw CommandFailure(
+                message: String(format: "interrupted: kept the first %.1f ms of the %.1f ms simulation phase (summary.json says \"interrupted\": true)",
+                                simulated.parameters.simulation.tSim, derived.parameters.simulation.tSim),
+                status: CommandFailure.interruptedStatus)
+        }
     }
 }
 

@@ -151,6 +151,29 @@ final class SimulationDriverTests: XCTestCase {
         XCTAssertEqual(slow.advances, Array(repeating: 1000, count: 31))
     }
 
+    /// A stop between chunks carries what the run did up to there: the step, each phase's
+    /// time so far, and the recordings when they were kept, equal to a whole run's up to the
+    /// step.
+    func testAStoppedRunCarriesWhatItSimulated() throws {
+        let derived = try shortRunWithVoltmeter(every: 0.5)
+        let network = try Network.build(derived, threads: 2)
+        var driver = SimulationDriver(derived: derived)
+        driver.chunkSeconds = 0
+        driver.chunkSteps = 300
+        let whole = try driver.run(CPUBackend(network: network, threads: 2))
+        var reports = 0
+        XCTAssertThrowsError(try driver.run(CPUBackend(network: network, threads: 2), progress: { _ in reports += 1 },
+                                            shouldStop: { reports == 4 })) { error in
+            guard let stop = error as? RunInterrupted, let result = stop.results.first else { return XCTFail("\(error)") }
+            XCTAssertEqual(stop.step, 500 + 2 * 300, "the presimulation (two chunks: 300 and 200 steps), then two chunks")
+            XCTAssertGreaterThan(result.presimulationSeconds, 0)
+            XCTAssertGreaterThan(result.simulationSeconds, 0)
+            let kept = whole.spikes.steps.prefix { $0 < stop.step }.count
+            XCTAssertEqual(result.spikes, SpikeTrains(steps: Array(whole.spikes.steps.prefix(kept)), neurons: Array(whole.spikes.neurons.prefix(kept))))
+            XCTAssertEqual(result.voltages?.steps, whole.voltages?.steps.filter { $0 < stop.step })
+        }
+    }
+
     /// The progress line's estimate: the rest of the run at this phase's pace so far, files
     /// written during the run included.
     func testTimeLeftAtThePhasesPace() {
