@@ -243,6 +243,16 @@ total=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["spikes
   && grep -q "^identical potentials: 120 samples of 1544 neurons, bit for bit" "$WORK/verify-voltage" \
   && grep -q "in lockstep" "$WORK/err" && pass \
   || fail "verify --record-voltage (run: $total spikes): $(cat "$WORK/verify-voltage" "$WORK/err")"
+# An interrupted verify reports what it compared up to the stop, and exits 130.
+"$BIN" verify --scale 0.02 --bg poisson --t-presim 0 --t-sim 1000000 --quiet >"$WORK/verify-stopped" 2>"$WORK/err" &
+pid=$!
+sleep 3
+kill -TERM $pid
+wait $pid
+status=$?
+[ "$status" -eq 130 ] && grep -q "^identical: [1-9][0-9]* spikes" "$WORK/verify-stopped" && grep -q "^identical potentials: 1 sample" "$WORK/verify-stopped" \
+  && grep -q "error: interrupted at t = [0-9.]* ms of 1000000.0 ms; identical up to there" "$WORK/err" && pass \
+  || fail "interrupted verify: status $status, $(cat "$WORK/verify-stopped" "$WORK/err")"
 if "$BIN" run "${SMALL[@]}" --backend opencl --output "$WORK/gpu" >/dev/null 2>"$WORK/err"; then
   grep -q '"backend": "opencl"' "$WORK/gpu/summary.json" && pass || fail "summary does not name the opencl backend"
   cmp -s "$WORK/ok/spike_recorder-1545-0.dat" "$WORK/gpu/spike_recorder-1545-0.dat" && pass || fail "opencl and cpu spike files differ"

@@ -39,27 +39,42 @@ struct VerifyCommand: ParsableCommand {
         report("running \(cpu.name) on \(cpu.device) and \(gpu.name) on \(gpu.device) in lockstep")
         var comparison = BackendComparison(derived: derived)
         let progress = ProgressLine(quiet: quiet)
-        let results: [RunResult]? = try failing {
+        var ending = Ending.completed
+        let results: [RunResult] = try failing {
             defer { progress.finish() }
             do {
                 return try SimulationDriver(derived: derived).run(
                     inLockstep: [cpu, gpu], progress: progress.update, shouldStop: { Interruption.requested },
                     recordings: { chunks in try comparison.compare(cpu: chunks[0], opencl: chunks[1]) })
             } catch is BackendComparison.Diverged {
-                return nil
+                ending = .diverged
+                return []
+            } catch let stop as RunInterrupted where stop.step > 0 {
+                // What was compared up to the stop is reported, not lost.
+                ending = .interrupted
+                return stop.results
             }
         }
         let step = cpu.currentStep - 1
+        let time = String(format: "t = %.1f ms", Double(step + 1) * derived.resolution)
         try failing { try comparison.compareFinal(step: step, cpu: cpu.membranePotentials, opencl: gpu.membranePotentials) }
-        if let results {
-            for (backend, result) in zip([cpu, gpu] as [SimulationBackend], results) {
-                report("\(backend.name): \(backend.spikeCount) spikes in " + String(format: "%.2f s", result.presimulationSeconds + result.simulationSeconds))
-            }
-        } else {
-            report("stopped after step \(step) (t = " + String(format: "%.1f ms", Double(step + 1) * derived.resolution) + "), at the end of the first chunk of steps that differs")
+        for (backend, result) in zip([cpu, gpu] as [SimulationBackend], results) {
+            report("\(backend.name): \(backend.spikeCount) spikes in " + String(format: "%.2f s", result.presimulationSeconds + result.simulationSeconds))
+        }
+        switch ending {
+        case .completed: break
+        case .diverged: report("stopped after step \(step) (\(time)), at the end of the first chunk of steps that differs")
+        case .interrupted: report("interrupted after step \(step) (\(time)); what follows compares the runs up to there")
         }
         print(comparison.spikes)
         print(comparison.potentials)
         if !comparison.identical { throw ExitCode(1) }
+        if ending == .interrupted {
+            let total = String(format: "%.1f ms", Double(derived.schedule.total) * derived.resolution)
+            throw CommandFailure(message: "interrupted at \(time) of \(total); identical up to there", status: CommandFailure.interruptedStatus)
+        }
     }
+
+    /// How the lockstep run ended.
+    private enum Ending { case completed, diverged, interrupted }
 }
