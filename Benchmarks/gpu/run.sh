@@ -122,6 +122,11 @@ echo "== verify (1000 steps per launch, work-group shape $shape)"
 limited "$BIN" verify --steps-per-launch 1000 --work-group $shape --scale $VERIFY_SCALE --bg poisson --thalamic --dc-transient \
   --t-presim 500 --t-sim 500 --quiet
 verified_shape=$?
+# The barrier across work-groups at full scale: ~300 work-groups of 256 on the GPU, where a
+# missing fence between steps would show, against ~16 at scale 0.05.
+echo "== verify (scale $FULL, $T_VERIFY_FULL ms, 1000 steps per launch, synapses built on the device)"
+limited "$BIN" verify --construct device --steps-per-launch 1000 --scale $FULL --bg poisson --t-presim 0 --t-sim $T_VERIFY_FULL --quiet
+verified_full_persistent=$?
 
 # bench NAME ARGS...: one bench, its table rows prefixed with NAME, its JSON in $OUT/bench-NAME.json.
 bench() {
@@ -158,4 +163,5 @@ if command -v python3 >/dev/null; then
   echo "== summary (Benchmarks/gpu/summarize.py $OUT)"
   python3 "$HERE/summarize.py" "$OUT"
 fi
-[ $verified -eq 0 ] && [ $verified_full -eq 0 ] && [ $verified_potentials -eq 0 ] && [ $verified_persistent -eq 0 ] && [ $verified_shape -eq 0 ]
+[ $verified -eq 0 ] && [ $verified_full -eq 0 ] && [ $verified_potentials -eq 0 ] && [ $verified_persistent -eq 0 ] && [ $verified_shape -eq 0 ] \
+  && [ $verified_full_persistent -eq 0 ]
