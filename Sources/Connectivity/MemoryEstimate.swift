@@ -59,8 +59,14 @@ public struct MemoryEstimate: Sendable {
     }
 
     /// Throws when the estimate exceeds `available` bytes.
+    /// What would make it fit: the synapse table grows with the scale, while the recordings
+    /// are at most a few chunks' whatever the run's length.
+    var remedy: String {
+        recording > synapseTable ? "turn off voltage recording, or reduce --scale" : "reduce --scale (or --n-scaling, --k-scaling)"
+    }
+
     public func check(available: Int?) throws {
         guard let available, total > available else { return }
-        throw ConstructionError(description: "not enough memory: this run needs about \(formatBytes(total)) (synapses \(formatBytes(synapseTable)), construction \(formatBytes(construction)), state \(formatBytes(simulationState)), recording \(formatBytes(recording))) but only \(formatBytes(available)) is available; reduce --scale or --t-sim, or turn off voltage recording")
+        throw ConstructionError(description: "not enough memory: this run needs about \(formatBytes(total)) (synapses \(formatBytes(synapseTable)), construction \(formatBytes(construction)), state \(formatBytes(simulationState)), recording \(formatBytes(recording))) but only \(formatBytes(available)) is available; " + remedy)
     }
 }

@@ -161,6 +161,7 @@ final class ConnectivityTests: XCTestCase {
         XCTAssertNoThrow(try estimate.check(available: estimate.total))
         XCTAssertThrowsError(try estimate.check(available: estimate.total - 1)) { error in
             XCTAssertTrue("\(error)".contains("not enough memory"), "\(error)")
+            XCTAssertTrue("\(error)".hasSuffix("; reduce --scale (or --n-scaling, --k-scaling)"), "the table is most of it: \(error)")
         }
         var full = ModelParameters()
         full.network.nScaling = 1
@@ -184,5 +185,15 @@ final class ConnectivityTests: XCTestCase {
         XCTAssertGreaterThan(long.recordedSpikesBound, 100 * long.recordedSpikesBound(steps: 10_000))
         XCTAssertLessThan(streamed.total, 8 << 30, "a run writes them out and fits as a short one does")
         XCTAssertLessThan(compared.total, 8 << 30)
+
+        // At a small scale the voltmeter's chunks outweigh the table: the refusal says so.
+        var small = full
+        small.network.nScaling = 0.01
+        small.network.kScaling = 0.01
+        let voltmeter = MemoryEstimate(try DerivedParameters(small))
+        XCTAssertGreaterThan(voltmeter.recording, voltmeter.synapseTable)
+        XCTAssertThrowsError(try voltmeter.check(available: voltmeter.total - 1)) { error in
+            XCTAssertTrue("\(error)".hasSuffix("; turn off voltage recording, or reduce --scale"), "\(error)")
+        }
     }
 }
