@@ -14,7 +14,7 @@ struct VerifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
         abstract: "Check that the OpenCL backend gives exactly the CPU backend's spikes and potentials.",
-        discussion: "The two backends run side by side, a chunk of steps at a time, and the first chunk that differs ends both runs. The membrane potentials after the last step are compared bit for bit, and with --record-voltage every voltmeter sample too. Exit status 0: identical; 1: a difference (the first one is printed).")
+        discussion: "The two backends run side by side, a chunk of steps at a time, and the first chunk that differs ends both runs. The membrane potentials after the last step are compared bit for bit, and with --record-voltage every voltmeter sample too. Exit status 0: identical; 1: a difference (the first one is printed); 130: interrupted (the comparison up to the stop is printed).")
 
     @OptionGroup var model: ModelOptions
 
