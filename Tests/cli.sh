@@ -23,6 +23,18 @@ expect_error() {
   pass
 }
 
+# interrupt SIGNAL SECONDS STDOUT ARGS...: runs the tool with ARGS (stderr to $WORK/err),
+# sends SIGNAL after SECONDS, and sets `status` to its exit status.
+interrupt() {
+  local signal=$1 seconds=$2 out=$3; shift 3
+  "$BIN" "$@" >"$out" 2>"$WORK/err" &
+  local pid=$!
+  sleep "$seconds"
+  kill -"$signal" $pid
+  wait $pid
+  status=$?
+}
+
 SMALL=(--scale 0.02 --bg poisson --t-presim 20 --t-sim 100 --quiet)
 # Checks of what `--backend auto` does without a GPU run only where there is none (CI).
 "$BIN" devices 2>/dev/null | awk '/^  device/ { gpu = /\[GPU\]/ } /: usable$/ && gpu { found = 1 } END { exit !found }' && HAS_GPU=1 || HAS_GPU=0
@@ -124,23 +136,13 @@ cmp -s "$WORK/params.json" "$WORK/params2.json" && pass || fail "config --parame
   | grep -q "1024 threads on [0-9]* cores" && pass || fail "no warning for more threads than cores"
 
 # Interrupted: exit 130, no output folder, no staging folder.
-"$BIN" run --scale 0.1 --bg poisson --t-sim 100000 --quiet --output "$WORK/interrupted" >/dev/null 2>"$WORK/err" &
-pid=$!
-sleep 3
-kill -INT $pid
-wait $pid
-status=$?
+interrupt INT 3 /dev/null run --scale 0.1 --bg poisson --t-sim 100000 --quiet --output "$WORK/interrupted"
 [ "$status" -eq 130 ] && pass || fail "interrupted run exited $status: $(cat "$WORK/err")"
 [ -z "$(ls -A "$WORK" | grep interrupted)" ] && pass || fail "interrupted run left files: $(ls -a "$WORK")"
 # With --keep-partial a run stopped in its simulation phase keeps what it simulated: exit 130,
 # and a folder whose files equal those of a run asked for the simulated length, byte for
 # byte, with a summary marked interrupted whose rates are those files' rates.
-"$BIN" run --scale 0.02 --bg poisson --t-presim 50 --t-sim 1000000 --quiet --keep-partial --output "$WORK/partial" >/dev/null 2>"$WORK/err" &
-pid=$!
-sleep 3
-kill -TERM $pid
-wait $pid
-status=$?
+interrupt TERM 3 /dev/null run --scale 0.02 --bg poisson --t-presim 50 --t-sim 1000000 --quiet --keep-partial --output "$WORK/partial"
 if [ "$status" -eq 130 ] && grep -q "interrupted: kept the first [0-9.]* ms of the 1000000.0 ms simulation phase" "$WORK/err" \
   && kept=$(python3 - "$WORK/partial/summary.json" <<'PY'
 import json, sys
@@ -167,22 +169,12 @@ else
   fail "run --keep-partial stopped: status $status, $(cat "$WORK/err")"
 fi
 # Stopped in the presimulation there is nothing to keep.
-"$BIN" run --scale 0.1 --bg poisson --t-presim 100000 --t-sim 100 --quiet --keep-partial --output "$WORK/presim" >/dev/null 2>"$WORK/err" &
-pid=$!
-sleep 3
-kill -INT $pid
-wait $pid
-status=$?
+interrupt INT 3 /dev/null run --scale 0.1 --bg poisson --t-presim 100000 --t-sim 100 --quiet --keep-partial --output "$WORK/presim"
 [ "$status" -eq 130 ] && grep -q "stopped in the presimulation: nothing to keep" "$WORK/err" && [ -z "$(ls -A "$WORK" | grep presim)" ] && pass \
   || fail "run --keep-partial stopped in the presimulation: status $status, $(cat "$WORK/err"), $(ls -a "$WORK")"
 # An interrupted bench (SIGTERM, as a batch system sends) also exits 130, and keeps the runs
 # it finished: its JSON holds them, marked interrupted, one record per table row.
-"$BIN" bench --scale 0.02 --t-presim 0 --t-sim 20 --repeat 100000 --json "$WORK/interrupted.json" >"$WORK/out" 2>"$WORK/err" &
-pid=$!
-sleep 2
-kill -TERM $pid
-wait $pid
-status=$?
+interrupt TERM 2 "$WORK/out" bench --scale 0.02 --t-presim 0 --t-sim 20 --repeat 100000 --json "$WORK/interrupted.json"
 [ "$status" -eq 130 ] && grep -q "runs finished before it are in" "$WORK/err" && pass || fail "interrupted bench exited $status: $(cat "$WORK/err")"
 python3 - "$WORK/interrupted.json" "$(grep -c '^cpu ' "$WORK/out")" <<'PY' && pass || fail "interrupted bench's JSON: $(head -c 300 "$WORK/interrupted.json")"
 import json, sys
@@ -191,12 +183,7 @@ assert document["interrupted"] is True
 assert len(document["results"]) == int(sys.argv[2]) >= 1, (len(document["results"]), sys.argv[2])
 PY
 # Interrupted before any run finished: nothing to keep, no JSON.
-"$BIN" bench --scale 0.1 --t-presim 0 --t-sim 100000 --json "$WORK/early.json" >/dev/null 2>"$WORK/err" &
-pid=$!
-sleep 3
-kill -INT $pid
-wait $pid
-status=$?
+interrupt INT 3 /dev/null bench --scale 0.1 --t-presim 0 --t-sim 100000 --json "$WORK/early.json"
 [ "$status" -eq 130 ] && [ ! -e "$WORK/early.json" ] && pass || fail "bench interrupted in its first run exited $status, JSON: $(ls "$WORK" | grep early)"
 
 # analyze: statistics and figures of a run; compare can pass and can fail.
@@ -244,12 +231,7 @@ total=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["spikes
   && grep -q "in lockstep" "$WORK/err" && pass \
   || fail "verify --record-voltage (run: $total spikes): $(cat "$WORK/verify-voltage" "$WORK/err")"
 # An interrupted verify reports what it compared up to the stop, and exits 130.
-"$BIN" verify --scale 0.02 --bg poisson --t-presim 0 --t-sim 1000000 --quiet >"$WORK/verify-stopped" 2>"$WORK/err" &
-pid=$!
-sleep 3
-kill -TERM $pid
-wait $pid
-status=$?
+interrupt TERM 3 "$WORK/verify-stopped" verify --scale 0.02 --bg poisson --t-presim 0 --t-sim 1000000 --quiet
 [ "$status" -eq 130 ] && grep -q "^identical: [1-9][0-9]* spikes" "$WORK/verify-stopped" && grep -q "^identical potentials: 1 sample" "$WORK/verify-stopped" \
   && grep -q "error: interrupted at t = [0-9.]* ms of 1000000.0 ms; identical up to there" "$WORK/err" && pass \
   || fail "interrupted verify: status $status, $(cat "$WORK/verify-stopped" "$WORK/err")"
