@@ -208,7 +208,10 @@ mkdir -p "$WORK/bare" && cp "$WORK/one"/*.dat "$WORK/bare/"
 expect_error 2 "pass --begin and --end" analyze "$WORK/bare"
 expect_error 2 "'--end': must be after --begin" analyze "$WORK/ok" --begin 100 --end 50 --output "$WORK/window"
 expect_error 2 "'--begin': must be a finite number" analyze "$WORK/ok" --begin nan --end 50 --output "$WORK/window"
-expect_error 2 "window may be at most" analyze "$WORK/ok" --begin 0 --end 1e300 --output "$WORK/window"
+expect_error 2 "window may be at most" analyze "$WORK/bare" --begin 0 --end 1e300 --output "$WORK/window"
+# A window outside the run would count silence that was never simulated.
+expect_error 2 "'--end': the run in '$WORK/ok' ends at 120.0 ms (t_presim + t_sim), got 120.1" analyze "$WORK/ok" --end 120.1 --output "$WORK/window"
+expect_error 2 "'--begin': must be at least 0 ms (the run starts at 0), got -5.0" analyze "$WORK/ok" --begin -5 --output "$WORK/window"
 "$BIN" analyze "$WORK/bare" --begin 20 --end 120 --output "$WORK/bare-analysis" >/dev/null 2>&1 \
   && [ -s "$WORK/bare-analysis/analysis.json" ] && pass || fail "analyze with --begin/--end on a folder without metadata"
 REF="$(dirname "$0")/../validation/reference/nest_poisson_scale0.1.json"

@@ -26,6 +26,14 @@ struct AnalysisOptions: ParsableArguments {
         for (name, value) in [("--begin", lower), ("--end", upper)] where !value.isFinite {
             throw CommandFailure(message: "invalid parameter '\(name)': must be a finite number of ms, got \(value)", status: 2)
         }
+        guard lower >= 0 else {
+            throw CommandFailure(message: "invalid parameter '--begin': must be at least 0 ms (the run starts at 0), got \(lower)", status: 2)
+        }
+        // Beyond the run's end a window would count silence that was never simulated (the
+        // tolerance absorbs the rounding of t_presim + t_sim).
+        if let run = data.window, upper - run.upperBound > 1e-9 * max(1, run.upperBound) {
+            throw CommandFailure(message: "invalid parameter '--end': the run in '\(path)' ends at \(run.upperBound) ms (t_presim + t_sim), got \(upper)", status: 2)
+        }
         guard upper > lower else {
             throw CommandFailure(message: "invalid parameter '--end': must be after --begin (\(lower) ms), got \(upper)", status: 2)
         }
