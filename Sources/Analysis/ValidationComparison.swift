@@ -46,6 +46,10 @@ public struct ValidationComparison: Sendable {
     public let rows: [Row]
     /// Rows outside for each reference run judged against the other reference runs.
     public let referenceOutside: [Int]
+    /// Why the runs and the references may not compare like with like: windows of other
+    /// lengths (every statistic depends on the window's length: a rate's spread, the ISIs a
+    /// CV sees, the counts a correlation bins), or nil.
+    public let caveat: String?
     public var outside: Int { rows.filter { !$0.passes }.count }
     public var allowedOutside: Int { referenceOutside.max() ?? 0 }
     public var passes: Bool { outside <= allowedOutside }
@@ -58,6 +62,14 @@ public struct ValidationComparison: Sendable {
         let names = references[0].populations.map(\.name)
         for stats in runs + references where stats.populations.map(\.name) != names {
             throw OutputError(description: "runs and references have different populations")
+        }
+        func length(_ s: SpikeStatistics) -> Double { s.options.window.upperBound - s.options.window.lowerBound }
+        let lengths = (runs + references).map(length)
+        if let shortest = lengths.min(), let longest = lengths.max(), longest - shortest > 1e-9 * longest {
+            let describe = { (stats: [SpikeStatistics]) in Set(stats.map(length)).sorted().map { String(format: "%g", $0) }.joined(separator: "/") }
+            caveat = "the runs' windows last \(describe(runs)) ms and the references' \(describe(references)) ms: every statistic depends on the window's length, so compare windows of one length (--begin, --end)"
+        } else {
+            caveat = nil
         }
         rows = Self.rows(runs: runs, references: references, names: names)
         referenceOutside = references.indices.map { i in

@@ -97,6 +97,17 @@ final class AnalysisTests: XCTestCase {
         XCTAssertEqual(shifted.rows.filter { $0.statistic == .rates }.map(\.passes), [false, false], "the rates moved")
         XCTAssertEqual(shifted.rows.filter { $0.statistic == .cvs }.map(\.passes), [true, true], "regular trains keep CV 0")
         XCTAssertThrowsError(try ValidationComparison(runs: [stats(0, seed: 1)], references: Array(references[0..<2])))
+
+        // Windows of other lengths are compared, with a caveat; windows that only start
+        // elsewhere are like with like.
+        XCTAssertNil(shifted.caveat)
+        var longer = stats(0, seed: 1)
+        longer.options.window = 0...250
+        XCTAssertEqual(try ValidationComparison(runs: [longer], references: references).caveat,
+                       "the runs' windows last 250 ms and the references' 100 ms: every statistic depends on the window's length, so compare windows of one length (--begin, --end)")
+        var moved = stats(0, seed: 1)
+        moved.options.window = 500...600
+        XCTAssertNil(try ValidationComparison(runs: [moved], references: references).caveat)
     }
 
     /// What `run` writes reads back as the run itself.
