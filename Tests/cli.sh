@@ -289,6 +289,9 @@ expect_error 2 "'--repeat': must be at least 1" bench --scale 0.02 --repeat 0
 expect_error 1 "cannot write '.*/missing/bench.json': the folder '.*/missing' does not exist" bench --scale 0.02 --t-sim 10 --json "$WORK/missing/bench.json"
 grep -q '^cpu ' "$WORK/out" && fail "bench ran before refusing --json" || pass
 expect_error 1 "cannot write '.*': it is a folder" bench --scale 0.02 --t-sim 10 --json "$WORK"
+# A folder where no file can be created, though access(2) says it is writable to root.
+expect_error 1 "cannot write '/proc/bench.json': the folder '/proc' is not writable" bench --scale 0.02 --t-sim 10 --json /proc/bench.json
+grep -q '^cpu ' "$WORK/out" && fail "bench ran before refusing --json /proc/bench.json" || pass
 # Many steps per launch: identical to the CPU. On a CPU device such as PoCL the step runs
 # as one work-group per core (a refusal where work-groups cannot all run at once is tested
 # in OpenCLBackendTests, with a layout chosen to fail).

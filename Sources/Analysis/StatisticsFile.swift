@@ -35,9 +35,14 @@ public enum StatisticsFile {
         guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw OutputError(description: "cannot write '\(path)': the folder '\(folder)' does not exist")
         }
-        guard access(folder, W_OK) == 0 else {
-            throw OutputError(description: "cannot write '\(path)': the folder '\(folder)' is not writable")
+        // Creating a file says more than access(2): root passes access() in /proc, for one.
+        let probe = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).probe-\(getpid())").path
+        let descriptor = open(probe, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+        guard descriptor >= 0 else {
+            throw OutputError(description: "cannot write '\(path)': the folder '\(folder)' is not writable (\(String(cString: strerror(errno))))")
         }
+        close(descriptor)
+        unlink(probe)
     }
 
     /// Writes `bytes` to `path` through a temporary file, so readers never see half a file.
