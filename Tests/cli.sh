@@ -339,6 +339,7 @@ expect_error 2 "'--backend': must be cpu, opencl or auto" run --backend cuda --o
 expect_error 1 "invalid --device 99" run "${SMALL[@]}" --backend opencl --device 99 --output "$WORK/x"
 expect_error 1 "invalid --device 99" verify "${SMALL[@]}" --device 99
 expect_error 2 "MICROCIRCUIT_DEVICE" env MICROCIRCUIT_DEVICE=gpu0 "$BIN" run "${SMALL[@]}" --backend opencl --output "$WORK/x"
+expect_error 1 "invalid MICROCIRCUIT_DEVICE 99" env MICROCIRCUIT_DEVICE=99 "$BIN" run "${SMALL[@]}" --backend opencl --output "$WORK/x"
 mkdir -p "$WORK/no-icd"
 OCL_ICD_VENDORS="$WORK/no-icd" expect_error 1 "no OpenCL platform found.*--backend cpu" devices
 OCL_ICD_VENDORS="$WORK/no-icd" expect_error 1 "no OpenCL platform found" run "${SMALL[@]}" --backend opencl --output "$WORK/x"

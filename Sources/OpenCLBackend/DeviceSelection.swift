@@ -3,14 +3,15 @@ import COpenCL
 /// Chooses the OpenCL device: `--device N` exactly, or the first GPU with what the kernels
 /// need, or (with `allowCPU`) the first such device of any type.
 public enum DeviceSelection {
-    public static func choose(index: Int?, allowCPU: Bool) throws -> OpenCLDevice {
+    /// `indexSource` names where the index came from, for the error when there is no such device.
+    public static func choose(index: Int?, allowCPU: Bool, indexSource: String = "--device") throws -> OpenCLDevice {
         let devices = try OpenCL.devices()
         guard !devices.isEmpty else {
             throw OpenCLUnavailable(description: "no OpenCL device found; use --backend cpu")
         }
         if let index {
             guard devices.indices.contains(index) else {
-                throw OpenCLUnavailable(description: "invalid --device \(index): there \(devices.count == 1 ? "is 1 device (0)" : "are \(devices.count) devices (0 ... \(devices.count - 1))"); see `microcircuit devices`")
+                throw OpenCLUnavailable(description: "invalid \(indexSource) \(index): there \(devices.count == 1 ? "is 1 device (0)" : "are \(devices.count) devices (0 ... \(devices.count - 1))"); see `microcircuit devices`")
             }
             let device = devices[index]
             try requireCapabilities(device.info)

@@ -153,12 +153,12 @@ struct BackendPlan {
         case .cpu:
             return BackendPlan(engine: .cpu(threads: threads))
         case .opencl:
-            let chosen = try failing { try DeviceSelection.choose(index: try deviceIndex(device), allowCPU: true) }
+            let chosen = try failing { try DeviceSelection.choose(index: try deviceIndex(device), allowCPU: true, indexSource: deviceIndexSource(device)) }
             return BackendPlan(engine: .opencl(chosen, buildsOnDevice: site.buildsOnDevice(chosen.info), launch: launch))
         case .auto:
             let index = try deviceIndex(device)
             do {
-                let chosen = try DeviceSelection.choose(index: index, allowCPU: false)
+                let chosen = try DeviceSelection.choose(index: index, allowCPU: false, indexSource: deviceIndexSource(device))
                 return BackendPlan(engine: .opencl(chosen, buildsOnDevice: site.buildsOnDevice(chosen.info), launch: launch))
             } catch where index == nil {
                 return BackendPlan(engine: .cpu(threads: threads))
@@ -204,6 +204,9 @@ struct BackendPlan {
         }
     }
 }
+
+/// Where `deviceIndex` takes the index from, as the user wrote it.
+func deviceIndexSource(_ flag: Int?) -> String { flag == nil ? "MICROCIRCUIT_DEVICE" : "--device" }
 
 /// `--device`, else `$MICROCIRCUIT_DEVICE`, else nil (choose automatically).
 func deviceIndex(_ flag: Int?) throws -> Int? {
