@@ -48,8 +48,8 @@ public struct ValidationComparison: Sendable {
     public let referenceOutside: [Int]
     /// Why the runs and the references may not compare like with like: windows of other
     /// lengths (every statistic depends on the window's length: a rate's spread, the ISIs a
-    /// CV sees, the counts a correlation bins), or nil.
-    public let caveat: String?
+    /// CV sees, the counts a correlation bins), or populations of other sizes (another scale).
+    public let caveats: [String]
     public var outside: Int { rows.filter { !$0.passes }.count }
     public var allowedOutside: Int { referenceOutside.max() ?? 0 }
     public var passes: Bool { outside <= allowedOutside }
@@ -63,20 +63,30 @@ public struct ValidationComparison: Sendable {
         for stats in runs + references where stats.populations.map(\.name) != names {
             throw OutputError(description: "runs and references have different populations")
         }
-        func length(_ s: SpikeStatistics) -> Double { s.options.window.upperBound - s.options.window.lowerBound }
-        let lengths = (runs + references).map(length)
-        if let shortest = lengths.min(), let longest = lengths.max(), longest - shortest > 1e-9 * longest {
-            let describe = { (stats: [SpikeStatistics]) in Set(stats.map(length)).sorted().map { String(format: "%g", $0) }.joined(separator: "/") }
-            caveat = "the runs' windows last \(describe(runs)) ms and the references' \(describe(references)) ms: every statistic depends on the window's length, so compare windows of one length (--begin, --end)"
-        } else {
-            caveat = nil
-        }
+        caveats = Self.caveats(runs: runs, references: references, names: names)
         rows = Self.rows(runs: runs, references: references, names: names)
         referenceOutside = references.indices.map { i in
             var others = references
             let left = others.remove(at: i)
             return Self.rows(runs: [left], references: others, names: names).filter { !$0.passes }.count
         }
+    }
+
+    /// Ways in which the runs and the references differ that make their comparison say
+    /// little (see `caveats`).
+    static func caveats(runs: [SpikeStatistics], references: [SpikeStatistics], names: [String]) -> [String] {
+        func length(_ s: SpikeStatistics) -> Double { s.options.window.upperBound - s.options.window.lowerBound }
+        func lengths(_ stats: [SpikeStatistics]) -> String { Set(stats.map(length)).sorted().map { String(format: "%g", $0) }.joined(separator: "/") }
+        func sizes(_ stats: [SpikeStatistics], _ p: Int) -> String { Set(stats.map { $0.populations[p].neurons }).sorted().map(String.init).joined(separator: "/") }
+        var caveats: [String] = []
+        let all = (runs + references).map(length)
+        if let shortest = all.min(), let longest = all.max(), longest - shortest > 1e-9 * longest {
+            caveats.append("the runs' windows last \(lengths(runs)) ms and the references' \(lengths(references)) ms: every statistic depends on the window's length, so compare windows of one length (--begin, --end)")
+        }
+        if let p = names.indices.first(where: { p in Set((runs + references).map { $0.populations[p].neurons }).count > 1 }) {
+            caveats.append("the populations' sizes differ (\(names[p]): \(sizes(runs, p)) neurons in the runs, \(sizes(references, p)) in the references): runs of another scale compare with references of another network")
+        }
+        return caveats
     }
 
     static func rows(runs: [SpikeStatistics], references: [SpikeStatistics], names: [String]) -> [Row] {

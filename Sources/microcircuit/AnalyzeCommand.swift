@@ -154,7 +154,7 @@ struct CompareCommand: ParsableCommand {
         }
         let ours = try load(runs), theirs = try load(reference)
         let comparison = try failing { try ValidationComparison(runs: ours, references: theirs) }
-        if let caveat = comparison.caveat { report("warning: " + caveat) }
+        comparison.caveats.forEach { report("warning: " + $0) }
         print("\(ours.count) run(s) against \(theirs.count) reference run(s)")
         print(comparison.table)
         if !comparison.passes { throw ExitCode(1) }

@@ -98,16 +98,20 @@ final class AnalysisTests: XCTestCase {
         XCTAssertEqual(shifted.rows.filter { $0.statistic == .cvs }.map(\.passes), [true, true], "regular trains keep CV 0")
         XCTAssertThrowsError(try ValidationComparison(runs: [stats(0, seed: 1)], references: Array(references[0..<2])))
 
-        // Windows of other lengths are compared, with a caveat; windows that only start
-        // elsewhere are like with like.
-        XCTAssertNil(shifted.caveat)
+        // Windows of other lengths, or populations of other sizes, are compared with a
+        // caveat; windows that only start elsewhere are like with like.
+        XCTAssertEqual(shifted.caveats, [])
         var longer = stats(0, seed: 1)
         longer.options.window = 0...250
-        XCTAssertEqual(try ValidationComparison(runs: [longer], references: references).caveat,
-                       "the runs' windows last 250 ms and the references' 100 ms: every statistic depends on the window's length, so compare windows of one length (--begin, --end)")
+        XCTAssertEqual(try ValidationComparison(runs: [longer], references: references).caveats,
+                       ["the runs' windows last 250 ms and the references' 100 ms: every statistic depends on the window's length, so compare windows of one length (--begin, --end)"])
         var moved = stats(0, seed: 1)
         moved.options.window = 500...600
-        XCTAssertNil(try ValidationComparison(runs: [moved], references: references).caveat)
+        XCTAssertEqual(try ValidationComparison(runs: [moved], references: references).caveats, [])
+        var larger = stats(0, seed: 1)
+        larger.populations[0].neurons *= 5
+        XCTAssertEqual(try ValidationComparison(runs: [larger], references: references).caveats,
+                       ["the populations' sizes differ (\(larger.populations[0].name): \(larger.populations[0].neurons) neurons in the runs, \(references[0].populations[0].neurons) in the references): runs of another scale compare with references of another network"])
     }
 
     /// What `run` writes reads back as the run itself.
