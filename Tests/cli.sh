@@ -93,6 +93,9 @@ else
   fail "small run failed: $(cat "$WORK/err")"
 fi
 expect_error 2 "already exists; pass --overwrite" run "${SMALL[@]}" --output "$WORK/ok"
+# A file in the folder's place is named for what it is, with or without --overwrite.
+expect_error 2 "output path '$WORK/ok/summary.json' exists and is not a folder; choose another --output" run "${SMALL[@]}" --output "$WORK/ok/summary.json"
+expect_error 2 "exists and is not a folder" run "${SMALL[@]}" --output "$WORK/ok/summary.json" --overwrite
 "$BIN" run "${SMALL[@]}" --output "$WORK/ok" --overwrite >/dev/null 2>&1 && pass || fail "--overwrite did not replace"
 mkdir -p "$WORK/notes" && echo precious >"$WORK/notes/thesis.tex"
 expect_error 2 "is not a microcircuit output folder" run "${SMALL[@]}" --output "$WORK/notes" --overwrite

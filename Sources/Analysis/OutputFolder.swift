@@ -25,11 +25,11 @@ public final class OutputFolder {
         self.overwrite = overwrite
         var isDirectory: ObjCBool = false
         if fileManager.fileExists(atPath: destination.path, isDirectory: &isDirectory) {
+            guard isDirectory.boolValue else {
+                throw OutputError(description: "output path '\(path)' exists and is not a folder; choose another --output")
+            }
             guard overwrite else {
                 throw OutputError(description: "output folder '\(path)' already exists; pass --overwrite to replace it or choose another --output")
-            }
-            guard isDirectory.boolValue else {
-                throw OutputError(description: "output path '\(path)' exists and is not a folder")
             }
             try Self.checkReplaceable(destination, named: path)
         }
