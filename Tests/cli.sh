@@ -224,6 +224,9 @@ status=$?
   && grep -q "^warning: the populations' sizes differ (L23E: 414 neurons in the runs, 2068 in the references)" "$WORK/compare" && pass \
   || fail "a 120 ms run at scale 0.02 passed as NEST's 5 s runs at 0.1 (status $status): $(tail -3 "$WORK/compare")"
 expect_error 1 "at least three reference runs" compare "$WORK/ok" --reference "$WORK/ok/analysis.json" "$WORK/ok/analysis.json"
+echo '{"window_ms": [5, 1]}' >"$WORK/reversed.json"
+expect_error 1 "'$WORK/reversed.json': not a statistics document" compare "$WORK/ok" --reference "$WORK/reversed.json" "$WORK/reversed.json" "$WORK/reversed.json"
+expect_error 2 "'--sample-seed': must be in \[0, 4294967295\], got -1" analyze "$WORK/ok" --sample-seed -1 --output "$WORK/window"
 
 # OpenCL (PoCL here): devices, verify, the opencl backend, and its errors.
 "$BIN" devices >"$WORK/devices" 2>&1 && grep -q "64-bit atomics yes" "$WORK/devices" && pass || fail "devices: $(cat "$WORK/devices")"

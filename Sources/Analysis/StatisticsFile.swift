@@ -16,10 +16,14 @@ public enum StatisticsFile {
         guard let bytes = FileManager.default.contents(atPath: path) else { throw OutputError(description: "cannot read '\(path)'") }
         let document: JSONValue
         do { document = try JSONValue.parse(bytes) } catch { throw OutputError(description: "'\(path)': \(error)") }
-        if case let .array(runs)? = document["runs"] {
-            return try runs.map { run in try SpikeStatistics(json: run["statistics"] ?? run) }
+        do {
+            if case let .array(runs)? = document["runs"] {
+                return try runs.map { run in try SpikeStatistics(json: run["statistics"] ?? run) }
+            }
+            return [try SpikeStatistics(json: document)]
+        } catch let error as OutputError {
+            throw OutputError(description: "'\(path)': \(error)")
         }
-        return [try SpikeStatistics(json: document)]
     }
 
     /// Fails unless `path` can be written (its folder exists and is writable, and it is not

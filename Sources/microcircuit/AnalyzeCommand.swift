@@ -13,8 +13,8 @@ struct AnalysisOptions: ParsableArguments {
     @Option(name: .customLong("correlation-neurons"), parsing: .unconditional, help: "Neurons per population sampled for correlations.")
     var correlationNeurons = 200
 
-    @Option(name: .customLong("sample-seed"), parsing: .unconditional, help: "Seed of the correlation subsample.")
-    var sampleSeed: UInt32 = 1
+    @Option(name: .customLong("sample-seed"), parsing: .unconditional, help: "Seed of the correlation subsample, 0 ... 4294967295.")
+    var sampleSeed = 1
 
     /// Ten thousand biological seconds, two million PSTH bins.
     static let longestWindow = 1e7
@@ -46,7 +46,10 @@ struct AnalysisOptions: ParsableArguments {
         }
         var options = SpikeStatistics.Options(window: lower...upper)
         options.correlationNeurons = correlationNeurons
-        options.seed = sampleSeed
+        guard let seed = UInt32(exactly: sampleSeed) else {
+            throw CommandFailure(message: "invalid parameter '--sample-seed': must be in [0, \(UInt32.max)], got \(sampleSeed)", status: 2)
+        }
+        options.seed = seed
         return options
     }
 }
