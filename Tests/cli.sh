@@ -134,6 +134,10 @@ grep -q "files written alongside" "$WORK/err" && fail "run on every core wrote a
 "$BIN" config --config "$WORK/params.json" --parameters-only >"$WORK/params2.json" 2>/dev/null
 cmp -s "$WORK/params.json" "$WORK/params2.json" && pass || fail "config --parameters-only does not round-trip"
 "$BIN" config --scale 0.1 2>&1 >/dev/null | grep -q "sub-threshold with down-scaled DC" && pass || fail "no rheobase warning"
+# A stimulus that would start after the run's end is warned about; one within it is not.
+"$BIN" config --bg poisson --thalamic --dc-transient --t-presim 600 --t-sim 100 >/dev/null 2>"$WORK/late"
+grep -q "warning: the thalamic volley (th_start 700.0 ms) starts after the run ends at 700.0 ms and has no effect" "$WORK/late" \
+  && ! grep -q "DC transient" "$WORK/late" && pass || fail "late stimulus warnings: $(cat "$WORK/late")"
 
 "$BIN" run --scale 0.01 --t-presim 0 --t-sim 0.1 --threads 1024 --quiet --output "$WORK/oversubscribed" 2>&1 >/dev/null \
   | grep -q "1024 threads on [0-9]* cores" && pass || fail "no warning for more threads than cores"

@@ -14,7 +14,7 @@ struct ConfigCommand: ParsableCommand {
 
     func run() throws {
         let derived = try model.resolve()
-        rheobaseWarnings(derived).forEach(report)
+        modelWarnings(derived).forEach(report)
         if parametersOnly {
             print(derived.parameters.configuration.serialized(), terminator: "")
             return

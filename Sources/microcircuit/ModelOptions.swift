@@ -106,13 +106,22 @@ struct ModelOptions: ParsableArguments {
     }
 }
 
-/// The reference's warning for down-scaled DC drive below rheobase.
-func rheobaseWarnings(_ derived: DerivedParameters) -> [String] {
-    derived.belowRheobase.map { population in
+/// The reference's warning for down-scaled DC drive below rheobase, and one for each
+/// stimulus switched on that would start only after the run has ended.
+func modelWarnings(_ derived: DerivedParameters) -> [String] {
+    let rheobase = derived.belowRheobase.map { population in
         "warning: population \(population.name) is sub-threshold with down-scaled DC input ("
             + String(format: "%.1f pA < rheobase %.1f pA", derived.dcAmplitudes[population.rawValue], derived.rheobase)
             + ") and may not fire"
     }
+    let schedule = derived.schedule, stimulus = derived.parameters.stimulus
+    let late = [("the thalamic volley (th_start %.1f ms)", stimulus.thalamicStart, schedule.thalamicSpikeSteps),
+                ("the DC transient (dc_transient_start %.1f ms)", stimulus.dcTransientStart, schedule.dcTransientSteps)]
+        .filter { _, _, steps in !steps.isEmpty && steps.lowerBound >= schedule.total }
+        .map { name, start, _ in
+            "warning: " + String(format: name, start) + String(format: " starts after the run ends at %.1f ms and has no effect", Double(schedule.total) * derived.resolution)
+        }
+    return rheobase + late
 }
 
 /// Refuses a run whose estimated host memory exceeds what is available, before allocating.

@@ -30,7 +30,7 @@ struct RunCommand: ParsableCommand {
         let derived = try model.resolve()
         let plan = try backend.plan()
         let threads = try backend.cpu.count(warn: true)
-        rheobaseWarnings(derived).forEach(report)
+        modelWarnings(derived).forEach(report)
         let path = output ?? String(format: "data_scale_%.2f", derived.parameters.network.nScaling)
         // From here on Ctrl-C stops the run at the next check and removes the staging folder.
         Interruption.install()

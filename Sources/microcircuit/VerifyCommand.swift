@@ -29,7 +29,7 @@ struct VerifyCommand: ParsableCommand {
         let derived = try model.resolve()
         let threads = try cpu.count(warn: true)
         let plan = try openCL.plan(.opencl, threads: threads)
-        rheobaseWarnings(derived).forEach(report)
+        modelWarnings(derived).forEach(report)
         try checkMemory(derived, runs: 2)
         let network = try failing { try Network.build(derived, threads: threads) }
         let gpu = try plan.make(derived) { network }.backend
