@@ -58,13 +58,13 @@ public struct MemoryEstimate: Sendable {
         return nil
     }
 
-    /// Throws when the estimate exceeds `available` bytes.
     /// What would make it fit: the synapse table grows with the scale, while the recordings
     /// are at most a few chunks' whatever the run's length.
     var remedy: String {
         recording > synapseTable ? "turn off voltage recording, or reduce --scale" : "reduce --scale (or --n-scaling, --k-scaling)"
     }
 
+    /// Throws when the estimate exceeds `available` bytes.
     public func check(available: Int?) throws {
         guard let available, total > available else { return }
         throw ConstructionError(description: "not enough memory: this run needs about \(formatBytes(total)) (synapses \(formatBytes(synapseTable)), construction \(formatBytes(construction)), state \(formatBytes(simulationState)), recording \(formatBytes(recording))) but only \(formatBytes(available)) is available; " + remedy)
