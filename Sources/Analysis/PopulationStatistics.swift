@@ -5,31 +5,30 @@ import Simulation
 /// chunk by chunk as a run goes.
 public struct WindowSpikeCounts: Sendable {
     public private(set) var counts: [Int]
-    /// The window's length in seconds.
-    public private(set) var seconds: Double
     private let begin: Double
-    // Time stamp (n + 1) h compared in steps to avoid rounding at the window's edges.
-    private let firstStep: Int
-    private var lastStep: Int
+    private var end: Double
     private let resolution: Double
 
     public init(derived: DerivedParameters, begin: Double, end: Double) {
         counts = [Int](repeating: 0, count: derived.totalNeurons)
         self.begin = begin
-        seconds = (end - begin) * 1e-3
+        self.end = end
         resolution = derived.resolution
-        firstStep = Int((begin / resolution).rounded(.up)) - 1
-        lastStep = Int((end / resolution).rounded(.down)) - 1
     }
+
+    /// The window's length in seconds.
+    public var seconds: Double { (end - begin) * 1e-3 }
 
     /// Ends the window earlier, at `end` ms, where a stopped run ended: the counts so far
     /// are then the whole window's.
     public mutating func end(at end: Double) {
-        seconds = (end - begin) * 1e-3
-        lastStep = Int((end / resolution).rounded(.down)) - 1
+        self.end = end
     }
 
     public mutating func add(_ spikes: SpikeTrains) {
+        // Time stamp (n + 1) h compared in steps to avoid rounding at the window's edges.
+        let firstStep = Int((begin / resolution).rounded(.up)) - 1
+        let lastStep = Int((end / resolution).rounded(.down)) - 1
         for (step, neuron) in zip(spikes.steps, spikes.neurons) where Int(step) >= firstStep && Int(step) <= lastStep {
             counts[Int(neuron)] += 1
         }

@@ -13,7 +13,7 @@ public final class RecordingWriter: @unchecked Sendable {
     private let condition = NSCondition()
     // Guarded by `condition`: the chunk handed over and not written yet, the first write
     // error, and the thread's state.
-    private var chunk: (spikes: SpikeTrains, voltages: VoltageTrace?)?
+    private var chunk: SimulationDriver.Chunk?
     private var failure: (any Error)?
     private var stopping = false
     private var threadRunning: Bool
