@@ -318,7 +318,7 @@ for shape in 32x1 64x16; do
     >"$WORK/verify-shape" 2>"$WORK/err" && grep -q "^identical: [0-9]* spikes" "$WORK/verify-shape" && pass \
     || fail "verify --work-group $shape: $(cat "$WORK/verify-shape" "$WORK/err")"
 done
-expect_error 2 "'--work-group': work-items per group must be in \[1, 256\], got 512" run "${SMALL[@]}" --backend opencl --work-group 512x1 --output "$WORK/x"
+expect_error 2 "'--work-group': work-items per group must be in \[1, 1024\], got 2048" run "${SMALL[@]}" --backend opencl --work-group 2048x1 --output "$WORK/x"
 expect_error 2 "'--work-group': neurons per work-item must be 1, 2 or a multiple of 4" bench --scale 0.02 --backend opencl --work-group 64x3
 expect_error 2 "'--work-group': expected WORK_ITEMSxNEURONS_PER_ITEM such as 256x1, got '64'" bench --scale 0.02 --backend opencl --work-group 64
 expect_error 2 "'--work-group': only meaningful with --backend opencl" bench --scale 0.02 --backend cpu --work-group 64x4
@@ -351,6 +351,18 @@ expect_error 1 "invalid --device 99" run "${SMALL[@]}" --backend opencl --device
 expect_error 1 "invalid --device 99" verify "${SMALL[@]}" --device 99
 expect_error 2 "MICROCIRCUIT_DEVICE" env MICROCIRCUIT_DEVICE=gpu0 "$BIN" run "${SMALL[@]}" --backend opencl --output "$WORK/x"
 expect_error 1 "invalid MICROCIRCUIT_DEVICE 99" env MICROCIRCUIT_DEVICE=99 "$BIN" run "${SMALL[@]}" --backend opencl --output "$WORK/x"
+# MICROCIRCUIT_KERNELS: the OpenCL sources from a folder, for kernel work on a machine without
+# Swift. The folder's copy of the sources gives the same spikes and says where they came from;
+# a compile error prints the compiler's log; a folder without the sources is named.
+mkdir -p "$WORK/kernels" "$WORK/bad-kernels"
+cp "$(dirname "$0")"/../kernels/*.cl "$WORK/kernels/"
+if env MICROCIRCUIT_KERNELS="$WORK/kernels" "$BIN" verify "${SMALL[@]}" >"$WORK/out" 2>"$WORK/err" \
+  && grep -q "kernels from $WORK/kernels" "$WORK/err" && grep -q "^identical: [1-9]" "$WORK/out"; then pass
+else fail "verify with MICROCIRCUIT_KERNELS: $(tail -3 "$WORK/err")"; fi
+cp "$WORK/kernels/"*.cl "$WORK/bad-kernels/"
+echo 'kernel void broken(void) { undefined_name = 1; }' >>"$WORK/bad-kernels/deliver_and_update.cl"
+expect_error 1 "undefined_name" env MICROCIRCUIT_KERNELS="$WORK/bad-kernels" "$BIN" run "${SMALL[@]}" --backend opencl --output "$WORK/x"
+expect_error 1 "MICROCIRCUIT_KERNELS: cannot read kernel source '$WORK/none/philox.cl'" env MICROCIRCUIT_KERNELS="$WORK/none" "$BIN" verify "${SMALL[@]}"
 mkdir -p "$WORK/no-icd"
 OCL_ICD_VENDORS="$WORK/no-icd" expect_error 1 "no OpenCL platform found.*--backend cpu" devices
 OCL_ICD_VENDORS="$WORK/no-icd" expect_error 1 "no OpenCL platform found" run "${SMALL[@]}" --backend opencl --output "$WORK/x"
@@ -359,23 +371,25 @@ OCL_ICD_VENDORS="$WORK/no-icd" "$BIN" run "${SMALL[@]}" --backend auto --output 
 
 # The GPU machine's one script, as a dry run on this machine's OpenCL device: it runs where no
 # session can fix it, so it must not rot between the sessions that have a GPU. Every verify
-# identical (its exit status), every bench finished, and one summary row per bench record.
+# identical (its exit status), every bench finished, and one summary row per bench record;
+# a kernel variant (here the sources' own copy) verified and timed beside them.
 GPU_SCRIPTS=$(dirname "$0")/../Benchmarks/gpu
-if bash "$GPU_SCRIPTS/run.sh" --dry-run --binary "$BIN" --out "$WORK/gpu" >"$WORK/gpu.out" 2>&1; then pass
+if bash "$GPU_SCRIPTS/run.sh" --dry-run --binary "$BIN" --out "$WORK/gpu" --variants "copy=$WORK/kernels" >"$WORK/gpu.out" 2>&1; then pass
 else fail "Benchmarks/gpu/run.sh --dry-run exited non-zero: $(grep -v '^|' "$WORK/gpu.out" | tail -5)"; fi
 grep -q "bench failed\|timed out" "$WORK/gpu.out" && fail "gpu/run.sh: $(grep "bench failed\|timed out" "$WORK/gpu.out")" || pass
 records=$(cat "$WORK"/gpu/bench-*.json 2>/dev/null | grep -c '"real_time_factor"')
 rows=$(grep -c '^| [a-z]' "$WORK/gpu.out")
 [ "$records" -ge 9 ] && [ "$rows" -eq $((records + 1)) ] && pass \
   || fail "gpu/run.sh summary: $rows table lines for $records bench records"
-# The rows timed per kernel (work-group shapes) carry the device's time per step.
-awk -F'|' '$2 ~ /shape-|persistent-1000-[0-9]/ { timed++; if ($17 + 0 > 0) filled++ } END { exit !(timed > 0 && filled == timed) }' \
-  "$WORK/gpu.out" && pass || fail "gpu/run.sh summary lacks kernel times: $(grep '^| shape' "$WORK/gpu.out")"
+# The rows timed per kernel (work-group shapes, variants) carry the device's time per step.
+awk -F'|' '$2 ~ /one-step-|persistent-1000-|variant-copy-/ { timed++; if ($17 + 0 > 0) filled++ } END { exit !(timed >= 4 && filled == timed) }' \
+  "$WORK/gpu.out" && pass || fail "gpu/run.sh summary lacks kernel times: $(grep '^| one-step\|^| persistent\|^| variant' "$WORK/gpu.out")"
+grep -q "kernels from $WORK/kernels" "$WORK/gpu.out" && pass || fail "gpu/run.sh --variants did not use the variant's kernels"
 # Its verdict on the targets, from bench records edited to full scale over 10 s: the fastest
 # recorded run decides (0.04 against 0.06 and a faster run without recording), and
 # construction plus upload is compared with 2 s.
 mkdir -p "$WORK/verdict"
-python3 - "$WORK/gpu/bench-persistent-1000.json" "$WORK/verdict" <<'PY'
+python3 - "$WORK/gpu/bench-scale-0.05.json" "$WORK/verdict" <<'PY'
 import json, sys
 document = json.load(open(sys.argv[1]))
 document["parameters"]["network"]["n_scaling"] = 1.0

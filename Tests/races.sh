@@ -31,12 +31,12 @@ check() {
   fi
 }
 
-# The whole model for 200 steps, with the thalamic volley and the DC transient moved into them,
-# and the voltmeter's samples written by the kernels (every 10 steps).
+# The whole model for 200 steps, one per launch, with the thalamic volley and the DC transient
+# moved into them, and the voltmeter's samples written by the kernels (every 10 steps).
 echo '{"stimulus": {"th_start": 5, "th_duration": 5, "dc_transient_start": 3, "dc_transient_dur": 10}}' >"$WORK/early.json"
 check "verify, scale 0.01, all stimuli, table built on the device" "identical potentials: 20 samples" \
-  "$BIN" verify --config "$WORK/early.json" --construct device --scale 0.01 --bg poisson --thalamic --dc-transient \
-  --t-presim 0 --t-sim 20 --record-voltage --quiet
+  "$BIN" verify --config "$WORK/early.json" --construct device --steps-per-launch 1 --scale 0.01 --bg poisson --thalamic \
+  --dc-transient --t-presim 0 --t-sim 20 --record-voltage --quiet
 # The same with 100 steps per launch (run_steps). Oclgrind runs one work-group at a time, so
 # a barrier across work-groups would never complete: one work-group of 1,024 neurons.
 check "verify, run_steps, scale 0.01, all stimuli" "identical potentials: 20 samples" \

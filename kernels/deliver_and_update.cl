@@ -1,5 +1,8 @@
-// The largest work-group deliver_and_update runs with (the host never asks for more).
-#define MAX_GROUP_SIZE 256
+// The largest work-group the step kernels run with, set by the host at build time (-D): the
+// size of their local arrays.
+#ifndef MAX_GROUP_SIZE
+#define MAX_GROUP_SIZE 256u
+#endif
 
 // Neurons each work-item updates: 1, 2 or a multiple of 4, set by the host at build time
 // (-D): 1 on GPUs, where one neuron per work-item keeps a step's chain of dependent memory
@@ -45,8 +48,9 @@ static inline ulong lower_bound(__global const uint *targets, ulong low, ulong h
     return low;
 }
 
-// For every row and work-group g of a step (which owns neurons from g * owned): where in the
-// row that group's targets begin, relative to the row's start. Row r's entries are
+// For CPU devices' delivery, where each work-group delivers to its own neurons: for every
+// row and work-group g of a step (which owns neurons from g * owned), where in the row that
+// group's targets begin, relative to the row's start. Row r's entries are
 // segments[r * (groups + 1) + g] for g = 0 ... groups; the last is the row's length. Built
 // once, so that a step finds each spike's segment with one load instead of a binary search
 // of ~12 dependent loads from memory.
@@ -60,11 +64,12 @@ __kernel void index_row_segments(uint rows, uint groups, uint owned, __global co
     segments[id] = (uint)((g == groups ? end : lower_bound(targets, start, end, g * owned)) - start);
 }
 
-// What every step needs; the same for deliver_and_update and run_steps. The spike lists are
-// the only buffers that one work-group writes and others read within a launch of run_steps:
-// they are volatile, so that no work-group reads them through a cache that is not coherent
-// with the others' writes. Ring buffers are touched only by the work-group that owns their
-// neurons, and a work-group barrier makes its own writes and atomics visible to all of it.
+// What every step needs; the same for deliver_and_update and run_steps. The spike lists
+// (list_spike) are written by one work-group and read by others within a launch of
+// run_steps: they are volatile, so that no work-group reads them through a cache that is not
+// coherent with the others' writes. On GPUs the ring buffers are read so too (every
+// work-group adds to every neuron's slots); their adds are atomics, performed where all
+// work-groups see them.
 #define STEP_PARAMETERS \
     uint neuron_count, uint slots, uint first_background_step, uint transient_begin, uint transient_end, \
     uint thalamic_begin, uint thalamic_end, uint thalamic_count, uint seed, \
@@ -118,137 +123,141 @@ static inline void deliver_synapse(ulong k, long multiplicity, uint origin_slot,
 #endif
 }
 
-// Step n for the calling work-group, as the CPU backend does it per thread: each work-group
-// owns a block of neurons (NEURONS_PER_ITEM per work-item). It first adds the weights of
-// step n-1's spikes to its own neurons' ring-buffer slots (the segment of each spike's row
-// that targets them; 64-bit integer sums, so order does not matter), then updates its
-// neurons in NEST's order (NeuronState.step): membrane (unless refractory), current decay,
-// this step's input, threshold. Spiking neurons go to this step's spike list and to the
-// recording buffer; during the thalamic volley the thalamic neurons' spikes of step n join
-// the list too. Spike lists rotate over three parts of one buffer: read n-1, write n, and
-// empty n+1 (which nothing reads now). Everything that changes from step to step follows
-// from `step`.
+// What the update reads of neuron i before it computes anything: the state the device keeps
+// between steps (currents decayed but without step n-1's input), the population, and, when
+// there is a step n-1 to finish, the input of ring slot n-1.
+typedef struct {
+    double v, ex, in;
+    int refractory;
+    uint population;
+    long input_ex, input_in;
+} neuron_reads;
+
+static inline neuron_reads read_neuron(uint i, size_t previous_slot_start, int finishes_previous,
+                                       __global const double *v, __global const double *i_ex, __global const double *i_in,
+                                       __global const int *refractory, __global const uchar *population_of,
+                                       volatile __global const long *ring_ex, volatile __global const long *ring_in)
+{
+    neuron_reads r;
+    r.population = population_of[i];
+    r.v = v[i];
+    r.ex = i_ex[i];
+    r.in = i_in[i];
+    r.refractory = refractory[i];
+    r.input_ex = finishes_previous ? ring_ex[previous_slot_start + i] : 0;
+    r.input_in = finishes_previous ? ring_in[previous_slot_start + i] : 0;
+    return r;
+}
+
+// Entry k of a spike list: row `row` (a neuron, or neuron_count + q for thalamic neuron q)
+// spiking `count` times (at most 255: POISSON_TABLE). As each delivery needs it: on a CPU
+// device, which looks up the segment of the row that targets a work-group, the row and the
+// count; on a GPU, which takes whole rows, where the row lies: its first synapse (the host
+// checks that the table has fewer than 2^32) and its length (below 2^24, checked too) above
+// the count's 8 bits. The row's loads are independent of k, so they overlap the atomic that
+// claimed k. Two words an entry, not four: a step's chain reads them first, and a third and
+// fourth cost an H200 0.45 us of a 7 us step.
+static inline void list_spike(uint k, uint row, uint count, volatile __global uint *rows, volatile __global uint *counts,
+                              __global const ulong *row_start)
+{
+#if DELIVERY_BY_ONE_ITEM
+    (void)row_start;
+    rows[k] = row;
+    counts[k] = count;
+#else
+    ulong begin = row_start[row], end = row_start[row + 1];
+    rows[k] = (uint)begin;
+    counts[k] = (uint)(end - begin) << 8 | count;
+#endif
+}
+
+// Step n for the calling work-group, which owns a block of neurons (NEURONS_PER_ITEM per
+// work-item). The same arithmetic as the CPU backend's step (NeuronState.step, in NEST's
+// order: membrane unless refractory, current decay, the step's input, threshold), but cut
+// where the step's dependencies allow: a spike of step n-1 reaches a ring slot no earlier
+// than n, whose input enters the currents at the end of step n and the membrane in step n+1.
+// So a launch for step n does two things that share no data:
+//  - update: finishes step n-1 for its neurons (adds the input of ring slot n-1, and step
+//    n-1's background draws, to the currents, which the device keeps decayed but without
+//    that input between launches), then takes step n's membrane step and threshold. Spiking
+//    neurons go to step n's spike list and to the recording buffer; during the thalamic
+//    volley the thalamic neurons' spikes of step n join the list too.
+//  - delivery: adds the weights of step n-1's spikes to ring slots n and later (64-bit
+//    integer sums, so order does not matter). On a GPU every work-group takes an equal share
+//    of all the spikes' synapses, whatever their targets; on a CPU device each work-group
+//    delivers to its own neurons (DELIVERY_BY_ONE_ITEM).
+// Slot n-1 was filled by earlier launches, or earlier steps of run_steps, which a barrier
+// across work-groups separates. Spike lists rotate over three parts of one buffer: read n-1,
+// write n, and empty n+1 (which nothing reads now). Everything that changes from step to
+// step follows from `step`.
 //
-// On a GPU a step is a chain of dependent memory accesses, so it keeps the chain short: the
-// segments of up to one work-group's worth of spikes are looked up at once, one per
-// work-item; a scan in local memory lays them end to end; then every work-item takes every
-// local_size-th synapse of the whole run, so all synapse loads of a chunk are in flight
-// together. (On CPU devices one work-item delivers: DELIVERY_BY_ONE_ITEM.)
+// On a GPU a step is a chain of dependent trips to memory, and the two halves' trips are
+// interleaved so that they overlap: the previous step's spike list (whose entries say where
+// each spike's row lies) is read together with the first neuron's state; the update computes
+// and claims its places in the lists while a scan in local memory lays the rows of up to
+// one work-group's worth of spikes end to end; then every work-item takes every
+// local_size-th synapse of its work-group's share, so all synapse loads of a chunk are in
+// flight together. Measured on an H200 at full scale (docs/performance.md, twelfth
+// session): 15.7 us per step with delivery to a work-group's own neurons, then the update;
+// 12.8 with the update first and the spike list read alongside it; 7.9 with the first
+// chunk's segments looked up while the update computes; 6.7 with the shares of all rows.
 static inline void simulate_step(uint step, STEP_PARAMETERS,
                                  __local ulong *segment_start, __local uint *segment_end, __local uint *multiplicity)
 {
     uint lid = (uint)get_local_id(0);
-    uint slot = step % slots;
-    int draws_background = step >= first_background_step;
-    int transient_on = step >= transient_begin && step < transient_end;
-    volatile __global uint *list_rows = spike_rows + (step % 3u) * list_capacity;
-    volatile __global uint *list_counts = spike_counts + (step % 3u) * list_capacity;
-    volatile __global uint *list_total = spike_totals + step % 3u;
-    if (get_global_id(0) == 0) spike_totals[(step + 1u) % 3u] = 0u;
-    if (step >= 1u) {
-        uint origin_slot = (step - 1u) % slots;
-        volatile __global const uint *previous_rows = spike_rows + ((step - 1u) % 3u) * list_capacity;
-        volatile __global const uint *previous_counts = spike_counts + ((step - 1u) % 3u) * list_capacity;
-        uint spikes = spike_totals[(step - 1u) % 3u];
-        size_t stride = get_num_groups(0) + 1;
-#if DELIVERY_BY_ONE_ITEM
-        // Each add would wait for memory: the table is far larger than the caches, and a
-        // step's ring slots are scattered over all of the ring. So three passes over the
-        // segments: request their table entries, then the ring slots they add to (each pass
-        // a run of independent loads, in flight together), then add.
-        (void)segment_start, (void)segment_end, (void)multiplicity;
-        if (lid == 0u) {
-            for (uint pass = 0u; pass < 3u; pass++) {
-                for (uint s = 0u; s < spikes; s++) {
-                    uint row = previous_rows[s];
-                    __global const uint *bounds = segments + row * stride + get_group_id(0);
-                    ulong begin = row_start[row] + bounds[0], end = row_start[row] + bounds[1];
-                    if (pass == 0u) {
-                        for (ulong k = begin; k < end; k += 16u) {
-                            PREFETCH_FOR_READ(targets + k);
-                            PREFETCH_FOR_READ(weights + k);
-                            PREFETCH_FOR_READ(delays + k);
-                        }
-                    } else if (pass == 1u) {
-                        for (ulong k = begin; k < end; k++)
-                            PREFETCH_FOR_WRITE(ring_slot(k, origin_slot, slots, neuron_count, ring_ex, ring_in, targets, weights, delays));
-                    } else {
-                        long count = previous_counts[s];
-                        for (ulong k = begin; k < end; k++)
-                            deliver_synapse(k, count, origin_slot, slots, neuron_count, ring_ex, ring_in, targets, weights, delays);
-                    }
-                }
-            }
-        }
-#else
-        // The first chunk's rows are read whether or not they are spikes, alongside the total
-        // rather than after it: one round trip to memory less in a step's chain of them. Those
-        // beyond the total are stale and go unused.
-        uint size = (uint)get_local_size(0);
-        uint first_row = 0u, first_count = 0u;
-        if (lid < list_capacity) {
-            first_row = previous_rows[lid];
-            first_count = previous_counts[lid];
-        }
-        for (uint chunk = 0; chunk < spikes; chunk += size) {
-            uint n = min(size, spikes - chunk);
-            uint length = 0u;
-            if (lid < n) {
-                uint row = chunk == 0u ? first_row : previous_rows[chunk + lid];
-                __global const uint *bounds = segments + row * stride + get_group_id(0);
-                uint begin = bounds[0];
-                length = bounds[1] - begin;
-                segment_start[lid] = row_start[row] + begin;
-                multiplicity[lid] = chunk == 0u ? first_count : previous_counts[chunk + lid];
-            }
-            // Inclusive prefix sum of the n segment lengths (Hillis-Steele, ceil(log2 n) rounds).
-            segment_end[lid] = length;
-            barrier(CLK_LOCAL_MEM_FENCE);
-            for (uint offset = 1u; offset < n; offset <<= 1) {
-                uint before = lid >= offset ? segment_end[lid - offset] : 0u;
-                barrier(CLK_LOCAL_MEM_FENCE);
-                segment_end[lid] += before;
-                barrier(CLK_LOCAL_MEM_FENCE);
-            }
-            uint synapses = segment_end[n - 1u];
-            for (uint item = lid; item < synapses; item += size) {
-                // The segment holding this item: the first whose end lies beyond it.
-                uint low = 0u, high = n - 1u;
-                while (low < high) {
-                    uint mid = (low + high) / 2u;
-                    if (segment_end[mid] > item) high = mid; else low = mid + 1u;
-                }
-                ulong k = segment_start[low] + (item - (low == 0u ? 0u : segment_end[low - 1u]));
-                deliver_synapse(k, multiplicity[low], origin_slot, slots, neuron_count, ring_ex, ring_in, targets, weights, delays);
-            }
-            barrier(CLK_LOCAL_MEM_FENCE);
-        }
-#endif
-        barrier(CLK_GLOBAL_MEM_FENCE);
+    uint list = step % 3u, previous_list = (step + 2u) % 3u;
+    volatile __global uint *list_rows = spike_rows + list * list_capacity;
+    volatile __global uint *list_counts = spike_counts + list * list_capacity;
+    volatile __global uint *list_total = spike_totals + list;
+    volatile __global const uint *previous_rows = spike_rows + previous_list * list_capacity;
+    volatile __global const uint *previous_counts = spike_counts + previous_list * list_capacity;
+    uint spikes = step >= 1u ? spike_totals[previous_list] : 0u;
+#if !DELIVERY_BY_ONE_ITEM
+    // The first chunk's entries are read whether or not they are spikes, alongside the total
+    // rather than after it. Those beyond the total are stale and go unused.
+    uint first_row = 0u, first_count = 0u;
+    if (lid < list_capacity) {
+        first_row = previous_rows[lid];
+        first_count = previous_counts[lid];
     }
+#endif
+    if (get_global_id(0) == 0) spike_totals[(step + 1u) % 3u] = 0u;
 
-    // Neuron i takes word i % 4 of Philox block i / 4, as on the host. A work-item owns
-    // NEURONS_PER_ITEM consecutive neurons (1, 2, or a multiple of 4) from a multiple of that
-    // number, so it draws each block it needs once. All of a neuron's loads come before any
-    // of its stores, so that on a GPU they are in flight together: one wait, not two.
+    // Update. Neuron i takes word i % 4 of Philox block i / 4 of step n-1's background draws,
+    // as on the host. A work-item owns NEURONS_PER_ITEM consecutive neurons (1, 2, or a
+    // multiple of 4) from a multiple of that number, so it draws each block it needs once.
+    // All of a neuron's loads come before any of its stores, so that on a GPU they are in
+    // flight together: one wait, not two; and the first neuron's, with the spike list's.
+    uint previous_slot = (step + slots - 1u) % slots;
+    size_t previous_slot_start = (size_t)previous_slot * neuron_count;
+    int finishes_previous = step >= 1u;
+    int draws_background = finishes_previous && step - 1u >= first_background_step;
+    int transient_on = step >= transient_begin && step < transient_end;
     uint first = NEURONS_PER_ITEM * (uint)get_global_id(0);
+    neuron_reads first_reads;
+    if (first < neuron_count)
+        first_reads = read_neuron(first, previous_slot_start, finishes_previous, v, i_ex, i_in, refractory, population_of, ring_ex, ring_in);
     for (uint b = 0u; b < (NEURONS_PER_ITEM + 3u) / 4u; b++) {
         uint quad = first + 4u * b;
         uint4 block = draws_background
-            ? philox4x32_10((uint4)(quad >> 2, step, 0u, 0u), (uint2)(seed, STREAM_BACKGROUND_POISSON)) : (uint4)(0u);
+            ? philox4x32_10((uint4)(quad >> 2, step - 1u, 0u, 0u), (uint2)(seed, STREAM_BACKGROUND_POISSON)) : (uint4)(0u);
         for (uint lane = 0; lane < BLOCK_NEURONS && quad + lane < neuron_count; lane++) {
             uint i = quad + lane;
-            uint p = population_of[i];
-            double vm = v[i], ex = i_ex[i], in = i_in[i];
-            int r = refractory[i];
-            size_t index = (size_t)slot * neuron_count + i;
-            long input_ex = ring_ex[index];
-            long input_in = ring_in[index];
-            ring_ex[index] = 0;
-            ring_in[index] = 0;
-            if (draws_background) {
-                uint count = poisson_draw(lane_word(block, i & 3u), background_cdf + p * POISSON_TABLE);
-                input_ex += (long)count * external_weight;
+            neuron_reads s = i == first ? first_reads
+                : read_neuron(i, previous_slot_start, finishes_previous, v, i_ex, i_in, refractory, population_of, ring_ex, ring_in);
+            uint p = s.population;
+            double vm = s.v, ex = s.ex, in = s.in;
+            int r = s.refractory;
+            if (finishes_previous) {
+                long input_ex = s.input_ex;
+                if (draws_background) {
+                    uint count = poisson_draw(lane_word(block, i & 3u), background_cdf + p * POISSON_TABLE);
+                    input_ex += (long)count * external_weight;
+                }
+                ring_ex[previous_slot_start + i] = 0;
+                ring_in[previous_slot_start + i] = 0;
+                ex += (double)input_ex * picoampere_per_unit;
+                in += (double)s.input_in * picoampere_per_unit;
             }
             double current = transient_on ? dc_amplitude[p] + transient_amplitude[p] : dc_amplitude[p];
             if (r == 0) {
@@ -258,16 +267,13 @@ static inline void simulate_step(uint step, STEP_PARAMETERS,
             }
             ex *= p11;
             in *= p11;
-            ex += (double)input_ex * picoampere_per_unit;
-            in += (double)input_in * picoampere_per_unit;
             if (vm >= threshold) {
                 vm = reset;
                 r = refractory_steps;
                 // Both places claimed at once: one wait for the two atomics, not two.
                 uint k = atomic_inc(list_total);
                 uint slot_in_record = atomic_inc(record_total);
-                list_rows[k] = i;
-                list_counts[k] = 1u;
+                list_spike(k, i, 1u, list_rows, list_counts, row_start);
                 // Beyond the capacity (which refractoriness makes impossible) nothing is
                 // written, and the host sees record_total above it.
                 if (record && slot_in_record < record_capacity) {
@@ -293,11 +299,83 @@ static inline void simulate_step(uint step, STEP_PARAMETERS,
             uint count = poisson_draw(poisson_word(q, step, (uint2)(seed, STREAM_THALAMIC_POISSON)), thalamic_cdf);
             if (count > 0u) {
                 uint k = atomic_inc(list_total);
-                list_rows[k] = neuron_count + q;
-                list_counts[k] = count;
+                list_spike(k, neuron_count + q, count, list_rows, list_counts, row_start);
             }
         }
     }
+
+    // Delivery of step n-1's spikes, into slots n and later.
+    uint origin_slot = previous_slot;
+#if DELIVERY_BY_ONE_ITEM
+    // Each add would wait for memory: the table is far larger than the caches, and a
+    // step's ring slots are scattered over all of the ring. So three passes over the
+    // segments of the rows that target the work-group's neurons: request their table
+    // entries, then the ring slots they add to (each pass a run of independent loads, in
+    // flight together), then add.
+    (void)segment_start, (void)segment_end, (void)multiplicity;
+    size_t stride = get_num_groups(0) + 1;
+    if (lid == 0u) {
+        for (uint pass = 0u; pass < 3u; pass++) {
+            for (uint s = 0u; s < spikes; s++) {
+                uint row = previous_rows[s];
+                __global const uint *bounds = segments + row * stride + get_group_id(0);
+                ulong begin = row_start[row] + bounds[0], end = row_start[row] + bounds[1];
+                if (pass == 0u) {
+                    for (ulong k = begin; k < end; k += 16u) {
+                        PREFETCH_FOR_READ(targets + k);
+                        PREFETCH_FOR_READ(weights + k);
+                        PREFETCH_FOR_READ(delays + k);
+                    }
+                } else if (pass == 1u) {
+                    for (ulong k = begin; k < end; k++)
+                        PREFETCH_FOR_WRITE(ring_slot(k, origin_slot, slots, neuron_count, ring_ex, ring_in, targets, weights, delays));
+                } else {
+                    long count = previous_counts[s];
+                    for (ulong k = begin; k < end; k++)
+                        deliver_synapse(k, count, origin_slot, slots, neuron_count, ring_ex, ring_in, targets, weights, delays);
+                }
+            }
+        }
+    }
+#else
+    (void)segments;
+    uint size = (uint)get_local_size(0);
+    uint groups = (uint)get_num_groups(0), group = (uint)get_group_id(0);
+    for (uint chunk = 0; chunk < spikes; chunk += size) {
+        uint n = min(size, spikes - chunk);
+        uint length = 0u;
+        if (lid < n) {
+            uint count = chunk == 0u ? first_count : previous_counts[chunk + lid];
+            segment_start[lid] = chunk == 0u ? first_row : previous_rows[chunk + lid];
+            length = count >> 8;
+            multiplicity[lid] = count & 0xffu;
+        }
+        // Inclusive prefix sum of the n rows' lengths (Hillis-Steele, ceil(log2 n) rounds).
+        segment_end[lid] = length;
+        barrier(CLK_LOCAL_MEM_FENCE);
+        for (uint offset = 1u; offset < n; offset <<= 1) {
+            uint before = lid >= offset ? segment_end[lid - offset] : 0u;
+            barrier(CLK_LOCAL_MEM_FENCE);
+            segment_end[lid] += before;
+            barrier(CLK_LOCAL_MEM_FENCE);
+        }
+        // This work-group's share: synapses [group * share, (group + 1) * share) of the chunk.
+        uint synapses = segment_end[n - 1u];
+        uint share = (synapses + groups - 1u) / groups;
+        uint end = min(synapses, (group + 1u) * share);
+        for (uint item = group * share + lid; item < end; item += size) {
+            // The row holding this item: the first whose end lies beyond it.
+            uint low = 0u, high = n - 1u;
+            while (low < high) {
+                uint mid = (low + high) / 2u;
+                if (segment_end[mid] > item) high = mid; else low = mid + 1u;
+            }
+            ulong k = segment_start[low] + (item - (low == 0u ? 0u : segment_end[low - 1u]));
+            deliver_synapse(k, multiplicity[low], origin_slot, slots, neuron_count, ring_ex, ring_in, targets, weights, delays);
+        }
+        barrier(CLK_LOCAL_MEM_FENCE);
+    }
+#endif
 }
 
 // One step per launch.

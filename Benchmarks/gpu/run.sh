@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
 # Every GPU check and benchmark of a session, in one go, on a machine with an NVIDIA driver
 # and no Swift: lists the OpenCL devices; verifies CPU-OpenCL identity (synapses built on the
-# device) at a small scale with all stimuli and at full scale for a short run; and times the
-# OpenCL backend with `microcircuit bench` (Poisson background) at scales 0.1 and 1.0 with
-# recording on, at 1.0 also with recording off, with the synapses built on the host, and with
-# 1000 steps per launch (one kernel runs a batch of steps with a barrier across work-groups
-# between them), and the CPU backend at 0.1 for a same-machine ratio; a full-scale run with
-# the voltmeter, to see its files' writing next to the simulation. Then, for tuning, where
-# a full-scale step's time goes (`--time-kernels`: device time, idle time between launches,
-# host enqueue time) for other work-group shapes, one and 1000 steps per launch. Also runs
-# here on PoCL as a dry run: `run.sh --dry-run`.
+# device) at a small scale with all stimuli and at full scale for a short run, with the GPU's
+# default of 1000 steps per launch (one kernel runs a batch of steps with a barrier across
+# work-groups between them) and with one step per launch; and times the OpenCL backend with
+# `microcircuit bench` (Poisson background) at scales 0.1 and 1.0 with recording on, at 1.0
+# also with one step per launch, with recording off and with the synapses built on the host,
+# and the CPU backend at 0.1 for a same-machine ratio; a full-scale run with the voltmeter,
+# to see its files' writing next to the simulation. Then, for tuning, where a full-scale
+# step's time goes (`--time-kernels`: device time, idle time between launches, host enqueue
+# time) for other work-group shapes, one and 1000 steps per launch; and, given folders of
+# other kernel sources (`--variants "NAME=DIR ..."`, read through MICROCIRCUIT_KERNELS), each
+# one verified and timed the same way beside the binary's own. Also runs here on PoCL as a
+# dry run: `run.sh --dry-run`.
 #
 # Every command runs under a time limit (LIMIT seconds, default 120), so that one that hangs
 # (a barrier across work-groups that never completes, a driver fault) costs the run its own
@@ -17,7 +20,7 @@
 #
 # Usage, from a bundle made by `make gpu-bundle` (binary, libOpenCL.so.1, this script and
 # summarize.py, which turns the bench JSON files into one Markdown table, here or afterwards):
-#   .gpu-bundle/run.sh [--dry-run] [--out DIR] [--binary PATH]
+#   .gpu-bundle/run.sh [--dry-run] [--out DIR] [--binary PATH] [--variants "NAME=DIR ..."]
 # (--binary: the microcircuit to run instead of the bundle's or this checkout's release build.)
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -25,11 +28,13 @@ OUT=${OUT:-/tmp/microcircuit-gpu}
 LIMIT=${LIMIT:-120}
 BIN=
 DRY=0
+VARIANTS=
 while [ $# -gt 0 ]; do
   case $1 in
     --dry-run) DRY=1 ;;
     --out) OUT=$2; shift ;;
     --binary) BIN=$(realpath "$2"); shift ;;
+    --variants) VARIANTS=$2; shift ;;
     *) echo "unknown argument $1"; exit 2 ;;
   esac
   shift
@@ -73,8 +78,9 @@ if [ $DRY -eq 0 ]; then
   T_SHORT=1000
   T_VERIFY_FULL=200
   T_VOLTMETER=200
-  SHAPES="256x1 128x1 64x1"
-  PERSISTENT_SHAPES="256x1 256x2 256x4 128x4 64x8"
+  SHAPES="256x1 128x1"
+  PERSISTENT_SHAPES="256x1 256x2 128x1 128x4 64x8"
+  VARIANT_SHAPES="256x1 128x1"
 else
   SMALL=0.02
   FULL=0.05
@@ -86,6 +92,7 @@ else
   SHAPES="64x4 32x1"
   # PoCL runs one work-group per core at once: shapes of few work-groups.
   PERSISTENT_SHAPES="64x32"
+  VARIANT_SHAPES="64x32"
 fi
 
 # limited COMMAND...: runs it under the time limit; says so when the limit stopped it.
@@ -113,10 +120,10 @@ echo "== verify potentials (scale $VERIFY_SCALE, 200 ms, voltmeter every 1 ms)"
 limited "$BIN" verify --construct device --scale $VERIFY_SCALE --bg poisson --thalamic --dc-transient --t-presim 0 --t-sim 200 \
   --record-voltage --quiet
 verified_potentials=$?
-echo "== verify (1000 steps per launch, synapses built on the device)"
-limited "$BIN" verify --construct device --steps-per-launch 1000 --scale $VERIFY_SCALE --bg poisson --thalamic --dc-transient \
+echo "== verify (one step per launch, synapses built on the device)"
+limited "$BIN" verify --construct device --steps-per-launch 1 --scale $VERIFY_SCALE --bg poisson --thalamic --dc-transient \
   --t-presim 500 --t-sim 500 --quiet
-verified_persistent=$?
+verified_one_step=$?
 shape=${PERSISTENT_SHAPES##* }
 echo "== verify (1000 steps per launch, work-group shape $shape)"
 limited "$BIN" verify --steps-per-launch 1000 --work-group $shape --scale $VERIFY_SCALE --bg poisson --thalamic --dc-transient \
@@ -124,9 +131,9 @@ limited "$BIN" verify --steps-per-launch 1000 --work-group $shape --scale $VERIF
 verified_shape=$?
 # The barrier across work-groups at full scale: ~300 work-groups of 256 on the GPU, where a
 # missing fence between steps would show, against ~16 at scale 0.05.
-echo "== verify (scale $FULL, $T_VERIFY_FULL ms, 1000 steps per launch, synapses built on the device)"
-limited "$BIN" verify --construct device --steps-per-launch 1000 --scale $FULL --bg poisson --t-presim 0 --t-sim $T_VERIFY_FULL --quiet
-verified_full_persistent=$?
+echo "== verify (scale $FULL, $T_VERIFY_FULL ms, one step per launch, synapses built on the device)"
+limited "$BIN" verify --construct device --steps-per-launch 1 --scale $FULL --bg poisson --t-presim 0 --t-sim $T_VERIFY_FULL --quiet
+verified_full_one_step=$?
 
 # bench NAME ARGS...: one bench, its table rows prefixed with NAME, its JSON in $OUT/bench-NAME.json.
 bench() {
@@ -138,11 +145,9 @@ bench() {
 echo "== timings (Poisson background, t_presim 100 ms)"
 bench "scale-$SMALL" --backend cpu,opencl --construct device --scale $SMALL --t-presim 100 --t-sim $T_SIM
 bench "scale-$FULL" --backend opencl --construct device --scale $FULL --t-presim 100 --t-sim $T_SIM --repeat 2
+bench "scale-$FULL-one-step" --backend opencl --construct device --scale $FULL --t-presim 100 --t-sim $T_SIM --steps-per-launch 1
 bench "scale-$FULL-no-record" --backend opencl --construct device --scale $FULL --t-presim 100 --t-sim $T_SIM --no-record
 bench "scale-$FULL-host-built" --backend opencl --construct host --scale $FULL --t-presim 100 --t-sim 1000
-bench "persistent-1000" --backend opencl --construct device --scale $FULL --t-presim 100 --t-sim $T_SIM --steps-per-launch 1000
-bench "persistent-1000-no-record" --backend opencl --construct device --scale $FULL --t-presim 100 --t-sim $T_SIM \
-  --steps-per-launch 1000 --no-record
 # The voltmeter's files are formatted on the host's cores while the run goes: how long that
 # takes next to the GPU's simulation (the summary's "writing files" against "simulation").
 echo "== run with the voltmeter (scale $FULL, $T_VOLTMETER ms, every neuron every 1 ms, files on the local disk)"
@@ -153,15 +158,29 @@ du -sh "$voltmeter_run/run"
 rm -rf "$voltmeter_run"
 echo "== where a step's time goes, per work-group shape (scale $FULL, $T_SHORT ms, recording on)"
 for shape in $SHAPES; do
-  bench "shape-$shape" --backend opencl --construct device --scale $FULL --t-presim 100 --t-sim $T_SHORT --work-group $shape --time-kernels
+  bench "one-step-$shape" --backend opencl --construct device --scale $FULL --t-presim 100 --t-sim $T_SHORT --work-group $shape \
+    --steps-per-launch 1 --time-kernels
 done
 for shape in $PERSISTENT_SHAPES; do
   bench "persistent-1000-$shape" --backend opencl --construct device --scale $FULL --t-presim 100 --t-sim $T_SHORT \
     --steps-per-launch 1000 --work-group $shape --time-kernels
 done
+# Kernel variants: each verified (a variant must not change a spike), then timed per shape.
+verified_variants=0
+for variant in $VARIANTS; do
+  name=${variant%%=*}
+  folder=$(realpath "${variant#*=}")
+  echo "== kernel variant $name ($folder)"
+  MICROCIRCUIT_KERNELS=$folder limited "$BIN" verify --construct device --scale $VERIFY_SCALE --bg poisson --thalamic --dc-transient \
+    --t-presim 500 --t-sim 500 --quiet || verified_variants=1
+  for shape in $VARIANT_SHAPES; do
+    MICROCIRCUIT_KERNELS=$folder bench "variant-$name-$shape" --backend opencl --construct device --scale $FULL --t-presim 100 \
+      --t-sim $T_SHORT --steps-per-launch 1000 --work-group $shape --time-kernels
+  done
+done
 if command -v python3 >/dev/null; then
   echo "== summary (Benchmarks/gpu/summarize.py $OUT)"
   python3 "$HERE/summarize.py" "$OUT"
 fi
-[ $verified -eq 0 ] && [ $verified_full -eq 0 ] && [ $verified_potentials -eq 0 ] && [ $verified_persistent -eq 0 ] && [ $verified_shape -eq 0 ] \
-  && [ $verified_full_persistent -eq 0 ]
+[ $verified -eq 0 ] && [ $verified_full -eq 0 ] && [ $verified_potentials -eq 0 ] && [ $verified_one_step -eq 0 ] && [ $verified_shape -eq 0 ] \
+  && [ $verified_full_one_step -eq 0 ] && [ $verified_variants -eq 0 ]

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The program's source files, in compilation order (helpers first), and the build options:
 /// OpenCL C 1.2 and no fast-math, so doubles round exactly as on the host.
 enum Kernels {
@@ -44,8 +46,23 @@ enum Kernels {
         return found
     }
 
+    /// The folder that `MICROCIRCUIT_KERNELS` names, whose sources replace the embedded ones:
+    /// for trying a kernel change on a machine without Swift (a GPU machine with only the
+    /// binary) without rebuilding. Nil when unset or empty.
+    static var sourceFolder: String? {
+        guard let folder = ProcessInfo.processInfo.environment["MICROCIRCUIT_KERNELS"], !folder.isEmpty else { return nil }
+        return folder
+    }
+
     static func sources() throws -> [String] {
         try files.map { name in
+            if let folder = sourceFolder {
+                let path = URL(fileURLWithPath: folder).appendingPathComponent(name).path
+                guard let source = try? String(contentsOfFile: path, encoding: .utf8) else {
+                    throw OpenCLUnavailable(description: "MICROCIRCUIT_KERNELS: cannot read kernel source '\(path)' (the folder must hold \(files.joined(separator: ", ")))")
+                }
+                return source
+            }
             guard let source = EmbeddedKernels.sources[name] else {
                 throw OpenCLUnavailable(description: "kernel source \(name) is not embedded in this binary (kernels/ is incomplete)")
             }

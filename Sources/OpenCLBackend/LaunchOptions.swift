@@ -1,8 +1,9 @@
 /// How the OpenCL backend launches its steps. None of it changes the spikes.
 public struct LaunchOptions: Sendable, Equatable {
     /// 1: one `deliver_and_update` launch per step. More: one `run_steps` launch runs that
-    /// many steps, with a barrier across work-groups between them.
-    public var stepsPerLaunch = 1
+    /// many steps, with a barrier across work-groups between them. Nil: the device's choice
+    /// (`steps(on:)`).
+    public var stepsPerLaunch: Int?
     /// The step kernels' work-group shape instead of the one the device prefers.
     public var workGroup: WorkGroupShape?
     /// Steps between copies of the recorded spikes to the host.
@@ -16,19 +17,26 @@ public struct LaunchOptions: Sendable, Equatable {
     /// tests only, to cut batches short by samples.
     var voltageSampleCapacity: Int?
 
-    public init(stepsPerLaunch: Int = 1, workGroup: WorkGroupShape? = nil, batchSteps: Int = 1000, timesKernels: Bool = false) {
+    public init(stepsPerLaunch: Int? = nil, workGroup: WorkGroupShape? = nil, batchSteps: Int = 1000, timesKernels: Bool = false) {
         self.stepsPerLaunch = stepsPerLaunch
         self.workGroup = workGroup
         self.batchSteps = batchSteps
         self.timesKernels = timesKernels
     }
+
+    /// The steps per launch on a device of `info`: as asked, else a recording batch's worth on
+    /// GPUs, where launching costs as much as a step's work (the backend falls back to 1 where
+    /// a step's work-groups cannot all be resident at once), and 1 on CPU devices, whose
+    /// barrier between steps spins on cores that other work may need.
+    func steps(on info: DeviceInfo) -> Int { max(1, stepsPerLaunch ?? (info.isGPU ? batchSteps : 1)) }
 }
 
 /// Work-items per work-group and neurons per work-item of the step kernels, written
 /// `256x1` (`--work-group`).
 public struct WorkGroupShape: Sendable, Equatable, CustomStringConvertible {
-    /// The most work-items per group the step kernels take (MAX_GROUP_SIZE in the kernel).
-    public static let largestGroup = 256
+    /// The most work-items per group `--work-group` takes; a device may allow fewer (NVIDIA's
+    /// 1024). The kernels' local arrays are sized for the shape (MAX_GROUP_SIZE).
+    public static let largestGroup = 1024
 
     public var groupSize: Int
     /// 1, 2, or a multiple of 4 (four neurons share one Philox block of background draws).
@@ -84,7 +92,9 @@ struct StepLayout: Equatable {
 
     func groups(neurons: Int) -> Int { (neurons + neuronsPerGroup - 1) / neuronsPerGroup }
 
-    var buildOptions: String { "-DNEURONS_PER_ITEM=\(neuronsPerItem)u -DDELIVERY_BY_ONE_ITEM=\(deliveryByOneItem ? 1 : 0)" }
+    var buildOptions: String {
+        "-DMAX_GROUP_SIZE=\(groupSize)u -DNEURONS_PER_ITEM=\(neuronsPerItem)u -DDELIVERY_BY_ONE_ITEM=\(deliveryByOneItem ? 1 : 0)"
+    }
 
     /// GPUs: one neuron per work-item, 256 per work-group. CPU devices: 64 work-items per
     /// work-group and four neurons per work-item (one Philox block); with many steps per
@@ -97,10 +107,10 @@ struct StepLayout: Equatable {
             return StepLayout(groupSize: shape.groupSize, neuronsPerItem: shape.neuronsPerItem, deliveryByOneItem: byOneItem)
         }
         if info.isGPU {
-            return StepLayout(groupSize: min(WorkGroupShape.largestGroup, info.maxWorkGroupSize), neuronsPerItem: 1, deliveryByOneItem: false)
+            return StepLayout(groupSize: min(256, info.maxWorkGroupSize), neuronsPerItem: 1, deliveryByOneItem: false)
         }
         let groupSize = min(64, info.maxWorkGroupSize)
-        guard launch.stepsPerLaunch > 1 else { return StepLayout(groupSize: groupSize, neuronsPerItem: 4, deliveryByOneItem: true) }
+        guard launch.steps(on: info) > 1 else { return StepLayout(groupSize: groupSize, neuronsPerItem: 4, deliveryByOneItem: true) }
         let perBlockRow = 4 * groupSize * max(1, info.computeUnits)
         return StepLayout(groupSize: groupSize, neuronsPerItem: 4 * max(1, (neurons + perBlockRow - 1) / perBlockRow),
                           deliveryByOneItem: true)

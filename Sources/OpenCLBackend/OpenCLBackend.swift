@@ -6,14 +6,18 @@ import Simulation
 
 /// The model on an OpenCL device. The synapse table is uploaded once or built on the device
 /// (`init(buildingOnDevice:device:)`); every step is one kernel enqueued without a host wait
-/// (`deliver_and_update`: each work-group delivers the previous step's spikes to its own
-/// neurons, then updates them), or `stepsPerLaunch` steps are one `run_steps` launch. Spikes
+/// (`deliver_and_update`: each work-group updates its own neurons and delivers the previous
+/// step's spikes to them, two halves that share no data), or `stepsPerLaunch` steps are one
+/// `run_steps` launch (the default on GPUs). Spikes
 /// are recorded on the device and copied back once per batch of steps, while the device
 /// runs the next batch, then put in canonical order. Same arithmetic and random numbers as
 /// `CPUBackend`, so the spikes are identical.
 public final class OpenCLBackend: SimulationBackend {
     public let name = "opencl"
-    public var device: String { "\(info.name) (\(info.platformName), OpenCL device \(info.index))" }
+    /// The device, and where the kernels came from when not from this binary.
+    public var device: String {
+        "\(info.name) (\(info.platformName), OpenCL device \(info.index)\(kernelFolder.map { "; kernels from \($0)" } ?? ""))"
+    }
     public var hostThreads: Int { info.isGPU ? 0 : ProcessInfo.processInfo.activeProcessorCount }
     public private(set) var currentStep = 0
     public var recordsSpikes = true
@@ -21,18 +25,23 @@ public final class OpenCLBackend: SimulationBackend {
     public let info: DeviceInfo
 
     let derived: DerivedParameters
+    /// `Kernels.sourceFolder` when the program was built.
+    let kernelFolder: String?
     let context: CLContext
     let program: CLProgram
     let deliverAndUpdate: CLKernel
     /// `run_steps`, when more than one step runs per launch.
-    let runSteps: CLKernel?
+    private(set) var runSteps: CLKernel?
     /// Steps per launch: 1 (`deliver_and_update`), or more in one `run_steps` launch with a
     /// barrier across work-groups between steps.
-    public let stepsPerLaunch: Int
+    public private(set) var stepsPerLaunch: Int
+    /// Why the backend runs one step per launch where it chose more itself (`LaunchOptions`'s
+    /// nil): a step's work-groups cannot all be resident on the device. Nil otherwise.
+    public private(set) var oneStepPerLaunchBecause: String?
     /// Arrival count and failure flag of `run_steps`'s barrier across work-groups.
     let grid: CLBuffer<UInt32>
     /// The kernels that run steps, each with the index of its first STEP_PARAMETERS argument.
-    let stepKernels: [(kernel: CLKernel, firstStepParameter: Int)]
+    private(set) var stepKernels: [(kernel: CLKernel, firstStepParameter: Int)]
     /// Position of `record_steps` among STEP_PARAMETERS (deliver_and_update.cl), followed by
     /// `record_neurons`, `record_total`, `record_capacity`, `record`, then the voltmeter's
     /// `voltage_samples`, `voltage_interval` and `voltage_first_sample`.
@@ -91,10 +100,22 @@ public final class OpenCLBackend: SimulationBackend {
         let n = d.totalNeurons
         let rows = n + d.thalamicNeurons
         return DeviceSynapseTable.bytes(synapses: synapses, rows: rows, builtOnDevice: builtOnDevice)
-            + rows * (layout.groups(neurons: n) + 1) * 4
+            + (layout.deliveryByOneItem ? rows * (layout.groups(neurons: n) + 1) * 4 : 0)
             + n * (3 * 8 + 4 + 1) + 2 * slots * n * 8
             + 3 * rows * 8
             + 2 * SpikeRecorder.bytes(capacity: recordCapacity(d, batchSteps: batchSteps), voltageSamples: voltageSampleCapacity(d, batchSteps: batchSteps), neurons: n)
+    }
+
+    /// A GPU's spike list entry gives a spiking row as its first synapse in 32 bits and its
+    /// length above an 8-bit count (`list_spike` in the kernel): refuses a table beyond that.
+    /// No network of the model's parameters comes near (full scale: 3e8 synapses, rows of
+    /// ~10^4).
+    static func requireRowsAddressable(rowStart: [Int]) throws {
+        let synapses = rowStart.last ?? 0
+        let longest = zip(rowStart.dropFirst(), rowStart).map { $0 - $1 }.max() ?? 0
+        guard synapses < 1 << 32, longest < 1 << 24 else {
+            throw OpenCLUnavailable(description: "the network has \(synapses) synapses and a row of \(longest); the OpenCL backend's step kernels on GPUs address fewer than 2^32 synapses and rows shorter than 2^24; use --backend cpu")
+        }
     }
 
     /// A batch's voltmeter samples: all of a batch's, at most as many as a run's chunk takes
@@ -141,7 +162,7 @@ public final class OpenCLBackend: SimulationBackend {
         constants = NeuronConstants(d)
         batchSteps = launch.batchSteps
         voltageSampleCapacity = launch.voltageSampleCapacity ?? OpenCLBackend.voltageSampleCapacity(d, batchSteps: launch.batchSteps)
-        stepsPerLaunch = max(1, launch.stepsPerLaunch)
+        stepsPerLaunch = launch.steps(on: device.info)
         kernelTimes = launch.timesKernels ? KernelTimes() : nil
 
         // Estimated before anything is allocated; a device build's ring size is bounded
@@ -165,6 +186,7 @@ public final class OpenCLBackend: SimulationBackend {
         var clock = Stopwatch()
         let context = try CLContext(device: device.id, profiling: launch.timesKernels)
         self.context = context
+        kernelFolder = Kernels.sourceFolder
         program = try CLProgram(context, sources: try Kernels.sources(), options: [Kernels.buildOptions, Kernels.deviceOptions(info), preferred.buildOptions].joined(separator: " "))
         deliverAndUpdate = try CLKernel(program, name: "deliver_and_update", arguments: 47)
         runSteps = stepsPerLaunch > 1 ? try CLKernel(program, name: "run_steps", arguments: 50) : nil
@@ -190,9 +212,14 @@ public final class OpenCLBackend: SimulationBackend {
             setupTimings.construction = clock.lap()
         }
         self.table = table
+        if !layout.deliveryByOneItem { try OpenCLBackend.requireRowsAddressable(rowStart: table.rowStart) }
         slots = table.maxDelay + 1
-        let segments = try table.indexSegments(groups: layout.groups(neurons: neuronCount), neuronsPerGroup: layout.neuronsPerGroup,
-                                               context: context, program: program)
+        // Only a CPU device's delivery, to each work-group's own neurons, looks up segments; a
+        // kernel argument cannot be an empty buffer.
+        let segments = layout.deliveryByOneItem
+            ? try table.indexSegments(groups: layout.groups(neurons: neuronCount), neuronsPerGroup: layout.neuronsPerGroup,
+                                      context: context, program: program)
+            : try CLBuffer<UInt32>(context, count: 1, name: "segments")
 
         potentials = try CLBuffer(context, initialPotentials, name: "v")
         let currentsEx = try CLBuffer<Double>(context, count: neuronCount, name: "i_ex")
@@ -282,8 +309,15 @@ public final class OpenCLBackend: SimulationBackend {
             // ~2 s on a CPU device (long enough that a descheduled worker thread is not
             // taken for a work-group that will never run).
             try runSteps.set(3, UInt32(info.isGPU ? 1 << 22 : 1 << 31))
-            try passBarriers(2)
-            if launch.timesKernels {
+            do {
+                try passBarriers(2)
+            } catch let refusal as OpenCLUnavailable where launch.stepsPerLaunch == nil {
+                oneStepPerLaunchBecause = refusal.description
+                self.runSteps = nil
+                stepsPerLaunch = 1
+                stepKernels = [(deliverAndUpdate, 1)]
+            }
+            if launch.timesKernels, self.runSteps != nil {
                 // The difference of launches of 1000 and 2000 barriers, so that what a launch
                 // costs besides its barriers (start-up, waking a CPU device's threads) drops
                 // out; each the fastest of three, as the least disturbed.

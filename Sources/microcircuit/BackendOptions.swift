@@ -14,15 +14,15 @@ struct OpenCLOptions: ParsableArguments {
     @Option(help: "Where the OpenCL backend builds the synapses: device, host (then uploaded), or auto (device on GPUs, host on CPU devices such as PoCL). Both build the same table; in verify, device makes the comparison cover construction too.")
     var construct = "auto"
 
-    @Option(parsing: .unconditional, help: "OpenCL steps per kernel launch. Above 1, one launch runs that many steps with a barrier across work-groups between them, which saves a launch per step; refused where a step's work-groups cannot all run at once. Same spikes either way.")
-    var stepsPerLaunch = 1
+    @Option(parsing: .unconditional, help: "OpenCL steps per kernel launch. Above 1, one launch runs that many steps with a barrier across work-groups between them, which saves a launch per step; refused where a step's work-groups cannot all run at once. Default: 1000 on GPUs (1 where a step's work-groups cannot all run at once), 1 on CPU devices. Same spikes either way.")
+    var stepsPerLaunch: Int?
 
-    @Option(help: "OpenCL work-group shape of the step kernels, as WORK_ITEMSxNEURONS_PER_ITEM: at most 256 work-items, each updating 1, 2 or a multiple of 4 neurons (default: the device's, 256x1 on GPUs, 64x4 on CPU devices). For tuning; same spikes either way.")
+    @Option(help: "OpenCL work-group shape of the step kernels, as WORK_ITEMSxNEURONS_PER_ITEM: at most 1024 work-items (and what the device allows), each updating 1, 2 or a multiple of 4 neurons (default: the device's, 256x1 on GPUs, 64x4 on CPU devices). For tuning; same spikes either way.")
     var workGroup: String?
 
     /// How the OpenCL backend is to launch its steps.
     func launchOptions() throws -> LaunchOptions {
-        guard (1...1_000_000).contains(stepsPerLaunch) else {
+        if let stepsPerLaunch, !(1...1_000_000).contains(stepsPerLaunch) {
             throw CommandFailure(message: "invalid parameter '--steps-per-launch': must be in [1, 1000000], got \(stepsPerLaunch)", status: 2)
         }
         do {
@@ -81,7 +81,7 @@ struct BackendOptions: ParsableArguments {
         }
         try requireOpenCL(for: "--device", given: openCL.device != nil, kinds)
         try requireOpenCL(for: "--construct", given: openCL.construct != "auto", kinds, why: " (the CPU backend builds on the host)")
-        try requireOpenCL(for: "--steps-per-launch", given: openCL.stepsPerLaunch != 1, kinds)
+        try requireOpenCL(for: "--steps-per-launch", given: openCL.stepsPerLaunch != nil, kinds)
         try requireOpenCL(for: "--work-group", given: openCL.workGroup != nil, kinds)
         return kinds
     }
@@ -199,6 +199,7 @@ struct BackendPlan {
                 if let network { return try OpenCLBackend(network: network, device: device, launch: launch) }
                 return try OpenCLBackend(buildingOnDevice: derived, device: device, launch: launch)
             }
+            if let reason = backend.oneStepPerLaunchBecause { report("note: one step per launch, not \(launch.batchSteps): \(reason)") }
             let total = clock.lap()
             return (backend, backend.setupTimings.construction, total - backend.setupTimings.construction)
         }

@@ -200,8 +200,8 @@ final class OpenCLBackendTests: XCTestCase {
             XCTAssertEqual(try WorkGroupShape(parsing: text), try WorkGroupShape(groupSize: items, neuronsPerItem: neurons))
             XCTAssertEqual("\(try WorkGroupShape(parsing: text))", text)
         }
-        let refusals = [("257x1", "work-items per group must be in [1, 256], got 257"),
-                        ("0x1", "work-items per group must be in [1, 256], got 0"),
+        let refusals = [("1025x1", "work-items per group must be in [1, 1024], got 1025"),
+                        ("0x1", "work-items per group must be in [1, 1024], got 0"),
                         ("64x3", "neurons per work-item must be 1, 2 or a multiple of 4 up to 4096, got 3"),
                         ("64x0", "neurons per work-item must be 1, 2 or a multiple of 4 up to 4096, got 0"),
                         ("64x4100", "neurons per work-item must be 1, 2 or a multiple of 4 up to 4096, got 4100"),
@@ -211,12 +211,6 @@ final class OpenCLBackendTests: XCTestCase {
         for (text, message) in refusals {
             XCTAssertThrowsError(try WorkGroupShape(parsing: text), text) { XCTAssertEqual("\($0)", message) }
         }
-    }
-
-    /// The largest `--work-group` accepted is the largest the kernel has local memory for.
-    func testLargestWorkGroupIsTheKernels() throws {
-        let source = try XCTUnwrap(EmbeddedKernels.sources["deliver_and_update.cl"])
-        XCTAssertTrue(source.contains("#define MAX_GROUP_SIZE \(WorkGroupShape.largestGroup)\n"))
     }
 
     /// Registers, stack and spills per kernel read from a build log of NVIDIA's assembler:
@@ -267,6 +261,30 @@ final class OpenCLBackendTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("work-groups of a step cannot all run at once"), "\(error)")
             XCTAssertTrue("\(error)".contains("use --steps-per-launch 1, or fewer, larger work-groups (e.g. --work-group 8x8)"), "\(error)")
         }
+    }
+
+    /// Unasked, a GPU runs a recording batch's steps per launch, and one step per launch,
+    /// saying why, where a step's work-groups cannot all be resident (this machine's OpenCL
+    /// device taken for a GPU, with as many work-groups as in the refusal above); a CPU device
+    /// runs one. The spikes are the CPU backend's either way.
+    func testGPUsRunABatchPerLaunchUnlessTheWorkGroupsCannotAllBeResident() throws {
+        let d = try CPUBackendTests.shortRun(seed: 9, background: .poisson)
+        let network = try Network.build(d, threads: 2)
+        let cpu = try simulate(network, on: CPUBackend(network: network, threads: 2))
+        let device = try device()
+        var gpuInfo = device.info
+        gpuInfo.isGPU = true
+        let asGPU = OpenCLDevice(info: gpuInfo, id: device.id)
+        let oneGroup = StepLayout(groupSize: 8, neuronsPerItem: 4 * ((d.totalNeurons + 31) / 32), deliveryByOneItem: true)
+        let manyGroups = StepLayout(groupSize: 8, neuronsPerItem: 4, deliveryByOneItem: true)
+        for (layout, steps) in [(oneGroup, 1000), (manyGroups, 1)] {
+            let backend = try OpenCLBackend(derived: d, initialPotentials: network.initialPotentials, synapses: .upload(network.synapses),
+                                            device: asGPU, layout: layout, launch: LaunchOptions())
+            XCTAssertEqual(backend.stepsPerLaunch, steps, "\(layout.groups(neurons: d.totalNeurons)) work-groups")
+            XCTAssertEqual(backend.oneStepPerLaunchBecause?.contains("work-groups of a step cannot all run at once"), steps == 1 ? true : nil)
+            assertSame(try simulate(network, on: backend), as: cpu, "\(steps) steps per launch: ")
+        }
+        XCTAssertEqual(try OpenCLBackend(network: network, device: device).stepsPerLaunch, device.info.isGPU ? 1000 : 1)
     }
 
     func testIdenticalToCPUWithDCBackground() throws {
@@ -378,6 +396,19 @@ final class OpenCLBackendTests: XCTestCase {
             let text = "\(error)"
             XCTAssertTrue(text.contains("CL_BUILD_PROGRAM_FAILURE"), text)
             XCTAssertTrue(text.contains("undefined_name"), "the log names the problem: \(text)")
+        }
+    }
+
+    /// The limits of a GPU's spike list entries (32-bit first synapse, 24-bit length), on
+    /// row starts alone: a network that large would take tens of GB.
+    func testTablesBeyondTheSpikeListsReachAreRefused() throws {
+        let longRows = (0...256).map { $0 * ((1 << 24) - 1) }
+        XCTAssertNoThrow(try OpenCLBackend.requireRowsAddressable(rowStart: [0, 5, (1 << 24) + 4]))
+        XCTAssertNoThrow(try OpenCLBackend.requireRowsAddressable(rowStart: longRows))
+        for rowStart in [[0, 1 << 24], longRows + [longRows.last! + (1 << 24) - 1]] {
+            XCTAssertThrowsError(try OpenCLBackend.requireRowsAddressable(rowStart: rowStart)) { error in
+                XCTAssertTrue("\(error)".contains("fewer than 2^32 synapses and rows shorter than 2^24"), "\(error)")
+            }
         }
     }
 
