@@ -54,9 +54,10 @@ enum Kernels {
         return folder
     }
 
-    static func sources() throws -> [String] {
+    /// The sources from `folder`, else the embedded ones.
+    static func sources(from folder: String? = sourceFolder) throws -> [String] {
         try files.map { name in
-            if let folder = sourceFolder {
+            if let folder {
                 let path = URL(fileURLWithPath: folder).appendingPathComponent(name).path
                 guard let source = try? String(contentsOfFile: path, encoding: .utf8) else {
                     throw OpenCLUnavailable(description: "MICROCIRCUIT_KERNELS: cannot read kernel source '\(path)' (the folder must hold \(files.joined(separator: ", ")))")

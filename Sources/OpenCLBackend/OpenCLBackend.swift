@@ -32,16 +32,22 @@ public final class OpenCLBackend: SimulationBackend {
     let deliverAndUpdate: CLKernel
     /// `run_steps`, when more than one step runs per launch.
     private(set) var runSteps: CLKernel?
+    /// The steps of a `run_steps` launch, where there is one.
+    let stepsPerRunSteps: Int
     /// Steps per launch: 1 (`deliver_and_update`), or more in one `run_steps` launch with a
     /// barrier across work-groups between steps.
-    public private(set) var stepsPerLaunch: Int
+    public var stepsPerLaunch: Int { runSteps == nil ? 1 : stepsPerRunSteps }
     /// Why the backend runs one step per launch where it chose more itself (`LaunchOptions`'s
     /// nil): a step's work-groups cannot all be resident on the device. Nil otherwise.
     public private(set) var oneStepPerLaunchBecause: String?
     /// Arrival count and failure flag of `run_steps`'s barrier across work-groups.
     let grid: CLBuffer<UInt32>
     /// The kernels that run steps, each with the index of its first STEP_PARAMETERS argument.
-    private(set) var stepKernels: [(kernel: CLKernel, firstStepParameter: Int)]
+    var stepKernels: [(kernel: CLKernel, firstStepParameter: Int)] { Self.stepKernels(deliverAndUpdate, runSteps) }
+
+    static func stepKernels(_ deliverAndUpdate: CLKernel, _ runSteps: CLKernel?) -> [(kernel: CLKernel, firstStepParameter: Int)] {
+        [(deliverAndUpdate, 1)] + (runSteps.map { [($0, 4)] } ?? [])
+    }
     /// Position of `record_steps` among STEP_PARAMETERS (deliver_and_update.cl), followed by
     /// `record_neurons`, `record_total`, `record_capacity`, `record`, then the voltmeter's
     /// `voltage_samples`, `voltage_interval` and `voltage_first_sample`.
@@ -162,7 +168,7 @@ public final class OpenCLBackend: SimulationBackend {
         constants = NeuronConstants(d)
         batchSteps = launch.batchSteps
         voltageSampleCapacity = launch.voltageSampleCapacity ?? OpenCLBackend.voltageSampleCapacity(d, batchSteps: launch.batchSteps)
-        stepsPerLaunch = launch.steps(on: device.info)
+        stepsPerRunSteps = launch.steps(on: device.info)
         kernelTimes = launch.timesKernels ? KernelTimes() : nil
 
         // Estimated before anything is allocated; a device build's ring size is bounded
@@ -187,10 +193,10 @@ public final class OpenCLBackend: SimulationBackend {
         let context = try CLContext(device: device.id, profiling: launch.timesKernels)
         self.context = context
         kernelFolder = Kernels.sourceFolder
-        program = try CLProgram(context, sources: try Kernels.sources(), options: [Kernels.buildOptions, Kernels.deviceOptions(info), preferred.buildOptions].joined(separator: " "))
+        program = try CLProgram(context, sources: try Kernels.sources(from: kernelFolder), options: [Kernels.buildOptions, Kernels.deviceOptions(info), preferred.buildOptions].joined(separator: " "))
         deliverAndUpdate = try CLKernel(program, name: "deliver_and_update", arguments: 47)
-        runSteps = stepsPerLaunch > 1 ? try CLKernel(program, name: "run_steps", arguments: 50) : nil
-        stepKernels = [(deliverAndUpdate, 1)] + (runSteps.map { [($0, 4)] } ?? [])
+        runSteps = stepsPerRunSteps > 1 ? try CLKernel(program, name: "run_steps", arguments: 50) : nil
+        let stepKernels = Self.stepKernels(deliverAndUpdate, runSteps)
         let stepKernelNames = Set(stepKernels.map(\.kernel.name))
         stepKernelResources = Kernels.resources(inBuildLog: (try? program.buildLog()) ?? "").filter { stepKernelNames.contains($0.key) }
         let largestGroup = try stepKernels.map { try $0.kernel.maximumWorkGroupSize() }.min()!
@@ -314,8 +320,6 @@ public final class OpenCLBackend: SimulationBackend {
             } catch let refusal as OpenCLUnavailable where launch.stepsPerLaunch == nil {
                 oneStepPerLaunchBecause = refusal.description
                 self.runSteps = nil
-                stepsPerLaunch = 1
-                stepKernels = [(deliverAndUpdate, 1)]
             }
             if launch.timesKernels, self.runSteps != nil {
                 // The difference of launches of 1000 and 2000 barriers, so that what a launch
