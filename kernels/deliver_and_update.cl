@@ -65,7 +65,7 @@ __kernel void index_row_segments(uint rows, uint groups, uint owned, __global co
 }
 
 // What every step needs; the same for deliver_and_update and run_steps. The spike lists
-// (list_spike) are written by one work-group and read by others within a launch of
+// (write_list_entry) are written by one work-group and read by others within a launch of
 // run_steps: they are volatile, so that no work-group reads them through a cache that is not
 // coherent with the others' writes. On GPUs the ring buffers are read so too (every
 // work-group adds to every neuron's slots); their adds are atomics, performed where all
@@ -109,19 +109,17 @@ static inline __global long *ring_slot(ulong k, uint origin_slot, uint slots, ui
     return (weights[k] >= 0 ? ring_ex : ring_in) + target;
 }
 
-// Adds synapse k's weight, times the spike's multiplicity (at least 1), to its ring slot.
-static inline void deliver_synapse(ulong k, long multiplicity, uint origin_slot, uint slots, uint neuron_count,
-                                   __global long *ring_ex, __global long *ring_in, __global const uint *targets,
-                                   __global const int *weights, __global const uchar *delays)
+// Synapse k's weight times the spike's multiplicity (at least 1): what it adds to its slot.
+static inline long synaptic_input(ulong k, long multiplicity, __global const int *weights)
 {
-    __global long *slot = ring_slot(k, origin_slot, slots, neuron_count, ring_ex, ring_in, targets, weights, delays);
-    long weight = (long)weights[k] * multiplicity;
-#if DELIVERY_BY_ONE_ITEM
-    *slot += weight;
-#else
-    atom_add(slot, weight);
-#endif
+    return (long)weights[k] * multiplicity;
 }
+
+// Synapses a GPU work-item looks up before it adds any, so that their loads from the table
+// are in flight together: one wait for up to this many, where a work-group's share of a
+// step's synapses is more than one per work-item.
+#define SYNAPSES_IN_FLIGHT 4u
+#define SMALL_SCAN (MAX_GROUP_SIZE < 32u ? MAX_GROUP_SIZE : 32u)
 
 // What the update reads of neuron i before it computes anything: the state the device keeps
 // between steps (currents decayed but without step n-1's input), the population, and, when
@@ -149,26 +147,75 @@ static inline neuron_reads read_neuron(uint i, size_t previous_slot_start, int f
     return r;
 }
 
-// Entry k of a spike list: row `row` (a neuron, or neuron_count + q for thalamic neuron q)
-// spiking `count` times (at most 255: POISSON_TABLE). As each delivery needs it: on a CPU
-// device, which looks up the segment of the row that targets a work-group, the row and the
-// count; on a GPU, which takes whole rows, where the row lies: its first synapse (the host
-// checks that the table has fewer than 2^32) and its length (below 2^24, checked too) above
-// the count's 8 bits. The row's loads are independent of k, so they overlap the atomic that
-// claimed k. Two words an entry, not four: a step's chain reads them first, and a third and
-// fourth cost an H200 0.45 us of a 7 us step.
-static inline void list_spike(uint k, uint row, uint count, volatile __global uint *rows, volatile __global uint *counts,
-                              __global const ulong *row_start)
+// An entry of a spike list: row `row` (a neuron, or neuron_count + q for thalamic neuron q)
+// spiking `count` times (at most 255: POISSON_TABLE), at place `index`. As each delivery
+// needs it: on a CPU device, which looks up the segment of the row that targets a
+// work-group, the row and the count; on a GPU, which takes whole rows, where the row lies:
+// its first synapse (the host checks that the table has fewer than 2^32) and its length
+// (below 2^24, checked too) above the count's 8 bits. Two words an entry, not four: a step's
+// chain reads them first, and a third and fourth cost an H200 0.45 us of a 7 us step.
+typedef struct {
+    uint index, row, count;
+    ulong begin, end;
+} list_entry;
+
+// Claims the next place in a spike list for `row`, and on a GPU loads where the row lies,
+// independently of the atomic, so that the two loads overlap it.
+static inline list_entry claim_list_entry(uint row, uint count, volatile __global uint *total, __global const ulong *row_start)
 {
+    list_entry e;
+    e.index = atomic_inc(total);
+    e.row = row;
+    e.count = count;
 #if DELIVERY_BY_ONE_ITEM
     (void)row_start;
-    rows[k] = row;
-    counts[k] = count;
+    e.begin = e.end = 0;
 #else
-    ulong begin = row_start[row], end = row_start[row + 1];
-    rows[k] = (uint)begin;
-    counts[k] = (uint)(end - begin) << 8 | count;
+    e.begin = row_start[row];
+    e.end = row_start[row + 1u];
 #endif
+    return e;
+}
+
+static inline void write_list_entry(list_entry e, volatile __global uint *rows, volatile __global uint *counts)
+{
+#if DELIVERY_BY_ONE_ITEM
+    rows[e.index] = e.row;
+    counts[e.index] = e.count;
+#else
+    rows[e.index] = (uint)e.begin;
+    counts[e.index] = (uint)(e.end - e.begin) << 8 | e.count;
+#endif
+}
+
+// A spiking neuron's places in step n's spike list and in the recording buffer. Both are
+// claimed at once (one wait for the two atomics, not two) and written at the end of the
+// step, so that the wait for the atomics overlaps the delivery.
+typedef struct {
+    list_entry entry;
+    uint record_index;
+} spike_claim;
+
+static inline spike_claim claim_spike(uint i, volatile __global uint *list_total, __global uint *record_total,
+                                      __global const ulong *row_start)
+{
+    spike_claim c;
+    c.entry = claim_list_entry(i, 1u, list_total, row_start);
+    c.record_index = atomic_inc(record_total);
+    return c;
+}
+
+static inline void write_spike(spike_claim c, uint step, int record, uint record_capacity,
+                               volatile __global uint *rows, volatile __global uint *counts,
+                               __global uint *record_steps, __global uint *record_neurons)
+{
+    write_list_entry(c.entry, rows, counts);
+    // Beyond the capacity (which refractoriness makes impossible) nothing is written, and
+    // the host sees record_total above it.
+    if (record && c.record_index < record_capacity) {
+        record_steps[c.record_index] = step;
+        record_neurons[c.record_index] = c.entry.row;
+    }
 }
 
 // Step n for the calling work-group, which owns a block of neurons (NEURONS_PER_ITEM per
@@ -194,13 +241,16 @@ static inline void list_spike(uint k, uint row, uint count, volatile __global ui
 // On a GPU a step is a chain of dependent trips to memory, and the two halves' trips are
 // interleaved so that they overlap: the previous step's spike list (whose entries say where
 // each spike's row lies) is read together with the first neuron's state; the update computes
-// and claims its places in the lists while a scan in local memory lays the rows of up to
-// one work-group's worth of spikes end to end; then every work-item takes every
-// local_size-th synapse of its work-group's share, so all synapse loads of a chunk are in
-// flight together. Measured on an H200 at full scale (docs/performance.md, twelfth
-// session): 15.7 us per step with delivery to a work-group's own neurons, then the update;
-// 12.8 with the update first and the spike list read alongside it; 7.9 with the first
-// chunk's segments looked up while the update computes; 6.7 with the shares of all rows.
+// and claims its places in the lists (written at the end of the step, so that nothing waits
+// for the atomics) while a scan in local memory lays the rows of up to one work-group's
+// worth of spikes end to end; then every work-item takes every local_size-th synapse of its
+// work-group's share, up to SYNAPSES_IN_FLIGHT of them before it adds any, so that all
+// synapse loads of a chunk are in flight together. Measured on an H200 at full scale
+// (docs/performance.md, twelfth and thirteenth sessions): 15.7 us per step with delivery to
+// a work-group's own neurons, then the update; 12.8 with the update first and the spike list
+// read alongside it; 7.9 with the first chunk's segments looked up while the update
+// computes; 6.7 with the shares of all rows; 6.45 with the lists written last and four
+// synapses in flight per work-item.
 static inline void simulate_step(uint step, STEP_PARAMETERS,
                                  __local ulong *segment_start, __local uint *segment_end, __local uint *multiplicity)
 {
@@ -234,6 +284,8 @@ static inline void simulate_step(uint step, STEP_PARAMETERS,
     int draws_background = finishes_previous && step - 1u >= first_background_step;
     int transient_on = step >= transient_begin && step < transient_end;
     uint first = NEURONS_PER_ITEM * (uint)get_global_id(0);
+    spike_claim pending;
+    int has_pending = 0;
     neuron_reads first_reads;
     if (first < neuron_count)
         first_reads = read_neuron(first, previous_slot_start, finishes_previous, v, i_ex, i_in, refractory, population_of, ring_ex, ring_in);
@@ -270,16 +322,12 @@ static inline void simulate_step(uint step, STEP_PARAMETERS,
             if (vm >= threshold) {
                 vm = reset;
                 r = refractory_steps;
-                // Both places claimed at once: one wait for the two atomics, not two.
-                uint k = atomic_inc(list_total);
-                uint slot_in_record = atomic_inc(record_total);
-                list_spike(k, i, 1u, list_rows, list_counts, row_start);
-                // Beyond the capacity (which refractoriness makes impossible) nothing is
-                // written, and the host sees record_total above it.
-                if (record && slot_in_record < record_capacity) {
-                    record_steps[slot_in_record] = step;
-                    record_neurons[slot_in_record] = i;
-                }
+                // A work-item's earlier spike of this step (it has several neurons) is
+                // written now; the last, after the delivery.
+                if (has_pending)
+                    write_spike(pending, step, record, record_capacity, list_rows, list_counts, record_steps, record_neurons);
+                pending = claim_spike(i, list_total, record_total, row_start);
+                has_pending = 1;
             }
             // The voltmeter: after each step that ends an interval, the batch's next sample.
             if (voltage_interval != 0u && (step + 1u) % voltage_interval == 0u) {
@@ -297,10 +345,7 @@ static inline void simulate_step(uint step, STEP_PARAMETERS,
     if (step >= thalamic_begin && step < thalamic_end) {
         for (uint q = (uint)get_global_id(0); q < thalamic_count; q += (uint)get_global_size(0)) {
             uint count = poisson_draw(poisson_word(q, step, (uint2)(seed, STREAM_THALAMIC_POISSON)), thalamic_cdf);
-            if (count > 0u) {
-                uint k = atomic_inc(list_total);
-                list_spike(k, neuron_count + q, count, list_rows, list_counts, row_start);
-            }
+            if (count > 0u) write_list_entry(claim_list_entry(neuron_count + q, count, list_total, row_start), list_rows, list_counts);
         }
     }
 
@@ -332,7 +377,7 @@ static inline void simulate_step(uint step, STEP_PARAMETERS,
                 } else {
                     long count = previous_counts[s];
                     for (ulong k = begin; k < end; k++)
-                        deliver_synapse(k, count, origin_slot, slots, neuron_count, ring_ex, ring_in, targets, weights, delays);
+                        *ring_slot(k, origin_slot, slots, neuron_count, ring_ex, ring_in, targets, weights, delays) += synaptic_input(k, count, weights);
                 }
             }
         }
@@ -350,32 +395,60 @@ static inline void simulate_step(uint step, STEP_PARAMETERS,
             length = count >> 8;
             multiplicity[lid] = count & 0xffu;
         }
-        // Inclusive prefix sum of the n rows' lengths (Hillis-Steele, ceil(log2 n) rounds).
+        // Inclusive prefix sum of the n rows' lengths: for up to SMALL_SCAN rows (a step's
+        // usual count) each work-item adds up the lengths before its own, in two barriers;
+        // beyond, Hillis-Steele's ceil(log2 n) rounds of two.
         segment_end[lid] = length;
         barrier(CLK_LOCAL_MEM_FENCE);
-        for (uint offset = 1u; offset < n; offset <<= 1) {
-            uint before = lid >= offset ? segment_end[lid - offset] : 0u;
+        if (n <= SMALL_SCAN) {
+            uint sum = 0u;
+            if (lid < n) {
+#pragma unroll
+                for (uint j = 0u; j < SMALL_SCAN; j++) sum += j <= lid ? segment_end[j] : 0u;
+            }
             barrier(CLK_LOCAL_MEM_FENCE);
-            segment_end[lid] += before;
+            if (lid < n) segment_end[lid] = sum;
             barrier(CLK_LOCAL_MEM_FENCE);
+        } else {
+            for (uint offset = 1u; offset < n; offset <<= 1) {
+                uint before = lid >= offset ? segment_end[lid - offset] : 0u;
+                barrier(CLK_LOCAL_MEM_FENCE);
+                segment_end[lid] += before;
+                barrier(CLK_LOCAL_MEM_FENCE);
+            }
         }
         // This work-group's share: synapses [group * share, (group + 1) * share) of the chunk.
         uint synapses = segment_end[n - 1u];
         uint share = (synapses + groups - 1u) / groups;
         uint end = min(synapses, (group + 1u) * share);
-        for (uint item = group * share + lid; item < end; item += size) {
-            // The row holding this item: the first whose end lies beyond it.
-            uint low = 0u, high = n - 1u;
-            while (low < high) {
-                uint mid = (low + high) / 2u;
-                if (segment_end[mid] > item) high = mid; else low = mid + 1u;
+        for (uint first_item = group * share + lid; first_item < end; first_item += SYNAPSES_IN_FLIGHT * size) {
+            __global long *slot[SYNAPSES_IN_FLIGHT];
+            long input[SYNAPSES_IN_FLIGHT];
+#pragma unroll
+            for (uint u = 0u; u < SYNAPSES_IN_FLIGHT; u++) {
+                uint item = first_item + u * size;
+                slot[u] = 0;
+                input[u] = 0;
+                if (item < end) {
+                    // The row holding this item: the first whose end lies beyond it.
+                    uint low = 0u, high = n - 1u;
+                    while (low < high) {
+                        uint mid = (low + high) / 2u;
+                        if (segment_end[mid] > item) high = mid; else low = mid + 1u;
+                    }
+                    ulong k = segment_start[low] + (item - (low == 0u ? 0u : segment_end[low - 1u]));
+                    slot[u] = ring_slot(k, origin_slot, slots, neuron_count, ring_ex, ring_in, targets, weights, delays);
+                    input[u] = synaptic_input(k, multiplicity[low], weights);
+                }
             }
-            ulong k = segment_start[low] + (item - (low == 0u ? 0u : segment_end[low - 1u]));
-            deliver_synapse(k, multiplicity[low], origin_slot, slots, neuron_count, ring_ex, ring_in, targets, weights, delays);
+#pragma unroll
+            for (uint u = 0u; u < SYNAPSES_IN_FLIGHT; u++)
+                if (slot[u] != 0) atom_add(slot[u], input[u]);
         }
         barrier(CLK_LOCAL_MEM_FENCE);
     }
 #endif
+    if (has_pending) write_spike(pending, step, record, record_capacity, list_rows, list_counts, record_steps, record_neurons);
 }
 
 // One step per launch.

@@ -113,7 +113,7 @@ public final class OpenCLBackend: SimulationBackend {
     }
 
     /// A GPU's spike list entry gives a spiking row as its first synapse in 32 bits and its
-    /// length above an 8-bit count (`list_spike` in the kernel): refuses a table beyond that.
+    /// length above an 8-bit count (`list_entry` in the kernel): refuses a table beyond that.
     /// No network of the model's parameters comes near (full scale: 3e8 synapses, rows of
     /// ~10^4).
     static func requireRowsAddressable(rowStart: [Int]) throws {
