@@ -385,6 +385,14 @@ rows=$(grep -c '^| [a-z]' "$WORK/gpu.out")
 awk -F'|' '$2 ~ /one-step-|persistent-1000-|variant-copy-/ { timed++; if ($17 + 0 > 0) filled++ } END { exit !(timed >= 4 && filled == timed) }' \
   "$WORK/gpu.out" && pass || fail "gpu/run.sh summary lacks kernel times: $(grep '^| one-step\|^| persistent\|^| variant' "$WORK/gpu.out")"
 grep -q "kernels from $WORK/kernels" "$WORK/gpu.out" && pass || fail "gpu/run.sh --variants did not use the variant's kernels"
+# Kernels compared alone (--only-variants), at the shapes asked for: no other run, a row per
+# variant and shape (and the header), and a variant that does not build fails the script.
+bash "$GPU_SCRIPTS/run.sh" --dry-run --binary "$BIN" --out "$WORK/gpu-variants" --only-variants --variant-shapes "64x32" \
+  --variants "copy=$WORK/kernels bad=$WORK/bad-kernels" >"$WORK/gpu-variants.out" 2>&1 \
+  && fail "gpu/run.sh passed with a variant that does not build" || pass
+[ "$(grep -c '^| ' "$WORK/gpu-variants.out")" -eq 2 ] && grep -q '^| variant-copy-64x32 ' "$WORK/gpu-variants.out" \
+  && ! grep -q '^== verify\|^== timings' "$WORK/gpu-variants.out" && pass \
+  || fail "gpu/run.sh --only-variants: $(grep '^| \|^== ' "$WORK/gpu-variants.out")"
 # Its verdict on the targets, from bench records edited to full scale over 10 s: the fastest
 # recorded run decides (0.04 against 0.06 and a faster run without recording), and
 # construction plus upload is compared with 2 s.

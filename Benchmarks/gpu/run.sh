@@ -21,7 +21,12 @@
 # Usage, from a bundle made by `make gpu-bundle` (binary, libOpenCL.so.1, this script and
 # summarize.py, which turns the bench JSON files into one Markdown table, here or afterwards):
 #   .gpu-bundle/run.sh [--dry-run] [--out DIR] [--binary PATH] [--variants "NAME=DIR ..."]
-# (--binary: the microcircuit to run instead of the bundle's or this checkout's release build.)
+#                      [--variant-shapes "SHAPE ..."] [--only-variants]
+# (--binary: the microcircuit to run instead of the bundle's or this checkout's release build;
+# --variant-shapes: the work-group shapes each variant is verified and timed at, the first
+# with the whole set of stimuli, the others for 200 ms; --only-variants: the devices and the
+# variants only, for a short call that compares kernels. List the binary's own kernels among
+# the variants, first and last, to compare against them in the same call.)
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 OUT=${OUT:-/tmp/microcircuit-gpu}
@@ -29,12 +34,16 @@ LIMIT=${LIMIT:-120}
 BIN=
 DRY=0
 VARIANTS=
+ONLY_VARIANTS=0
+SHAPES_OF_VARIANTS=
 while [ $# -gt 0 ]; do
   case $1 in
     --dry-run) DRY=1 ;;
     --out) OUT=$2; shift ;;
     --binary) BIN=$(realpath "$2"); shift ;;
     --variants) VARIANTS=$2; shift ;;
+    --variant-shapes) SHAPES_OF_VARIANTS=$2; shift ;;
+    --only-variants) ONLY_VARIANTS=1 ;;
     *) echo "unknown argument $1"; exit 2 ;;
   esac
   shift
@@ -98,6 +107,7 @@ else
   PERSISTENT_SHAPES="64x32"
   VARIANT_SHAPES="64x32"
 fi
+VARIANT_SHAPES=${SHAPES_OF_VARIANTS:-$VARIANT_SHAPES}
 
 # limited COMMAND...: runs it under the time limit; says so when the limit stopped it.
 limited() {
@@ -110,6 +120,15 @@ limited() {
 echo "== devices"
 limited "$BIN" devices || exit 4
 
+# bench NAME ARGS...: one bench, its table rows prefixed with NAME, its JSON in $OUT/bench-NAME.json.
+bench() {
+  local name=$1; shift
+  limited "$BIN" bench --bg poisson "$@" --json "$OUT/bench-$name.json" 2>&1 | grep -v '^bench:' | sed "s/^/$name  /"
+  local status=${PIPESTATUS[0]}
+  [ "$status" -eq 0 ] || echo "$name: bench failed (exit status $status)"
+}
+verified=0 verified_full=0 verified_potentials=0 verified_one_step=0 verified_shape=0 verified_full_one_step=0
+if [ $ONLY_VARIANTS -eq 0 ]; then
 echo "== verify (CPU vs OpenCL, synapses built on the device; scale $VERIFY_SCALE, Poisson, thalamic and DC transient)"
 limited "$BIN" verify --construct device --scale $VERIFY_SCALE --bg poisson --thalamic --dc-transient --t-presim 500 --t-sim 500 --quiet
 verified=$?
@@ -139,13 +158,6 @@ echo "== verify (scale $FULL, $T_VERIFY_FULL ms, one step per launch, synapses b
 limited "$BIN" verify --construct device --steps-per-launch 1 --scale $FULL --bg poisson --t-presim 0 --t-sim $T_VERIFY_FULL --quiet
 verified_full_one_step=$?
 
-# bench NAME ARGS...: one bench, its table rows prefixed with NAME, its JSON in $OUT/bench-NAME.json.
-bench() {
-  local name=$1; shift
-  limited "$BIN" bench --bg poisson "$@" --json "$OUT/bench-$name.json" 2>&1 | grep -v '^bench:' | sed "s/^/$name  /"
-  local status=${PIPESTATUS[0]}
-  [ "$status" -eq 0 ] || echo "$name: bench failed (exit status $status)"
-}
 echo "== timings (Poisson background, t_presim 100 ms)"
 bench "scale-$SMALL" --backend cpu,opencl --construct device --scale $SMALL --t-presim 100 --t-sim $T_SIM
 bench "scale-$FULL" --backend opencl --construct device --scale $FULL --t-presim 100 --t-sim $T_SIM --repeat 2
@@ -169,15 +181,20 @@ for shape in $PERSISTENT_SHAPES; do
   bench "persistent-1000-$shape" --backend opencl --construct device --scale $FULL --t-presim 100 --t-sim $T_SHORT \
     --steps-per-launch 1000 --work-group $shape --time-kernels
 done
+fi
 # Kernel variants: each verified (a variant must not change a spike), then timed per shape.
 verified_variants=0
 for variant in $VARIANTS; do
   name=${variant%%=*}
   folder=$(realpath "${variant#*=}")
   echo "== kernel variant $name ($folder)"
+  first_shape=${VARIANT_SHAPES%% *}
   MICROCIRCUIT_KERNELS=$folder limited "$BIN" verify --construct device --scale $VERIFY_SCALE --bg poisson --thalamic --dc-transient \
-    --t-presim 500 --t-sim 500 --quiet || verified_variants=1
+    --t-presim 500 --t-sim 500 --work-group $first_shape --quiet || verified_variants=1
   for shape in $VARIANT_SHAPES; do
+    # At full scale too, where ~300 work-groups meet at each barrier.
+    MICROCIRCUIT_KERNELS=$folder limited "$BIN" verify --construct device --scale $FULL --bg poisson --t-presim 0 --t-sim $T_VERIFY_FULL \
+      --work-group $shape --quiet || verified_variants=1
     MICROCIRCUIT_KERNELS=$folder bench "variant-$name-$shape" --backend opencl --construct device --scale $FULL --t-presim 100 \
       --t-sim $T_SHORT --steps-per-launch 1000 --work-group $shape --time-kernels
   done
