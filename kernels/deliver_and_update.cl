@@ -249,8 +249,8 @@ static inline void write_spike(spike_claim c, uint step, int record, uint record
 // (docs/performance.md, twelfth and thirteenth sessions): 15.7 us per step with delivery to
 // a work-group's own neurons, then the update; 12.8 with the update first and the spike list
 // read alongside it; 7.9 with the first chunk's segments looked up while the update
-// computes; 6.7 with the shares of all rows; 6.45 with the lists written last and four
-// synapses in flight per work-item.
+// computes; 6.7 with the shares of all rows; 6.57 with the lists written last and four
+// synapses in flight per work-item; 6.5 with the short scan.
 static inline void simulate_step(uint step, STEP_PARAMETERS,
                                  __local ulong *segment_start, __local uint *segment_end, __local uint *multiplicity)
 {
