@@ -387,9 +387,11 @@ awk -F'|' '$2 ~ /one-step-|persistent-1000-|variant-copy-/ { timed++; if ($17 + 
 grep -q "kernels from $WORK/kernels" "$WORK/gpu.out" && pass || fail "gpu/run.sh --variants did not use the variant's kernels"
 # Kernels compared alone (--only-variants), at the shapes asked for: no other run, a row per
 # variant and shape (and the header), and a variant that does not build fails the script.
+# The timing probe (--probe) builds from the kernels as they are and reads its samples back.
 bash "$GPU_SCRIPTS/run.sh" --dry-run --binary "$BIN" --out "$WORK/gpu-variants" --only-variants --variant-shapes "64x32" \
-  --variants "copy=$WORK/kernels bad=$WORK/bad-kernels" >"$WORK/gpu-variants.out" 2>&1 \
+  --variants "copy=$WORK/kernels bad=$WORK/bad-kernels" --probe >"$WORK/gpu-variants.out" 2>&1 \
   && fail "gpu/run.sh passed with a variant that does not build" || pass
+grep -q "^probe: 2 work-groups" "$WORK/gpu-variants.out" && pass || fail "gpu/run.sh --probe: $(grep -A3 '^== probe' "$WORK/gpu-variants.out")"
 [ "$(grep -c '^| ' "$WORK/gpu-variants.out")" -eq 2 ] && grep -q '^| variant-copy-64x32 ' "$WORK/gpu-variants.out" \
   && ! grep -q '^== verify\|^== timings' "$WORK/gpu-variants.out" && pass \
   || fail "gpu/run.sh --only-variants: $(grep '^| \|^== ' "$WORK/gpu-variants.out")"

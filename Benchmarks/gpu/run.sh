@@ -11,8 +11,9 @@
 # step's time goes (`--time-kernels`: device time, idle time between launches, host enqueue
 # time) for other work-group shapes, one and 1000 steps per launch; and, given folders of
 # other kernel sources (`--variants "NAME=DIR ..."`, read through MICROCIRCUIT_KERNELS), each
-# one verified and timed the same way beside the binary's own. Also runs here on PoCL as a
-# dry run: `run.sh --dry-run`.
+# one verified and timed the same way beside the binary's own; and, phase by phase, where
+# the cycles of a full-scale step go in each work-group (probe.py: a timing probe of the
+# kernels). Also runs here on PoCL as a dry run: `run.sh --dry-run`.
 #
 # Every command runs under a time limit (LIMIT seconds, default 120), so that one that hangs
 # (a barrier across work-groups that never completes, a driver fault) costs the run its own
@@ -21,12 +22,13 @@
 # Usage, from a bundle made by `make gpu-bundle` (binary, libOpenCL.so.1, this script and
 # summarize.py, which turns the bench JSON files into one Markdown table, here or afterwards):
 #   .gpu-bundle/run.sh [--dry-run] [--out DIR] [--binary PATH] [--variants "NAME=DIR ..."]
-#                      [--variant-shapes "SHAPE ..."] [--only-variants]
+#                      [--variant-shapes "SHAPE ..."] [--only-variants] [--probe]
 # (--binary: the microcircuit to run instead of the bundle's or this checkout's release build;
 # --variant-shapes: the work-group shapes each variant is verified and timed at, the first
 # with the whole set of stimuli, the others for 200 ms; --only-variants: the devices and the
 # variants only, for a short call that compares kernels. List the binary's own kernels among
-# the variants, first and last, to compare against them in the same call.)
+# the variants, first and last, to compare against them in the same call. --probe: with
+# --only-variants, the probe of where a step's cycles go too, which the full run includes.)
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 OUT=${OUT:-/tmp/microcircuit-gpu}
@@ -35,6 +37,7 @@ BIN=
 DRY=0
 VARIANTS=
 ONLY_VARIANTS=0
+PROBE=0
 SHAPES_OF_VARIANTS=
 while [ $# -gt 0 ]; do
   case $1 in
@@ -44,6 +47,7 @@ while [ $# -gt 0 ]; do
     --variants) VARIANTS=$2; shift ;;
     --variant-shapes) SHAPES_OF_VARIANTS=$2; shift ;;
     --only-variants) ONLY_VARIANTS=1 ;;
+    --probe) PROBE=1 ;;
     *) echo "unknown argument $1"; exit 2 ;;
   esac
   shift
@@ -93,6 +97,8 @@ if [ $DRY -eq 0 ]; then
   SHAPES="256x1 128x1"
   PERSISTENT_SHAPES="256x1 256x2 128x1 128x4 64x8"
   VARIANT_SHAPES="256x1 128x1"
+  PROBE_SHAPE=256x1
+  NO_CLOCK=
 else
   SMALL=0.02
   FULL=0.05
@@ -106,6 +112,9 @@ else
   # PoCL runs one work-group per core at once: shapes of few work-groups.
   PERSISTENT_SHAPES="64x32"
   VARIANT_SHAPES="64x32"
+  PROBE_SHAPE=64x32
+  # PoCL takes no PTX: the probe only has to build and run.
+  NO_CLOCK=--no-clock
 fi
 VARIANT_SHAPES=${SHAPES_OF_VARIANTS:-$VARIANT_SHAPES}
 
@@ -199,9 +208,22 @@ for variant in $VARIANTS; do
       --t-sim $T_SHORT --steps-per-launch 1000 --work-group $shape --time-kernels
   done
 done
+probed=0
+if [ $PROBE -eq 1 ] || [ $ONLY_VARIANTS -eq 0 ]; then
+  echo "== probe: where a step's cycles go (Benchmarks/gpu/probe.py; scale $FULL, work-group $PROBE_SHAPE, 100 + 100 ms)"
+  probe_folder=$(mktemp -d)
+  python3 "$HERE/probe.py" make "$probe_folder/kernels" $NO_CLOCK \
+    && MICROCIRCUIT_KERNELS="$probe_folder/kernels" limited "$BIN" run --backend opencl --construct device --scale $FULL --bg poisson \
+      --t-presim 100 --t-sim 100 --record-voltage --steps-per-launch 1000 --work-group $PROBE_SHAPE --output "$probe_folder/run" \
+      >"$probe_folder/run.log" 2>&1 \
+    && python3 "$HERE/probe.py" parse "$probe_folder/run" --neurons-per-group $((${PROBE_SHAPE%x*} * ${PROBE_SHAPE#*x}))
+  probed=$?
+  [ $probed -eq 0 ] || tail -5 "$probe_folder/run.log"
+  rm -rf "$probe_folder"
+fi
 if command -v python3 >/dev/null; then
   echo "== summary (Benchmarks/gpu/summarize.py $OUT)"
   python3 "$HERE/summarize.py" "$OUT"
 fi
 [ $verified -eq 0 ] && [ $verified_full -eq 0 ] && [ $verified_potentials -eq 0 ] && [ $verified_one_step -eq 0 ] && [ $verified_shape -eq 0 ] \
-  && [ $verified_full_one_step -eq 0 ] && [ $verified_variants -eq 0 ]
+  && [ $verified_full_one_step -eq 0 ] && [ $verified_variants -eq 0 ] && [ $probed -eq 0 ]
