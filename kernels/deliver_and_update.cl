@@ -119,6 +119,9 @@ static inline long synaptic_input(ulong k, long multiplicity, __global const int
 // are in flight together: one wait for up to this many, where a work-group's share of a
 // step's synapses is more than one per work-item.
 #define SYNAPSES_IN_FLIGHT 4u
+
+// Rows of a chunk that a GPU work-group's scan adds up directly, in two work-group barriers,
+// rather than in Hillis-Steele's rounds of two (a full-scale step has ~25 spikes).
 #define SMALL_SCAN (MAX_GROUP_SIZE < 32u ? MAX_GROUP_SIZE : 32u)
 
 // What the update reads of neuron i before it computes anything: the state the device keeps

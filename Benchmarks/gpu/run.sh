@@ -138,58 +138,58 @@ bench() {
 }
 verified=0 verified_full=0 verified_potentials=0 verified_one_step=0 verified_shape=0 verified_full_one_step=0
 if [ $ONLY_VARIANTS -eq 0 ]; then
-echo "== verify (CPU vs OpenCL, synapses built on the device; scale $VERIFY_SCALE, Poisson, thalamic and DC transient)"
-limited "$BIN" verify --construct device --scale $VERIFY_SCALE --bg poisson --thalamic --dc-transient --t-presim 500 --t-sim 500 --quiet
-verified=$?
-# The CPU side costs a few seconds on the GPU machine's cores.
-echo "== verify (scale $FULL, $FULL_MODEL, synapses built on the device)"
-limited "$BIN" verify --construct device --scale $FULL --bg poisson $FULL_MODEL --quiet
-verified_full=$?
-# Potentials bit for bit: a last-bit difference in the GPU's arithmetic (a fused multiply-add,
-# say) shows here at once, long before it moves a spike.
-echo "== verify potentials (scale $VERIFY_SCALE, 200 ms, voltmeter every 1 ms)"
-limited "$BIN" verify --construct device --scale $VERIFY_SCALE --bg poisson --thalamic --dc-transient --t-presim 0 --t-sim 200 \
-  --record-voltage --quiet
-verified_potentials=$?
-echo "== verify (one step per launch, synapses built on the device)"
-limited "$BIN" verify --construct device --steps-per-launch 1 --scale $VERIFY_SCALE --bg poisson --thalamic --dc-transient \
-  --t-presim 500 --t-sim 500 --quiet
-verified_one_step=$?
-shape=${PERSISTENT_SHAPES##* }
-echo "== verify (1000 steps per launch, work-group shape $shape)"
-limited "$BIN" verify --steps-per-launch 1000 --work-group $shape --scale $VERIFY_SCALE --bg poisson --thalamic --dc-transient \
-  --t-presim 500 --t-sim 500 --quiet
-verified_shape=$?
-# The barrier across work-groups at full scale: ~300 work-groups of 256 on the GPU, where a
-# missing fence between steps would show, against ~16 at scale 0.05.
-# The network's activity builds up over the first ~50 ms, so 200 ms.
-echo "== verify (scale $FULL, $T_VERIFY_FULL ms, one step per launch, synapses built on the device)"
-limited "$BIN" verify --construct device --steps-per-launch 1 --scale $FULL --bg poisson --t-presim 0 --t-sim $T_VERIFY_FULL --quiet
-verified_full_one_step=$?
+  echo "== verify (CPU vs OpenCL, synapses built on the device; scale $VERIFY_SCALE, Poisson, thalamic and DC transient)"
+  limited "$BIN" verify --construct device --scale $VERIFY_SCALE --bg poisson --thalamic --dc-transient --t-presim 500 --t-sim 500 --quiet
+  verified=$?
+  # The CPU side costs a few seconds on the GPU machine's cores.
+  echo "== verify (scale $FULL, $FULL_MODEL, synapses built on the device)"
+  limited "$BIN" verify --construct device --scale $FULL --bg poisson $FULL_MODEL --quiet
+  verified_full=$?
+  # Potentials bit for bit: a last-bit difference in the GPU's arithmetic (a fused multiply-add,
+  # say) shows here at once, long before it moves a spike.
+  echo "== verify potentials (scale $VERIFY_SCALE, 200 ms, voltmeter every 1 ms)"
+  limited "$BIN" verify --construct device --scale $VERIFY_SCALE --bg poisson --thalamic --dc-transient --t-presim 0 --t-sim 200 \
+    --record-voltage --quiet
+  verified_potentials=$?
+  echo "== verify (one step per launch, synapses built on the device)"
+  limited "$BIN" verify --construct device --steps-per-launch 1 --scale $VERIFY_SCALE --bg poisson --thalamic --dc-transient \
+    --t-presim 500 --t-sim 500 --quiet
+  verified_one_step=$?
+  shape=${PERSISTENT_SHAPES##* }
+  echo "== verify (1000 steps per launch, work-group shape $shape)"
+  limited "$BIN" verify --steps-per-launch 1000 --work-group $shape --scale $VERIFY_SCALE --bg poisson --thalamic --dc-transient \
+    --t-presim 500 --t-sim 500 --quiet
+  verified_shape=$?
+  # The barrier across work-groups at full scale: ~300 work-groups of 256 on the GPU, where a
+  # missing fence between steps would show, against ~16 at scale 0.05.
+  # The network's activity builds up over the first ~50 ms, so 200 ms.
+  echo "== verify (scale $FULL, $T_VERIFY_FULL ms, one step per launch, synapses built on the device)"
+  limited "$BIN" verify --construct device --steps-per-launch 1 --scale $FULL --bg poisson --t-presim 0 --t-sim $T_VERIFY_FULL --quiet
+  verified_full_one_step=$?
 
-echo "== timings (Poisson background, t_presim 100 ms)"
-bench "scale-$SMALL" --backend cpu,opencl --construct device --scale $SMALL --t-presim 100 --t-sim $T_SIM
-bench "scale-$FULL" --backend opencl --construct device --scale $FULL --t-presim 100 --t-sim $T_SIM --repeat 2
-bench "scale-$FULL-one-step" --backend opencl --construct device --scale $FULL --t-presim 100 --t-sim $T_SIM --steps-per-launch 1
-bench "scale-$FULL-no-record" --backend opencl --construct device --scale $FULL --t-presim 100 --t-sim $T_SIM --no-record
-bench "scale-$FULL-host-built" --backend opencl --construct host --scale $FULL --t-presim 100 --t-sim 1000
-# The voltmeter's files are formatted on the host's cores while the run goes: how long that
-# takes next to the GPU's simulation (the summary's "writing files" against "simulation").
-echo "== run with the voltmeter (scale $FULL, $T_VOLTMETER ms, every neuron every 1 ms, files on the local disk)"
-voltmeter_run=$(mktemp -d)
-limited "$BIN" run --backend opencl --construct device --scale $FULL --bg poisson --t-presim 0 --t-sim $T_VOLTMETER \
-  --record-voltage --output "$voltmeter_run/run" --quiet | grep -E "^(construction|peak memory)"
-du -sh "$voltmeter_run/run"
-rm -rf "$voltmeter_run"
-echo "== where a step's time goes, per work-group shape (scale $FULL, $T_SHORT ms, recording on)"
-for shape in $SHAPES; do
-  bench "one-step-$shape" --backend opencl --construct device --scale $FULL --t-presim 100 --t-sim $T_SHORT --work-group $shape \
-    --steps-per-launch 1 --time-kernels
-done
-for shape in $PERSISTENT_SHAPES; do
-  bench "persistent-1000-$shape" --backend opencl --construct device --scale $FULL --t-presim 100 --t-sim $T_SHORT \
-    --steps-per-launch 1000 --work-group $shape --time-kernels
-done
+  echo "== timings (Poisson background, t_presim 100 ms)"
+  bench "scale-$SMALL" --backend cpu,opencl --construct device --scale $SMALL --t-presim 100 --t-sim $T_SIM
+  bench "scale-$FULL" --backend opencl --construct device --scale $FULL --t-presim 100 --t-sim $T_SIM --repeat 2
+  bench "scale-$FULL-one-step" --backend opencl --construct device --scale $FULL --t-presim 100 --t-sim $T_SIM --steps-per-launch 1
+  bench "scale-$FULL-no-record" --backend opencl --construct device --scale $FULL --t-presim 100 --t-sim $T_SIM --no-record
+  bench "scale-$FULL-host-built" --backend opencl --construct host --scale $FULL --t-presim 100 --t-sim 1000
+  # The voltmeter's files are formatted on the host's cores while the run goes: how long that
+  # takes next to the GPU's simulation (the summary's "writing files" against "simulation").
+  echo "== run with the voltmeter (scale $FULL, $T_VOLTMETER ms, every neuron every 1 ms, files on the local disk)"
+  voltmeter_run=$(mktemp -d)
+  limited "$BIN" run --backend opencl --construct device --scale $FULL --bg poisson --t-presim 0 --t-sim $T_VOLTMETER \
+    --record-voltage --output "$voltmeter_run/run" --quiet | grep -E "^(construction|peak memory)"
+  du -sh "$voltmeter_run/run"
+  rm -rf "$voltmeter_run"
+  echo "== where a step's time goes, per work-group shape (scale $FULL, $T_SHORT ms, recording on)"
+  for shape in $SHAPES; do
+    bench "one-step-$shape" --backend opencl --construct device --scale $FULL --t-presim 100 --t-sim $T_SHORT --work-group $shape \
+      --steps-per-launch 1 --time-kernels
+  done
+  for shape in $PERSISTENT_SHAPES; do
+    bench "persistent-1000-$shape" --backend opencl --construct device --scale $FULL --t-presim 100 --t-sim $T_SHORT \
+      --steps-per-launch 1000 --work-group $shape --time-kernels
+  done
 fi
 # Kernel variants: each verified (a variant must not change a spike), then timed per shape.
 verified_variants=0
@@ -208,7 +208,6 @@ for variant in $VARIANTS; do
       --t-sim $T_SHORT --steps-per-launch 1000 --work-group $shape --time-kernels
   done
 done
-probed=0
 if [ $PROBE -eq 1 ] || [ $ONLY_VARIANTS -eq 0 ]; then
   echo "== probe: where a step's cycles go (Benchmarks/gpu/probe.py; scale $FULL, work-group $PROBE_SHAPE, 100 + 100 ms)"
   probe_folder=$(mktemp -d)
@@ -217,8 +216,8 @@ if [ $PROBE -eq 1 ] || [ $ONLY_VARIANTS -eq 0 ]; then
       --t-presim 100 --t-sim 100 --record-voltage --steps-per-launch 1000 --work-group $PROBE_SHAPE --output "$probe_folder/run" \
       >"$probe_folder/run.log" 2>&1 \
     && python3 "$HERE/probe.py" parse "$probe_folder/run" --neurons-per-group $((${PROBE_SHAPE%x*} * ${PROBE_SHAPE#*x}))
-  probed=$?
-  [ $probed -eq 0 ] || tail -5 "$probe_folder/run.log"
+  # A probe that fails (it is a timing aid) is reported, and does not fail the checks.
+  [ $? -eq 0 ] || { echo "probe failed:"; tail -5 "$probe_folder/run.log"; }
   rm -rf "$probe_folder"
 fi
 if command -v python3 >/dev/null; then
@@ -226,4 +225,4 @@ if command -v python3 >/dev/null; then
   python3 "$HERE/summarize.py" "$OUT"
 fi
 [ $verified -eq 0 ] && [ $verified_full -eq 0 ] && [ $verified_potentials -eq 0 ] && [ $verified_one_step -eq 0 ] && [ $verified_shape -eq 0 ] \
-  && [ $verified_full_one_step -eq 0 ] && [ $verified_variants -eq 0 ] && [ $probed -eq 0 ]
+  && [ $verified_full_one_step -eq 0 ] && [ $verified_variants -eq 0 ]
