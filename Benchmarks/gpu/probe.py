@@ -5,7 +5,7 @@
 NVIDIA's per-multiprocessor cycle counter (%clock64, through inline PTX) in work-item 0 of
 every work-group at the boundaries of a step's phases, and adds up the cycles of each phase
 over the launch. At the launch's end each work-group writes its averages (cycles per step)
-over the launch's last voltmeter sample of its own first 8 neurons, so that they come back
+over the launch's last voltmeter sample of its own first 9 neurons, so that they come back
 through `run --record-voltage` and no buffer or argument changes. `--no-clock` leaves the
 counter out (it reads 0), for devices that take no PTX: the probe then only has to build and
 run, which is how CI keeps it from rotting as the kernel changes.
@@ -15,14 +15,16 @@ voltmeter files and prints the phases per work-group and their spread.
 
 The phases, in a step of run_steps on a GPU: update (from the step's start until the update
 is done: its loads, with the spike list's, and its arithmetic), scan (laying the first chunk
-of rows end to end, with the wait for the slowest work-item), loads (until the first batch
-of synapses has arrived), adds (the rest of the delivery), list (writing the spike's list
+of rows end to end, with the wait for the slowest work-item), search (until the row of the
+work-item's first synapse is found), loads (until that synapse's table entries have
+arrived), adds (the rest of the delivery), list (writing the spike's list
 entry and record), fence (the grid barrier's first work-group barrier, which waits for the
 work-group's stores and atomics) and barrier (the whole grid barrier, fence included).
-The probe costs the step ~0.3 us on an H200 (6.64 against 6.37 us per step).
+The probe costs the step ~0.3 us on an H200 (6.64 against 6.37 us per step, measured
+before the search had a phase of its own).
 
-Run on the GPU by Benchmarks/gpu/run.sh --probe; measured results are in
-docs/performance.md (thirteenth session).
+Run on the GPU by Benchmarks/gpu/run.sh; measured results are in docs/performance.md
+(thirteenth session).
 """
 import argparse
 import os
@@ -34,7 +36,11 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 # Beside this script in a bundle (make gpu-bundle), or the checkout's.
 KERNELS = next(folder for folder in (os.path.join(HERE, "kernels"), os.path.join(HERE, "..", "..", "kernels"))
                if os.path.isdir(folder))
-PHASES = ["update", "scan", "loads", "adds", "list", "fence", "barrier"]
+PHASES = ["update", "scan", "search", "loads", "adds", "list", "fence", "barrier"]
+# Each phase's slot in the probe's array, and after them the spike count.
+SLOT = {name: k for k, name in enumerate(PHASES)}
+SPIKES = len(PHASES)
+SLOTS = len(PHASES) + 1
 
 CLOCKS = {
     True: '''static inline ulong probe_clock(void) { ulong t; asm volatile("mov.u64 %0, %%clock64;" : "=l"(t) :: "memory"); return t; }
@@ -55,32 +61,35 @@ EDITS = [
      "__local ulong *segment_start, __local uint *segment_end, __local uint *multiplicity, __local ulong *probe)\n{\n"
      "    uint lid = (uint)get_local_id(0);\n    ulong mark_ = lid == 0u ? probe_clock() : 0;"),
     ("    // Delivery of step n-1's spikes, into slots n and later.",
-     "    PROBE_AT(0, probe_clock())\n    // Delivery of step n-1's spikes, into slots n and later."),
+     "    PROBE_AT(%(update)d, probe_clock())\n    // Delivery of step n-1's spikes, into slots n and later."),
     ("        uint synapses = segment_end[n - 1u];",
-     "        if (chunk == 0u) { PROBE_AT(1, probe_clock()) }\n        uint synapses = segment_end[n - 1u];"),
+     "        if (chunk == 0u) { PROBE_AT(%(scan)d, probe_clock()) }\n        uint synapses = segment_end[n - 1u];"),
+    ("                    slot[u] = ring_slot(k, origin_slot, slots, neuron_count, ring_ex, ring_in, targets, weights, delays);",
+     "                    if (u == 0u && chunk == 0u && first_item == group * share + lid) { PROBE_AT(%(search)d, probe_clock_after(k)) }\n"
+     "                    slot[u] = ring_slot(k, origin_slot, slots, neuron_count, ring_ex, ring_in, targets, weights, delays);"),
     ("#pragma unroll\n            for (uint u = 0u; u < SYNAPSES_IN_FLIGHT; u++)\n                if (slot[u] != 0) atom_add(slot[u], input[u]);",
-     "            if (chunk == 0u && first_item == group * share + lid) { PROBE_AT(2, probe_clock_after((ulong)slot[0] ^ (ulong)input[0])) }\n"
+     "            if (chunk == 0u && first_item == group * share + lid) { PROBE_AT(%(loads)d, probe_clock_after((ulong)slot[0] ^ (ulong)input[0])) }\n"
      "#pragma unroll\n            for (uint u = 0u; u < SYNAPSES_IN_FLIGHT; u++)\n                if (slot[u] != 0) atom_add(slot[u], input[u]);"),
     ("    if (has_pending) write_spike(pending, step, record, record_capacity, list_rows, list_counts, record_steps, record_neurons);\n}",
-     "    PROBE_AT(3, probe_clock())\n"
+     "    PROBE_AT(%(adds)d, probe_clock())\n"
      "    if (has_pending) write_spike(pending, step, record, record_capacity, list_rows, list_counts, record_steps, record_neurons);\n"
-     "    PROBE_AT(4, probe_clock())\n    if (lid == 0u) probe[7] += spikes;\n}"),
+     "    PROBE_AT(%(list)d, probe_clock())\n    if (lid == 0u) probe[%(spikes)d] += spikes;\n}"),
     ("static inline bool grid_barrier(volatile __global uint *grid, uint ordinal, uint spin_limit, __local int *arrived_all)\n{\n"
      "    barrier(CLK_GLOBAL_MEM_FENCE | CLK_LOCAL_MEM_FENCE);",
      "static inline bool grid_barrier(volatile __global uint *grid, uint ordinal, uint spin_limit, __local int *arrived_all, __local ulong *probe)\n{\n"
      "    ulong enter = get_local_id(0) == 0 ? probe_clock() : 0;\n"
      "    barrier(CLK_GLOBAL_MEM_FENCE | CLK_LOCAL_MEM_FENCE);\n"
-     "    if (get_local_id(0) == 0) probe[5] += probe_clock() - enter;"),
+     "    if (get_local_id(0) == 0) probe[%(fence)d] += probe_clock() - enter;"),
     ("    barrier(CLK_GLOBAL_MEM_FENCE | CLK_LOCAL_MEM_FENCE);\n    return *arrived_all != 0;",
      "    barrier(CLK_GLOBAL_MEM_FENCE | CLK_LOCAL_MEM_FENCE);\n"
-     "    if (get_local_id(0) == 0) probe[6] += probe_clock() - enter;\n    return *arrived_all != 0;"),
+     "    if (get_local_id(0) == 0) probe[%(barrier)d] += probe_clock() - enter;\n    return *arrived_all != 0;"),
     ("    __local uint multiplicity[MAX_GROUP_SIZE];\n    simulate_step(step, STEP_ARGUMENTS, segment_start, segment_end, multiplicity);",
-     "    __local uint multiplicity[MAX_GROUP_SIZE];\n    __local ulong probe[8];\n"
+     "    __local uint multiplicity[MAX_GROUP_SIZE];\n    __local ulong probe[%(slots)d];\n"
      "    simulate_step(step, STEP_ARGUMENTS, segment_start, segment_end, multiplicity, probe);"),
     ("    __local int arrived_all;\n    if (step_count == 0u) {\n"
      "        for (uint b = 1u; b <= first_step && grid_barrier(grid, b, spin_limit, &arrived_all); b++) {}",
-     "    __local int arrived_all;\n    __local ulong probe[8];\n"
-     "    if (get_local_id(0) == 0) for (int k = 0; k < 8; k++) probe[k] = 0;\n    if (step_count == 0u) {\n"
+     "    __local int arrived_all;\n    __local ulong probe[%(slots)d];\n"
+     "    if (get_local_id(0) == 0) for (int k = 0; k < %(slots)d; k++) probe[k] = 0;\n    if (step_count == 0u) {\n"
      "        for (uint b = 1u; b <= first_step && grid_barrier(grid, b, spin_limit, &arrived_all, probe); b++) {}"),
     ("        if (s > 0u && !grid_barrier(grid, s, spin_limit, &arrived_all)) return;\n"
      "        simulate_step(first_step + s, STEP_ARGUMENTS, segment_start, segment_end, multiplicity);\n    }",
@@ -88,10 +97,10 @@ EDITS = [
      "        simulate_step(first_step + s, STEP_ARGUMENTS, segment_start, segment_end, multiplicity, probe);\n    }\n"
      "    barrier(CLK_GLOBAL_MEM_FENCE | CLK_LOCAL_MEM_FENCE);\n"
      "    uint last_step = first_step + step_count;\n"
-     "    if (get_local_id(0) == 0 && voltage_interval != 0u && last_step % voltage_interval == 0u) {\n"
+     "    if (get_local_id(0) == 0 && voltage_interval != 0u && last_step %% voltage_interval == 0u) {\n"
      "        size_t sample = last_step / voltage_interval - voltage_first_sample;\n"
      "        uint group_first = (uint)get_group_id(0) * (uint)get_local_size(0) * NEURONS_PER_ITEM;\n"
-     "        for (uint k = 0; k < 8u && group_first + k < neuron_count; k++)\n"
+     "        for (uint k = 0; k < %(slots)du && group_first + k < neuron_count; k++)\n"
      "            voltage_samples[sample * neuron_count + group_first + k] = (double)probe[k] / (double)step_count;\n    }"),
 ]
 
@@ -107,6 +116,9 @@ def make(folder, clock):
         found = source.count(anchor)
         if found != 1:
             sys.exit(f"probe.py: the kernel has {found} copies of this anchor, not one (update EDITS to the kernel):\n{anchor}")
+        # %(name)d stands for a slot of the probe's array; {clock} for the counter's reading.
+        if "%(" in replacement:
+            replacement = replacement % dict(SLOT, spikes=SPIKES, slots=SLOTS)
         source = source.replace(anchor, replacement.replace("{clock}", CLOCKS[clock]))
     open(path, "w").write(source)
 
@@ -122,23 +134,23 @@ def parse(folder, per_group):
             if len(fields) != 3 or not fields[0].isdigit():
                 continue
             neuron, time = int(fields[0]) - 1, float(fields[1])
-            if neuron % per_group < 8:
+            if neuron % per_group < SLOTS:
                 if last_time is None or time > last_time:
                     last_time, samples = time, {}
                 if time == last_time:
                     # The voltmeter writes V_m = E_L + the kernel's value.
                     samples.setdefault(neuron // per_group, {})[neuron % per_group] = float(fields[2]) + 65.0
-    groups = [g for g in sorted(samples) if len(samples[g]) == 8]
+    groups = [g for g in sorted(samples) if len(samples[g]) == SLOTS]
     if not groups:
         sys.exit(f"probe.py: no probe samples in {folder} (was it run with --record-voltage and many steps per launch?)")
     print(f"probe: {len(groups)} work-groups, cycles per step averaged over the launch ending at {last_time} ms, "
-          f"{samples[groups[0]][7]:.1f} spikes per step")
+          f"{samples[groups[0]][SPIKES]:.1f} spikes per step")
     print("phase     " + "".join(f"{name:>9}" for name in PHASES))
     shown = groups[:2] + groups[len(groups) // 2: len(groups) // 2 + 1] + groups[-2:]
     for g in dict.fromkeys(shown):
-        print(f"group {g:<4}" + "".join(f"{samples[g][k]:9.0f}" for k in range(7)))
+        print(f"group {g:<4}" + "".join(f"{samples[g][k]:9.0f}" for k in range(len(PHASES))))
     for label, summary in (("mean", statistics.mean), ("min", min), ("max", max)):
-        print(f"{label:<10}" + "".join(f"{summary([samples[g][k] for g in groups]):9.0f}" for k in range(7)))
+        print(f"{label:<10}" + "".join(f"{summary([samples[g][k] for g in groups]):9.0f}" for k in range(len(PHASES))))
 
 
 def main():

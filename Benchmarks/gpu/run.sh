@@ -217,7 +217,7 @@ if [ $PROBE -eq 1 ] || [ $ONLY_VARIANTS -eq 0 ]; then
       >"$probe_folder/run.log" 2>&1 \
     && python3 "$HERE/probe.py" parse "$probe_folder/run" --neurons-per-group $((${PROBE_SHAPE%x*} * ${PROBE_SHAPE#*x}))
   # A probe that fails (it is a timing aid) is reported, and does not fail the checks.
-  [ $? -eq 0 ] || { echo "probe failed:"; tail -5 "$probe_folder/run.log"; }
+  [ $? -eq 0 ] || { echo "probe failed:"; tail -5 "$probe_folder/run.log" 2>/dev/null; }
   rm -rf "$probe_folder"
 fi
 if command -v python3 >/dev/null; then
