@@ -120,6 +120,11 @@ static inline long synaptic_input(ulong k, long multiplicity, __global const int
 // step's synapses is more than one per work-item.
 #define SYNAPSES_IN_FLIGHT 4u
 
+// Synapses a CPU device's delivery prefetches and adds at a time (DELIVERY_BY_ONE_ITEM).
+#ifndef DELIVERY_BLOCK
+#define DELIVERY_BLOCK 512u
+#endif
+
 // Rows of a chunk that a GPU work-group's scan adds up directly, in two work-group barriers,
 // rather than in Hillis-Steele's rounds of two (a full-scale step has ~25 spikes).
 #define SMALL_SCAN (MAX_GROUP_SIZE < 32u ? MAX_GROUP_SIZE : 32u)
@@ -359,30 +364,53 @@ static inline void simulate_step(uint step, STEP_PARAMETERS,
     // step's ring slots are scattered over all of the ring. So three passes over the
     // segments of the rows that target the work-group's neurons: request their table
     // entries, then the ring slots they add to (each pass a run of independent loads, in
-    // flight together), then add.
+    // flight together), then add. The passes take blocks of DELIVERY_BLOCK synapses, so
+    // that what the first two bring into the cache is still there for the third, however
+    // many synapses the work-group has (with many steps per launch, a work-group per core
+    // has half of every row on two cores).
     (void)segment_start, (void)segment_end, (void)multiplicity;
     size_t stride = get_num_groups(0) + 1;
     if (lid == 0u) {
-        for (uint pass = 0u; pass < 3u; pass++) {
-            for (uint s = 0u; s < spikes; s++) {
-                uint row = previous_rows[s];
-                __global const uint *bounds = segments + row * stride + get_group_id(0);
-                ulong begin = row_start[row] + bounds[0], end = row_start[row] + bounds[1];
-                if (pass == 0u) {
-                    for (ulong k = begin; k < end; k += 16u) {
-                        PREFETCH_FOR_READ(targets + k);
-                        PREFETCH_FOR_READ(weights + k);
-                        PREFETCH_FOR_READ(delays + k);
+        // Where the block begins: a spike, and how far into its segment.
+        uint block_spike = 0u;
+        ulong block_offset = 0u;
+        while (block_spike < spikes) {
+            uint s = block_spike;
+            ulong offset = block_offset;
+            for (uint pass = 0u; pass < 3u; pass++) {
+                uint room = DELIVERY_BLOCK;
+                s = block_spike;
+                offset = block_offset;
+                while (s < spikes && room > 0u) {
+                    uint row = previous_rows[s];
+                    __global const uint *bounds = segments + row * stride + get_group_id(0);
+                    ulong begin = row_start[row] + bounds[0] + offset, end = row_start[row] + bounds[1];
+                    ulong stop = min(end, begin + room);
+                    if (pass == 0u) {
+                        for (ulong k = begin; k < stop; k += 16u) {
+                            PREFETCH_FOR_READ(targets + k);
+                            PREFETCH_FOR_READ(weights + k);
+                            PREFETCH_FOR_READ(delays + k);
+                        }
+                    } else if (pass == 1u) {
+                        for (ulong k = begin; k < stop; k++)
+                            PREFETCH_FOR_WRITE(ring_slot(k, origin_slot, slots, neuron_count, ring_ex, ring_in, targets, weights, delays));
+                    } else {
+                        long count = previous_counts[s];
+                        for (ulong k = begin; k < stop; k++)
+                            *ring_slot(k, origin_slot, slots, neuron_count, ring_ex, ring_in, targets, weights, delays) += synaptic_input(k, count, weights);
                     }
-                } else if (pass == 1u) {
-                    for (ulong k = begin; k < end; k++)
-                        PREFETCH_FOR_WRITE(ring_slot(k, origin_slot, slots, neuron_count, ring_ex, ring_in, targets, weights, delays));
-                } else {
-                    long count = previous_counts[s];
-                    for (ulong k = begin; k < end; k++)
-                        *ring_slot(k, origin_slot, slots, neuron_count, ring_ex, ring_in, targets, weights, delays) += synaptic_input(k, count, weights);
+                    room -= (uint)(stop - begin);
+                    if (stop == end) {
+                        s++;
+                        offset = 0u;
+                    } else {
+                        offset += stop - begin;
+                    }
                 }
             }
+            block_spike = s;
+            block_offset = offset;
         }
     }
 #else
