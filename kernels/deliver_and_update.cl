@@ -129,6 +129,12 @@ static inline long synaptic_input(ulong k, long multiplicity, __global const int
 // rather than in Hillis-Steele's rounds of two (a full-scale step has ~25 spikes).
 #define SMALL_SCAN (MAX_GROUP_SIZE < 32u ? MAX_GROUP_SIZE : 32u)
 
+// On a GPU the first neuron's loads go out with the spike list's, so that the two waits
+// overlap; on a CPU device they stay in the loop over its neurons, which PoCL then vectorizes
+// across work-items (with the barrier before the delivery: 90 -> 68 us per step at scale 0.1
+// on one PoCL thread, docs/performance.md, thirteenth session).
+#define FIRST_NEURON_READ_EARLY (!DELIVERY_BY_ONE_ITEM)
+
 // What the update reads of neuron i before it computes anything: the state the device keeps
 // between steps (currents decayed but without step n-1's input), the population, and, when
 // there is a step n-1 to finish, the input of ring slot n-1.
@@ -295,7 +301,7 @@ static inline void simulate_step(uint step, STEP_PARAMETERS,
     spike_claim pending;
     int has_pending = 0;
     neuron_reads first_reads;
-    if (first < neuron_count)
+    if (FIRST_NEURON_READ_EARLY && first < neuron_count)
         first_reads = read_neuron(first, previous_slot_start, finishes_previous, v, i_ex, i_in, refractory, population_of, ring_ex, ring_in);
     for (uint b = 0u; b < (NEURONS_PER_ITEM + 3u) / 4u; b++) {
         uint quad = first + 4u * b;
@@ -303,7 +309,7 @@ static inline void simulate_step(uint step, STEP_PARAMETERS,
             ? philox4x32_10((uint4)(quad >> 2, step - 1u, 0u, 0u), (uint2)(seed, STREAM_BACKGROUND_POISSON)) : (uint4)(0u);
         for (uint lane = 0; lane < BLOCK_NEURONS && quad + lane < neuron_count; lane++) {
             uint i = quad + lane;
-            neuron_reads s = i == first ? first_reads
+            neuron_reads s = FIRST_NEURON_READ_EARLY && i == first ? first_reads
                 : read_neuron(i, previous_slot_start, finishes_previous, v, i_ex, i_in, refractory, population_of, ring_ex, ring_in);
             uint p = s.population;
             double vm = s.v, ex = s.ex, in = s.in;
@@ -360,6 +366,10 @@ static inline void simulate_step(uint step, STEP_PARAMETERS,
     // Delivery of step n-1's spikes, into slots n and later.
     uint origin_slot = previous_slot;
 #if DELIVERY_BY_ONE_ITEM
+    // PoCL runs each stretch of a kernel between barriers as a loop over the work-items, and
+    // vectorizes that loop only where no loop of the delivery's sits inside: so a barrier
+    // between the halves.
+    barrier(CLK_LOCAL_MEM_FENCE);
     // Each add would wait for memory: the table is far larger than the caches, and a
     // step's ring slots are scattered over all of the ring. So three passes over the
     // segments of the rows that target the work-group's neurons: request their table
