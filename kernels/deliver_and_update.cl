@@ -121,9 +121,7 @@ static inline long synaptic_input(ulong k, long multiplicity, __global const int
 #define SYNAPSES_IN_FLIGHT 4u
 
 // Synapses a CPU device's delivery prefetches and adds at a time (DELIVERY_BY_ONE_ITEM).
-#ifndef DELIVERY_BLOCK
 #define DELIVERY_BLOCK 512u
-#endif
 
 // Rows of a chunk that a GPU work-group's scan adds up directly, in two work-group barriers,
 // rather than in Hillis-Steele's rounds of two (a full-scale step has ~25 spikes).
