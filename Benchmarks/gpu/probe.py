@@ -52,10 +52,11 @@ static inline ulong probe_clock_after(ulong x) { return x & 0; }
 ''',
 }
 
-# (anchor in kernels/deliver_and_update.cl, what replaces it). Each anchor must occur once.
+# (anchor in kernels/deliver_and_update.cl, what replaces it: a %-format, so a literal % is
+# written %%). Each anchor must occur once.
 EDITS = [
     ("// Step n for the calling work-group",
-     "{clock}#define PROBE_AT(k, now) if (lid == 0u) { ulong now_ = (now); probe[k] += now_ - mark_; mark_ = now_; }\n\n"
+     "%(clock)s#define PROBE_AT(k, now) if (lid == 0u) { ulong now_ = (now); probe[k] += now_ - mark_; mark_ = now_; }\n\n"
      "// Step n for the calling work-group"),
     ("__local ulong *segment_start, __local uint *segment_end, __local uint *multiplicity)\n{\n    uint lid = (uint)get_local_id(0);",
      "__local ulong *segment_start, __local uint *segment_end, __local uint *multiplicity, __local ulong *probe)\n{\n"
@@ -116,10 +117,8 @@ def make(folder, clock):
         found = source.count(anchor)
         if found != 1:
             sys.exit(f"probe.py: the kernel has {found} copies of this anchor, not one (update EDITS to the kernel):\n{anchor}")
-        # %(name)d stands for a slot of the probe's array; {clock} for the counter's reading.
-        if "%(" in replacement:
-            replacement = replacement % dict(SLOT, spikes=SPIKES, slots=SLOTS)
-        source = source.replace(anchor, replacement.replace("{clock}", CLOCKS[clock]))
+        # %(name)d stands for a slot of the probe's array, %(clock)s for the counter's reading.
+        source = source.replace(anchor, replacement % dict(SLOT, spikes=SPIKES, slots=SLOTS, clock=CLOCKS[clock]))
     open(path, "w").write(source)
 
 

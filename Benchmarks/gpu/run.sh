@@ -193,11 +193,11 @@ if [ $ONLY_VARIANTS -eq 0 ]; then
 fi
 # Kernel variants: each verified (a variant must not change a spike), then timed per shape.
 verified_variants=0
+first_shape=${VARIANT_SHAPES%% *}
 for variant in $VARIANTS; do
   name=${variant%%=*}
   folder=$(realpath "${variant#*=}")
   echo "== kernel variant $name ($folder)"
-  first_shape=${VARIANT_SHAPES%% *}
   MICROCIRCUIT_KERNELS=$folder limited "$BIN" verify --construct device --scale $VERIFY_SCALE --bg poisson --thalamic --dc-transient \
     --t-presim 500 --t-sim 500 --work-group $first_shape --quiet || verified_variants=1
   for shape in $VARIANT_SHAPES; do
