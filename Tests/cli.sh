@@ -363,6 +363,12 @@ cp "$WORK/kernels/"*.cl "$WORK/bad-kernels/"
 echo 'kernel void broken(void) { undefined_name = 1; }' >>"$WORK/bad-kernels/deliver_and_update.cl"
 expect_error 1 "undefined_name" env MICROCIRCUIT_KERNELS="$WORK/bad-kernels" "$BIN" run "${SMALL[@]}" --backend opencl --output "$WORK/x"
 expect_error 1 "MICROCIRCUIT_KERNELS: cannot read kernel source '$WORK/none/philox.cl'" env MICROCIRCUIT_KERNELS="$WORK/none" "$BIN" verify "${SMALL[@]}"
+# MICROCIRCUIT_PROGRAM_BINARY: what the device's compiler made of the kernels, written whole;
+# a path that cannot be written is named, and nothing runs.
+if env MICROCIRCUIT_PROGRAM_BINARY="$WORK/program.bin" "$BIN" run "${SMALL[@]}" --backend opencl --output "$WORK/binary-run" >/dev/null 2>&1 \
+  && [ -s "$WORK/program.bin" ]; then pass; else fail "MICROCIRCUIT_PROGRAM_BINARY did not write the program's binary"; fi
+expect_error 1 "MICROCIRCUIT_PROGRAM_BINARY: cannot write '$WORK/none/program.bin'" \
+  env MICROCIRCUIT_PROGRAM_BINARY="$WORK/none/program.bin" "$BIN" run "${SMALL[@]}" --backend opencl --output "$WORK/x"
 mkdir -p "$WORK/no-icd"
 OCL_ICD_VENDORS="$WORK/no-icd" expect_error 1 "no OpenCL platform found.*--backend cpu" devices
 OCL_ICD_VENDORS="$WORK/no-icd" expect_error 1 "no OpenCL platform found" run "${SMALL[@]}" --backend opencl --output "$WORK/x"
@@ -385,6 +391,8 @@ rows=$(grep -c '^| [a-z]' "$WORK/gpu.out")
 awk -F'|' '$2 ~ /one-step-|persistent-1000-|variant-copy-/ { timed++; if ($17 + 0 > 0) filled++ } END { exit !(timed >= 4 && filled == timed) }' \
   "$WORK/gpu.out" && pass || fail "gpu/run.sh summary lacks kernel times: $(grep '^| one-step\|^| persistent\|^| variant' "$WORK/gpu.out")"
 grep -q "kernels from $WORK/kernels" "$WORK/gpu.out" && pass || fail "gpu/run.sh --variants did not use the variant's kernels"
+[ -s "$WORK/gpu/program.bin" ] && [ -s "$WORK/gpu/program-variant-copy.bin" ] && pass \
+  || fail "gpu/run.sh did not keep the programs' binaries: $(ls "$WORK/gpu")"
 # Kernels compared alone (--only-variants), at the shapes asked for: no other run, a row per
 # variant and shape (and the header), and a variant that does not build fails the script.
 # The timing probe (--probe) builds from the kernels as they are and reads its samples back.

@@ -13,7 +13,9 @@
 # other kernel sources (`--variants "NAME=DIR ..."`, read through MICROCIRCUIT_KERNELS), each
 # one verified and timed the same way beside the binary's own; and, phase by phase, where
 # the cycles of a full-scale step go in each work-group (probe.py: a timing probe of the
-# kernels). Also runs here on PoCL as a dry run: `run.sh --dry-run`.
+# kernels). What the driver's compiler made of the kernels (on NVIDIA's devices, PTX) goes to
+# program.bin, and of each variant's to program-variant-NAME.bin. Also runs here on PoCL as a
+# dry run: `run.sh --dry-run`.
 #
 # Every command runs under a time limit (LIMIT seconds, default 120), so that one that hangs
 # (a barrier across work-groups that never completes, a driver fault) costs the run its own
@@ -139,7 +141,8 @@ bench() {
 verified=0 verified_full=0 verified_potentials=0 verified_one_step=0 verified_shape=0 verified_full_one_step=0
 if [ $ONLY_VARIANTS -eq 0 ]; then
   echo "== verify (CPU vs OpenCL, synapses built on the device; scale $VERIFY_SCALE, Poisson, thalamic and DC transient)"
-  limited "$BIN" verify --construct device --scale $VERIFY_SCALE --bg poisson --thalamic --dc-transient --t-presim 500 --t-sim 500 --quiet
+  MICROCIRCUIT_PROGRAM_BINARY="$OUT/program.bin" limited "$BIN" verify --construct device --scale $VERIFY_SCALE --bg poisson \
+    --thalamic --dc-transient --t-presim 500 --t-sim 500 --quiet
   verified=$?
   # The CPU side costs a few seconds on the GPU machine's cores.
   echo "== verify (scale $FULL, $FULL_MODEL, synapses built on the device)"
@@ -198,8 +201,9 @@ for variant in $VARIANTS; do
   name=${variant%%=*}
   folder=$(realpath "${variant#*=}")
   echo "== kernel variant $name ($folder)"
-  MICROCIRCUIT_KERNELS=$folder limited "$BIN" verify --construct device --scale $VERIFY_SCALE --bg poisson --thalamic --dc-transient \
-    --t-presim 500 --t-sim 500 --work-group $first_shape --quiet || verified_variants=1
+  MICROCIRCUIT_KERNELS=$folder MICROCIRCUIT_PROGRAM_BINARY="$OUT/program-variant-$name.bin" limited "$BIN" verify --construct device \
+    --scale $VERIFY_SCALE --bg poisson --thalamic --dc-transient --t-presim 500 --t-sim 500 --work-group $first_shape --quiet \
+    || verified_variants=1
   for shape in $VARIANT_SHAPES; do
     # At full scale too, where ~300 work-groups meet at each barrier.
     MICROCIRCUIT_KERNELS=$folder limited "$BIN" verify --construct device --scale $FULL --bg poisson --t-presim 0 --t-sim $T_VERIFY_FULL \

@@ -54,6 +54,26 @@ enum Kernels {
         return folder
     }
 
+    /// Where `MICROCIRCUIT_PROGRAM_BINARY` asks for the built program (`CLProgram.binary`),
+    /// for reading what the device's compiler made of the kernels (NVIDIA's PTX). Nil when
+    /// unset or empty.
+    static var binaryPath: String? {
+        guard let path = ProcessInfo.processInfo.environment["MICROCIRCUIT_PROGRAM_BINARY"], !path.isEmpty else { return nil }
+        return path
+    }
+
+    /// Writes `program`'s binary to `binaryPath`, if set, whole or not at all.
+    static func writeBinary(of program: CLProgram) throws {
+        guard let path = binaryPath else { return }
+        do {
+            try Data(try program.binary()).write(to: URL(fileURLWithPath: path), options: .atomic)
+        } catch let error as OpenCLError {
+            throw error
+        } catch {
+            throw OpenCLUnavailable(description: "MICROCIRCUIT_PROGRAM_BINARY: cannot write '\(path)': \(error.localizedDescription)")
+        }
+    }
+
     /// The sources from `folder`, else the embedded ones.
     static func sources(from folder: String? = sourceFolder) throws -> [String] {
         try files.map { name in

@@ -194,6 +194,7 @@ public final class OpenCLBackend: SimulationBackend {
         self.context = context
         kernelFolder = Kernels.sourceFolder
         program = try CLProgram(context, sources: try Kernels.sources(from: kernelFolder), options: [Kernels.buildOptions, Kernels.deviceOptions(info), preferred.buildOptions].joined(separator: " "))
+        try Kernels.writeBinary(of: program)
         deliverAndUpdate = try CLKernel(program, name: "deliver_and_update", arguments: 47)
         runSteps = stepsPerRunSteps > 1 ? try CLKernel(program, name: "run_steps", arguments: 50) : nil
         let stepKernels = Self.stepKernels(deliverAndUpdate, runSteps)

@@ -167,6 +167,21 @@ final class CLProgram {
             clGetProgramBuildInfo(program, context.device, cl_program_build_info(CL_PROGRAM_BUILD_LOG), $0, $1, $2)
         }
     }
+
+    /// What the device's compiler made of the program: PTX text on NVIDIA's devices, the
+    /// implementation's own format elsewhere.
+    func binary() throws -> [UInt8] {
+        var size = 0
+        try check(clGetProgramInfo(program, cl_program_info(CL_PROGRAM_BINARY_SIZES), MemoryLayout<Int>.size, &size, nil),
+                  "clGetProgramInfo(CL_PROGRAM_BINARY_SIZES)")
+        var bytes = [UInt8](repeating: 0, count: size)
+        try bytes.withUnsafeMutableBufferPointer { buffer in
+            var pointer = buffer.baseAddress
+            try check(clGetProgramInfo(program, cl_program_info(CL_PROGRAM_BINARIES), MemoryLayout.size(ofValue: pointer), &pointer, nil),
+                      "clGetProgramInfo(CL_PROGRAM_BINARIES)")
+        }
+        return bytes
+    }
 }
 
 /// A kernel whose argument count is checked against the Swift side when it is created, so
