@@ -499,27 +499,68 @@ __kernel void deliver_and_update(uint step, STEP_PARAMETERS)
     simulate_step(step, STEP_ARGUMENTS, segment_start, segment_end, multiplicity);
 }
 
-// Barrier `ordinal` (1, 2, ...) of this launch across all its work-groups. Each work-group
-// adds its arrival to grid[0], which the host zeroes before every launch, and waits until
-// all have arrived this often: until grid[0] reaches ordinal x groups. One atomic add per
-// work-group, then polling; nothing is reset within the launch, so the last to arrive has
-// no further write to make before the others can go on (a fast work-group's arrival at the
-// next barrier only raises the count further). OpenCL promises no progress to a work-group
-// that is not resident, so a wait gives up after `spin_limit` polls, sets grid[1], and every
-// work-group stops: the host then reports that the launch could not keep all its work-groups
-// resident. Returns whether all arrived.
+// The barrier across work-groups counts arrivals in a tree of two levels: each work-group adds
+// to its subset's count (group % BARRIER_SUBSETS), and the last of a subset to arrive adds to
+// the count of subsets. Each count has its own cache line (GRID_LINE words), and no line takes
+// more than ~20 of a full-scale step's 302 arrivals. Measured on an H200 with fences within
+// the work-group only (DEVICE_FENCE, below): one count that took all arrivals made a barrier
+// cost 1.27 us, and 2.25 us with twice as many work-groups (each arrival waited its turn for
+// the line); the tree, 1.08 and 1.15. With the device-scope fences the tree's barrier costs
+// 1.85 and 2.07 us; a single count with them is not measured yet (docs/performance.md,
+// fourteenth session). A subset has two work-groups at least, so that it gains something
+// (and so that CPU devices, with a work-group per core, test the tree). Both numbers are set
+// by the host at build time (-D), which sizes and zeroes the buffer.
+#ifndef BARRIER_SUBSETS
+#define BARRIER_SUBSETS 16u
+#endif
+#ifndef GRID_LINE
+#define GRID_LINE 32u
+#endif
+
+// A fence at device scope, which the barrier across work-groups needs: a work-group's writes
+// (its deliveries' atomic adds, its spikes) must be visible to every other work-group once its
+// arrival is. OpenCL 1.2 has no fence of that scope, and NVIDIA's compiler makes its
+// mem_fence(CLK_GLOBAL_MEM_FENCE) a fence within the work-group (membar.cta, seen in the
+// PTX that MICROCIRCUIT_PROGRAM_BINARY writes), which leaves the order to the hardware; so on
+// NVIDIA's devices (which define cl_nv_pragma_unroll) PTX's release-acquire fence at device
+// scope. It costs ~1 us a step on an H200 (docs/performance.md, fourteenth session). Other
+// devices get mem_fence: PoCL's is a CPU's fence; on other GPUs it is what their compiler
+// makes of it, and `verify` is the check.
+#ifdef cl_nv_pragma_unroll
+#define DEVICE_FENCE() asm volatile("fence.acq_rel.gpu;" ::: "memory")
+#else
+#define DEVICE_FENCE() mem_fence(CLK_GLOBAL_MEM_FENCE)
+#endif
+
+// Barrier `ordinal` (1, 2, ...) of this launch across all its work-groups. grid[0] counts the
+// subsets that all have arrived at, grid[GRID_LINE * (1 + s)] the arrivals of subset s; the
+// host zeroes them before every launch. A work-group waits until grid[0] reaches ordinal x
+// subsets. Nothing is reset within the launch, so the last to arrive has no further write to
+// make before the others can go on (a fast work-group's arrival at the next barrier only
+// raises the counts further). OpenCL promises no progress to a work-group that is not
+// resident, so a wait gives up after `spin_limit` polls, sets grid[1] (read every 256th poll,
+// so that the polls load one word, not two), and every work-group stops: the host then
+// reports that the launch could not keep all its work-groups resident. Returns whether all
+// arrived.
 static inline bool grid_barrier(volatile __global uint *grid, uint ordinal, uint spin_limit, __local int *arrived_all)
 {
     barrier(CLK_GLOBAL_MEM_FENCE | CLK_LOCAL_MEM_FENCE);
     if (get_local_id(0) == 0) {
-        uint target = ordinal * (uint)get_num_groups(0);
-        mem_fence(CLK_GLOBAL_MEM_FENCE);
-        atomic_inc(&grid[0]);
+        uint groups = (uint)get_num_groups(0), group = (uint)get_group_id(0);
+        uint subsets = clamp(groups / 2u, 1u, BARRIER_SUBSETS), subset = group % subsets;
+        uint members = groups / subsets + (subset < groups % subsets ? 1u : 0u);
+        uint target = ordinal * subsets;
+        DEVICE_FENCE();
+        if (atomic_inc(&grid[GRID_LINE * (1u + subset)]) + 1u == ordinal * members) {
+            // Every member's writes (this add saw their arrivals) visible before the subset's.
+            DEVICE_FENCE();
+            atomic_inc(&grid[0]);
+        }
         uint polls = 0u;
-        while (grid[0] < target && grid[1] == 0u && polls < spin_limit) polls++;
+        while (grid[0] < target && polls < spin_limit && ((polls & 255u) != 255u || grid[1] == 0u)) polls++;
         *arrived_all = grid[0] >= target;
         if (!*arrived_all) grid[1] = 1u;
-        mem_fence(CLK_GLOBAL_MEM_FENCE);
+        DEVICE_FENCE();
     }
     barrier(CLK_GLOBAL_MEM_FENCE | CLK_LOCAL_MEM_FENCE);
     return *arrived_all != 0;
