@@ -106,22 +106,9 @@ final class OpenCLBackendTests: XCTestCase {
     }
 
     func testManyStepsPerLaunchAreIdenticalToCPU() throws {
-        var p = try CPUBackendTests.shortRun(seed: 8, background: .poisson).parameters
-        p.network.nScaling = 0.005
-        p.network.kScaling = 0.2
-        let d = try DerivedParameters(p)
-        let network = try Network.build(d, threads: 2)
-        let cpu = try simulate(network, on: CPUBackend(network: network, threads: 2))
-        XCTAssertGreaterThan(cpu.spikes.count, 1000)
-        let backend: OpenCLBackend
-        do {
-            backend = try OpenCLBackend(derived: d, initialPotentials: network.initialPotentials, synapses: .build,
-                                        device: try device(), layout: StepLayout(groupSize: 64, neuronsPerItem: 4, deliveryByOneItem: true),
-                                        launch: LaunchOptions(stepsPerLaunch: 100, batchSteps: 777, timesKernels: true))
-        } catch where ProcessInfo.processInfo.activeProcessorCount < 2 {
-            throw XCTSkip("one core: PoCL cannot run two work-groups at once (\(error))")
-        }
-        XCTAssertEqual(backend.layout.groups(neurons: d.totalNeurons), 2)
+        let (d, network, cpu) = try twoWorkGroupRun()
+        let backend = try twoWorkGroupBackend(d, network, layout: StepLayout(groupSize: 64, neuronsPerItem: 4, deliveryByOneItem: true),
+                                              launch: LaunchOptions(stepsPerLaunch: 100, batchSteps: 777, timesKernels: true))
         var driver = SimulationDriver(derived: d)
         driver.chunkSeconds = 0
         let run = try driver.run(backend)
@@ -144,6 +131,47 @@ final class OpenCLBackendTests: XCTestCase {
         XCTAssertEqual(backend.kernelTimes, KernelTimes())
         let barrier = try XCTUnwrap(backend.barrierSeconds, "a barrier's cost is timed at set-up")
         XCTAssertTrue(barrier.isFinite && barrier >= 0, "\(barrier) s")
+    }
+
+    /// The same in the GPU's layout (one neuron per work-item, 256 per work-group, every
+    /// work-item delivering with atomic adds): the reads of the spike lists and ring slots
+    /// that the barrier between steps orders, as a GPU runs them.
+    func testManyStepsPerLaunchInTheGPUsLayoutAreIdenticalToCPU() throws {
+        let (d, network, cpu) = try twoWorkGroupRun()
+        let backend = try twoWorkGroupBackend(d, network, layout: StepLayout(groupSize: 256, neuronsPerItem: 1, deliveryByOneItem: false),
+                                              launch: LaunchOptions(stepsPerLaunch: 100, batchSteps: 777))
+        var driver = SimulationDriver(derived: d)
+        driver.chunkSeconds = 0
+        let run = try driver.run(backend)
+        assertSame(try Outcome(run.spikes, after: backend), as: cpu)
+    }
+
+    /// A network of two work-groups in the layouts above (386 neurons), all stimuli, and the
+    /// CPU backend's run of it.
+    private func twoWorkGroupRun() throws -> (DerivedParameters, Network, Outcome) {
+        var p = try CPUBackendTests.shortRun(seed: 8, background: .poisson).parameters
+        p.network.nScaling = 0.005
+        p.network.kScaling = 0.2
+        let d = try DerivedParameters(p)
+        let network = try Network.build(d, threads: 2)
+        let cpu = try simulate(network, on: CPUBackend(network: network, threads: 2))
+        XCTAssertGreaterThan(cpu.spikes.count, 1000)
+        return (d, network, cpu)
+    }
+
+    /// The backend for `twoWorkGroupRun`'s network, skipping where PoCL cannot run its two
+    /// work-groups at once.
+    private func twoWorkGroupBackend(_ d: DerivedParameters, _ network: Network, layout: StepLayout,
+                                     launch: LaunchOptions) throws -> OpenCLBackend {
+        let backend: OpenCLBackend
+        do {
+            backend = try OpenCLBackend(derived: d, initialPotentials: network.initialPotentials, synapses: .build,
+                                        device: try device(), layout: layout, launch: launch)
+        } catch where ProcessInfo.processInfo.activeProcessorCount < 2 {
+            throw XCTSkip("one core: PoCL cannot run two work-groups at once (\(error))")
+        }
+        XCTAssertEqual(backend.layout.groups(neurons: d.totalNeurons), 2)
+        return backend
     }
 
     /// What `--steps-per-launch` chooses on a CPU device: one work-group per compute unit,
