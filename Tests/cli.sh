@@ -146,6 +146,22 @@ grep -q "warning: the thalamic volley (th_start 700.0 ms) starts after the run e
 interrupt INT 3 /dev/null run --scale 0.1 --bg poisson --t-sim 100000 --quiet --output "$WORK/interrupted"
 [ "$status" -eq 130 ] && pass || fail "interrupted run exited $status: $(cat "$WORK/err")"
 [ -z "$(ls -A "$WORK" | grep interrupted)" ] && pass || fail "interrupted run left files: $(ls -a "$WORK")"
+# A second signal ends a run at once (for a device that does not come back from a kernel):
+# exit 130, nothing at the destination; the next run to it removes the staging folder left.
+# Both signals come during the construction at scale 0.5 (~2 s on 2 cores), which has no
+# check to stop at, and apart (two pending alike are delivered as one).
+"$BIN" run --scale 0.5 --bg poisson --t-presim 0 --t-sim 0.1 --quiet --output "$WORK/twice" 2>"$WORK/err" &
+twice=$!
+sleep 0.6
+kill -INT $twice
+sleep 0.4
+kill -INT $twice
+wait $twice
+status=$?
+[ "$status" -eq 130 ] && grep -q "second interrupt: stopped at once" "$WORK/err" && [ ! -e "$WORK/twice" ] && pass \
+  || fail "a second interrupt: exit $status, $(cat "$WORK/err"), $(ls -a "$WORK" | grep twice)"
+ls -A "$WORK" | grep -q '^\.twice\.partial-' && "$BIN" run "${SMALL[@]}" --output "$WORK/twice" >/dev/null 2>&1 \
+  && ! ls -A "$WORK" | grep -q '^\.twice\.partial-' && pass || fail "the staging folder of a run ended at once: $(ls -A "$WORK" | grep twice)"
 # With --keep-partial a run stopped in its simulation phase keeps what it simulated: exit 130,
 # and a folder whose files equal those of a run asked for the simulated length, byte for
 # byte, with a summary marked interrupted whose rates are those files' rates.
