@@ -262,7 +262,8 @@ static inline void write_spike(spike_claim c, uint step, int record, uint record
 // a work-group's own neurons, then the update; 12.8 with the update first and the spike list
 // read alongside it; 7.9 with the first chunk's segments looked up while the update
 // computes; 6.7 with the shares of all rows; 6.57 with the lists written last and four
-// synapses in flight per work-item; 6.5 with the short scan.
+// synapses in flight per work-item; 6.5 with the short scan; 6.35 with the tree of arrivals
+// at the barrier; 7.4 with the barrier's fences at device scope (fourteenth session).
 static inline void simulate_step(uint step, STEP_PARAMETERS,
                                  __local ulong *segment_start, __local uint *segment_end, __local uint *multiplicity)
 {
