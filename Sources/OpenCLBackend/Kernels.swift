@@ -56,26 +56,25 @@ enum Kernels {
     /// The folder that `MICROCIRCUIT_KERNELS` names, whose sources replace the embedded ones:
     /// for trying a kernel change on a machine without Swift (a GPU machine with only the
     /// binary) without rebuilding. Nil when unset or empty.
-    static var sourceFolder: String? {
-        guard let folder = ProcessInfo.processInfo.environment["MICROCIRCUIT_KERNELS"], !folder.isEmpty else { return nil }
-        return folder
-    }
+    static var sourceFolder: String? { path(named: "MICROCIRCUIT_KERNELS") }
 
     /// Where `MICROCIRCUIT_PROGRAM_BINARY` asks for the built program (`CLProgram.binary`),
     /// for reading what the device's compiler made of the kernels (NVIDIA's PTX). Nil when
     /// unset or empty.
-    static var binaryPath: String? {
-        guard let path = ProcessInfo.processInfo.environment["MICROCIRCUIT_PROGRAM_BINARY"], !path.isEmpty else { return nil }
+    static var binaryPath: String? { path(named: "MICROCIRCUIT_PROGRAM_BINARY") }
+
+    /// The environment variable `name`'s path; nil when unset or empty.
+    private static func path(named name: String) -> String? {
+        guard let path = ProcessInfo.processInfo.environment[name], !path.isEmpty else { return nil }
         return path
     }
 
     /// Writes `program`'s binary to `binaryPath`, if set, whole or not at all.
     static func writeBinary(of program: CLProgram) throws {
         guard let path = binaryPath else { return }
+        let binary = Data(try program.binary())
         do {
-            try Data(try program.binary()).write(to: URL(fileURLWithPath: path), options: .atomic)
-        } catch let error as OpenCLError {
-            throw error
+            try binary.write(to: URL(fileURLWithPath: path), options: .atomic)
         } catch {
             throw OpenCLUnavailable(description: "MICROCIRCUIT_PROGRAM_BINARY: cannot write '\(path)': \(error.localizedDescription)")
         }
