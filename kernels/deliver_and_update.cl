@@ -117,8 +117,9 @@ static inline long synaptic_input(ulong k, long multiplicity, __global const int
 
 // Synapses a GPU work-item looks up before it adds any, so that their loads from the table
 // are in flight together: one wait for up to this many, where a work-group's share of a
-// step's synapses is more than one per work-item.
-#define SYNAPSES_IN_FLIGHT 4u
+// step's synapses is more than one per work-item. On an H200 at full scale, with the rows
+// prefetched (prefetch_rows), 2 -> 6.18 us per step, 4 -> 6.29, 8 -> 6.38 (fifteenth session).
+#define SYNAPSES_IN_FLIGHT 2u
 
 // Synapses a CPU device's delivery prefetches and adds at a time (DELIVERY_BY_ONE_ITEM).
 #define DELIVERY_BLOCK 512u
@@ -230,6 +231,34 @@ static inline void write_spike(spike_claim c, uint step, int record, uint record
     }
 }
 
+// What a step's update reads before the barrier that ends the previous step: the first
+// neuron's own state (written only by this work-item, in the previous step) and its Philox
+// block. In run_steps these loads and that arithmetic overlap the barrier's wait; the ring
+// slot and the spike list, which other work-groups write, are read after it. Measured on an
+// H200 at full scale: 6.45 -> 6.24-6.29 us per step with the barrier's single count, no
+// change with the tree of the fourteenth session (fifteenth session).
+typedef struct {
+    neuron_reads reads;
+    uint4 block;
+} step_prelude;
+
+#define BEGIN_STEP_ARGUMENTS neuron_count, first_background_step, seed, v, i_ex, i_in, refractory, population_of, ring_ex, ring_in
+
+static inline step_prelude begin_step(uint step, uint neuron_count, uint first_background_step, uint seed,
+                                      __global const double *v, __global const double *i_ex, __global const double *i_in,
+                                      __global const int *refractory, __global const uchar *population_of,
+                                      __global const long *ring_ex, __global const long *ring_in)
+{
+    step_prelude p;
+    uint first = NEURONS_PER_ITEM * (uint)get_global_id(0);
+    int draws_background = step >= 1u && step - 1u >= first_background_step;
+    p.block = draws_background
+        ? philox4x32_10((uint4)(first >> 2, step - 1u, 0u, 0u), (uint2)(seed, STREAM_BACKGROUND_POISSON)) : (uint4)(0u);
+    if (FIRST_NEURON_READ_EARLY && first < neuron_count)
+        p.reads = read_neuron(first, 0u, 0, v, i_ex, i_in, refractory, population_of, ring_ex, ring_in);
+    return p;
+}
+
 // Step n for the calling work-group, which owns a block of neurons (NEURONS_PER_ITEM per
 // work-item). The same arithmetic as the CPU backend's step (NeuronState.step, in NEST's
 // order: membrane unless refractory, current decay, the step's input, threshold), but cut
@@ -262,10 +291,16 @@ static inline void write_spike(spike_claim c, uint step, int record, uint record
 // a work-group's own neurons, then the update; 12.8 with the update first and the spike list
 // read alongside it; 7.9 with the first chunk's segments looked up while the update
 // computes; 6.7 with the shares of all rows; 6.57 with the lists written last and four
-// synapses in flight per work-item; 6.5 with the short scan; 6.35 with the tree of arrivals
-// at the barrier; 7.4 with the barrier's fences at device scope (fourteenth session).
-static inline void simulate_step(uint step, STEP_PARAMETERS,
-                                 __local ulong *segment_start, __local uint *segment_end, __local uint *multiplicity)
+// synapses in flight per work-item; 6.5 with the short scan; 6.35 with a tree of arrivals at
+// the barrier; 7.4 with the barrier's fences at device scope (fourteenth session); 6.2 with
+// one count, released and acquired, the rows of a step's spikes prefetched while the barrier
+// waits, and two synapses in flight (fifteenth session).
+//
+// Returns the row of the work-item's last spike of this step, as (first synapse, end), or
+// (0, 0) without one.
+static inline __attribute__((always_inline)) uint2 simulate_step(uint step, STEP_PARAMETERS,
+                                 __local ulong *segment_start, __local uint *segment_end, __local uint *multiplicity,
+                                 step_prelude prelude)
 {
     uint lid = (uint)get_local_id(0);
     uint list = step % 3u, previous_list = (step + 2u) % 3u;
@@ -299,12 +334,14 @@ static inline void simulate_step(uint step, STEP_PARAMETERS,
     uint first = NEURONS_PER_ITEM * (uint)get_global_id(0);
     spike_claim pending;
     int has_pending = 0;
-    neuron_reads first_reads;
-    if (FIRST_NEURON_READ_EARLY && first < neuron_count)
-        first_reads = read_neuron(first, previous_slot_start, finishes_previous, v, i_ex, i_in, refractory, population_of, ring_ex, ring_in);
+    neuron_reads first_reads = prelude.reads;
+    if (FIRST_NEURON_READ_EARLY && first < neuron_count && finishes_previous) {
+        first_reads.input_ex = ((volatile __global const long *)ring_ex)[previous_slot_start + first];
+        first_reads.input_in = ((volatile __global const long *)ring_in)[previous_slot_start + first];
+    }
     for (uint b = 0u; b < (NEURONS_PER_ITEM + 3u) / 4u; b++) {
         uint quad = first + 4u * b;
-        uint4 block = draws_background
+        uint4 block = b == 0u ? prelude.block : draws_background
             ? philox4x32_10((uint4)(quad >> 2, step - 1u, 0u, 0u), (uint2)(seed, STREAM_BACKGROUND_POISSON)) : (uint4)(0u);
         for (uint lane = 0; lane < BLOCK_NEURONS && quad + lane < neuron_count; lane++) {
             uint i = quad + lane;
@@ -489,6 +526,7 @@ static inline void simulate_step(uint step, STEP_PARAMETERS,
     }
 #endif
     if (has_pending) write_spike(pending, step, record, record_capacity, list_rows, list_counts, record_steps, record_neurons);
+    return has_pending ? (uint2)((uint)pending.entry.begin, (uint)pending.entry.end) : (uint2)(0u);
 }
 
 // One step per launch.
@@ -497,81 +535,116 @@ __kernel void deliver_and_update(uint step, STEP_PARAMETERS)
     __local ulong segment_start[MAX_GROUP_SIZE];
     __local uint segment_end[MAX_GROUP_SIZE];
     __local uint multiplicity[MAX_GROUP_SIZE];
-    simulate_step(step, STEP_ARGUMENTS, segment_start, segment_end, multiplicity);
+    (void)simulate_step(step, STEP_ARGUMENTS, segment_start, segment_end, multiplicity, begin_step(step, BEGIN_STEP_ARGUMENTS));
 }
 
-// The barrier across work-groups counts arrivals in a tree of two levels: each work-group adds
-// to its subset's count (group % BARRIER_SUBSETS), and the last of a subset to arrive adds to
-// the count of subsets. Each count has its own cache line (GRID_LINE words), and no line takes
-// more than ~20 of a full-scale step's 302 arrivals. Measured on an H200 with fences within
-// the work-group only (DEVICE_FENCE, below): one count that took all arrivals made a barrier
-// cost 1.27 us, and 2.25 us with twice as many work-groups (each arrival waited its turn for
-// the line); the tree, 1.08 and 1.15. With the device-scope fences the tree's barrier costs
-// 1.85 and 2.07 us; a single count with them is not measured yet (docs/performance.md,
-// fourteenth session). A subset has two work-groups at least, so that it gains something
-// (and so that CPU devices, with a work-group per core, test the tree). Both numbers are set
-// by the host at build time (-D), which sizes and zeroes the buffer.
-#ifndef BARRIER_SUBSETS
-#define BARRIER_SUBSETS 16u
-#endif
-#ifndef GRID_LINE
-#define GRID_LINE 32u
-#endif
-
-// A fence at device scope, which the barrier across work-groups needs: a work-group's writes
-// (its deliveries' atomic adds, its spikes) must be visible to every other work-group once its
-// arrival is. OpenCL 1.2 has no fence of that scope, and NVIDIA's compiler makes its
-// mem_fence(CLK_GLOBAL_MEM_FENCE) a fence within the work-group (membar.cta, seen in the
-// PTX that MICROCIRCUIT_PROGRAM_BINARY writes), which leaves the order to the hardware; so on
-// NVIDIA's devices (which define cl_nv_pragma_unroll) PTX's release-acquire fence at device
-// scope. It costs ~1 us a step on an H200 (docs/performance.md, fourteenth session). Other
-// devices get mem_fence: PoCL's is a CPU's fence; on other GPUs it is what their compiler
-// makes of it, and `verify` is the check.
+// The barrier across work-groups: one count of arrivals, which each work-group's first
+// work-item raises with a release and polls until it reaches all of this barrier's, and whose
+// last reading is an acquire. The release makes the work-group's writes of the step (its
+// deliveries' atomic adds, its spikes; the work-group barrier before it orders the other
+// work-items' before this one's) visible to every work-group that acquires the count after
+// it. OpenCL 1.2 has no such operations at device scope, and NVIDIA's compiler makes its
+// mem_fence(CLK_GLOBAL_MEM_FENCE) a fence within the work-group only (membar.cta, seen in
+// the PTX that MICROCIRCUIT_PROGRAM_BINARY writes); so on NVIDIA's devices (which define
+// cl_nv_pragma_unroll) PTX's red.release.gpu and ld.acquire.gpu. Other devices get
+// mem_fence and plain atomics: PoCL's fence is a CPU's; on other GPUs it is what their
+// compiler makes of it, and `verify` is the check.
+//
+// Measured on an H200 at full scale (docs/performance.md, fifteenth session), us per step:
+// 7.4 with a tree of 16 subset counts (the fourteenth session's) and fence.acq_rel.gpu
+// around each arrival; 6.95 with one count and those fences (the tree's second level was one
+// more fence and round trip on the way); with the work run_steps does between arrival and
+// wait, 6.43 with the fences and 6.24-6.29 with the release and the acquire. A barrier alone
+// costs 1.3 us (1.85 with the tree).
 #ifdef cl_nv_pragma_unroll
-#define DEVICE_FENCE() asm volatile("fence.acq_rel.gpu;" ::: "memory")
+static inline void arrive_releasing(volatile __global uint *count)
+{
+    asm volatile("red.release.gpu.global.add.u32 [%0], 1;" :: "l"(count) : "memory");
+}
+
+static inline uint load_acquiring(volatile __global uint *word)
+{
+    uint value;
+    asm volatile("ld.acquire.gpu.global.u32 %0, [%1];" : "=r"(value) : "l"(word) : "memory");
+    return value;
+}
 #else
-#define DEVICE_FENCE() mem_fence(CLK_GLOBAL_MEM_FENCE)
+static inline void arrive_releasing(volatile __global uint *count)
+{
+    mem_fence(CLK_GLOBAL_MEM_FENCE);
+    atomic_inc(count);
+}
+
+static inline uint load_acquiring(volatile __global uint *word)
+{
+    uint value = *word;
+    mem_fence(CLK_GLOBAL_MEM_FENCE);
+    return value;
+}
 #endif
 
-// Barrier `ordinal` (1, 2, ...) of this launch across all its work-groups. grid[0] counts the
-// subsets that all have arrived at, grid[GRID_LINE * (1 + s)] the arrivals of subset s; the
-// host zeroes them before every launch. A work-group waits until grid[0] reaches ordinal x
-// subsets. Nothing is reset within the launch, so the last to arrive has no further write to
-// make before the others can go on (a fast work-group's arrival at the next barrier only
-// raises the counts further). OpenCL promises no progress to a work-group that is not
-// resident, so a wait gives up after `spin_limit` polls, sets grid[1] (read every 256th poll,
-// so that the polls load one word, not two), and every work-group stops: the host then
-// reports that the launch could not keep all its work-groups resident. Returns whether all
-// arrived.
-static inline bool grid_barrier(volatile __global uint *grid, uint ordinal, uint spin_limit, __local int *arrived_all)
+// The work-group's arrival at the barrier: grid[0] counts the arrivals at all barriers of
+// this launch (the host zeroes it before each). Nothing is reset within the launch, so the
+// last to arrive has no further write to make before the others can go on (a fast
+// work-group's arrival at the next barrier only raises the count further).
+static inline void grid_arrive(volatile __global uint *grid)
 {
     barrier(CLK_GLOBAL_MEM_FENCE | CLK_LOCAL_MEM_FENCE);
+    if (get_local_id(0) == 0) arrive_releasing(grid);
+    barrier(CLK_LOCAL_MEM_FENCE);
+}
+
+// The wait at barrier `ordinal` (1, 2, ...) of the launch, until grid[0] reaches ordinal x
+// work-groups. OpenCL promises no progress to a work-group that is not resident, so a wait
+// gives up after `spin_limit` polls, sets grid[1] (read every 256th poll, so that the polls
+// load one word, not two), and every work-group stops: the host then reports that the launch
+// could not keep all its work-groups resident. Returns whether all arrived.
+static inline bool grid_wait(volatile __global uint *grid, uint ordinal, uint spin_limit, __local int *arrived_all)
+{
     if (get_local_id(0) == 0) {
-        uint groups = (uint)get_num_groups(0), group = (uint)get_group_id(0);
-        uint subsets = clamp(groups / 2u, 1u, BARRIER_SUBSETS), subset = group % subsets;
-        uint members = groups / subsets + (subset < groups % subsets ? 1u : 0u);
-        uint target = ordinal * subsets;
-        DEVICE_FENCE();
-        if (atomic_inc(&grid[GRID_LINE * (1u + subset)]) + 1u == ordinal * members) {
-            // Every member's writes (this add saw their arrivals) visible before the subset's.
-            DEVICE_FENCE();
-            atomic_inc(&grid[0]);
-        }
+        uint target = ordinal * (uint)get_num_groups(0);
         uint polls = 0u;
         while (grid[0] < target && polls < spin_limit && ((polls & 255u) != 255u || grid[1] == 0u)) polls++;
-        *arrived_all = grid[0] >= target;
+        *arrived_all = load_acquiring(grid) >= target;
         if (!*arrived_all) grid[1] = 1u;
-        DEVICE_FENCE();
     }
     barrier(CLK_GLOBAL_MEM_FENCE | CLK_LOCAL_MEM_FENCE);
     return *arrived_all != 0;
 }
 
+#ifdef cl_nv_pragma_unroll
+#define PREFETCH_TO_L2(p) asm volatile("prefetch.global.L2 [%0];" :: "l"(p))
+#else
+#define PREFETCH_TO_L2(p) PREFETCH_FOR_READ(p)
+#endif
+
+// Between its arrival and its wait, a work-group brings the table entries of its own spikes
+// of the step just taken (`count` rows, as simulate_step returns them) from memory to the
+// device's cache, for every work-group's delivery of the next step: a line of 32 targets and
+// of 32 weights per work-item, and of 128 delays per fourth. Measured on an H200 at full
+// scale, 0.4 us less per step with either of two barriers (fifteenth session).
+static inline void prefetch_rows(__local const uint2 *rows, uint count, __global const uint *targets,
+                                 __global const int *weights, __global const uchar *delays)
+{
+    uint lid = (uint)get_local_id(0), size = (uint)get_local_size(0);
+    for (uint j = 0u; j < count; j++) {
+        uint2 row = rows[j];
+        uint first = row.x & ~31u;
+        for (uint k = first + 32u * lid; k < row.y; k += 32u * size) {
+            PREFETCH_TO_L2(targets + k);
+            PREFETCH_TO_L2(weights + k);
+            if ((k & 127u) == 0u || k == first) PREFETCH_TO_L2(delays + k);
+        }
+    }
+}
+
 // Steps first_step ... first_step + step_count - 1 in one launch, a barrier across
 // work-groups between steps (the only dependency between them: step n's delivery reads
-// every work-group's spikes of step n-1). With step_count 0 it only passes first_step
-// barriers: the host's check that all work-groups of this kernel can be resident at once
-// (two), or the measure of what one barrier costs (many).
+// every work-group's spikes of step n-1). Between a work-group's arrival and its wait, what
+// needs no other work-group's writes: the prefetch of its spikes' rows and the next step's
+// begin_step. With step_count 0 it only passes first_step barriers: the host's check that
+// all work-groups of this kernel can be resident at once (two), or the measure of what one
+// barrier costs (many).
 __kernel void run_steps(uint first_step, uint step_count, volatile __global uint *grid, uint spin_limit,
                         STEP_PARAMETERS)
 {
@@ -579,12 +652,36 @@ __kernel void run_steps(uint first_step, uint step_count, volatile __global uint
     __local uint segment_end[MAX_GROUP_SIZE];
     __local uint multiplicity[MAX_GROUP_SIZE];
     __local int arrived_all;
+    // The rows of the work-group's spikes of step s (from own_rows[0]) and their count
+    // own_count[s % 3]: written in step s, read between the arrival and the wait after it,
+    // zeroed between the arrival and the wait after step s - 2, so that a work-group barrier
+    // separates each from the next.
+    __local uint2 own_rows[MAX_GROUP_SIZE];
+    __local uint own_count[3];
     if (step_count == 0u) {
-        for (uint b = 1u; b <= first_step && grid_barrier(grid, b, spin_limit, &arrived_all); b++) {}
+        for (uint b = 1u; b <= first_step; b++) {
+            grid_arrive(grid);
+            if (!grid_wait(grid, b, spin_limit, &arrived_all)) break;
+        }
         return;
     }
+    if (get_local_id(0) < 3u) own_count[get_local_id(0)] = 0u;
+    barrier(CLK_LOCAL_MEM_FENCE);
     for (uint s = 0u; s < step_count; s++) {
-        if (s > 0u && !grid_barrier(grid, s, spin_limit, &arrived_all)) return;
-        simulate_step(first_step + s, STEP_ARGUMENTS, segment_start, segment_end, multiplicity);
+        uint step = first_step + s;
+        if (s > 0u) {
+            grid_arrive(grid);
+            if (get_local_id(0) == 0) own_count[(s + 1u) % 3u] = 0u;
+            prefetch_rows(own_rows, own_count[(s - 1u) % 3u], targets, weights, delays);
+        }
+        // On CPU devices, whose work-items run one after another, there is nothing to
+        // overlap; and there PoCL 3.1 computed wrong potentials with begin_step before the
+        // wait in work-groups of 8 work-items or fewer.
+        step_prelude prelude;
+        if (!DELIVERY_BY_ONE_ITEM) prelude = begin_step(step, BEGIN_STEP_ARGUMENTS);
+        if (s > 0u && !grid_wait(grid, s, spin_limit, &arrived_all)) return;
+        if (DELIVERY_BY_ONE_ITEM) prelude = begin_step(step, BEGIN_STEP_ARGUMENTS);
+        uint2 row = simulate_step(step, STEP_ARGUMENTS, segment_start, segment_end, multiplicity, prelude);
+        if (row.y != 0u) own_rows[atomic_inc(&own_count[s % 3u])] = row;
     }
 }

@@ -4,14 +4,7 @@ import Foundation
 /// OpenCL C 1.2 and no fast-math, so doubles round exactly as on the host.
 enum Kernels {
     static let files = ["philox.cl", "build_synapse_table.cl", "deliver_and_update.cl"]
-    static let buildOptions = "-cl-std=CL1.2 -DBARRIER_SUBSETS=\(barrierSubsets)u -DGRID_LINE=\(gridLineWords)u"
-
-    /// The barrier across work-groups (`grid_barrier`) counts arrivals in up to this many
-    /// subsets, each count on its own line of this many words after the first, which holds
-    /// the count of subsets and the failure flag.
-    static let barrierSubsets = 16
-    static let gridLineWords = 32
-    static let gridWords = gridLineWords * (1 + barrierSubsets)
+    static let buildOptions = "-cl-std=CL1.2"
 
     /// Options for one device: PREFETCH_BY_BUILTIN where clang's `__builtin_prefetch` is known
     /// to become the CPU's prefetch instruction (PoCL, where it took the full-scale RTF from

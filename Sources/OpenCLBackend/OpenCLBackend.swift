@@ -40,8 +40,7 @@ public final class OpenCLBackend: SimulationBackend {
     /// Why the backend runs one step per launch where it chose more itself (`LaunchOptions`'s
     /// nil): a step's work-groups cannot all be resident on the device. Nil otherwise.
     public private(set) var oneStepPerLaunchBecause: String?
-    /// Arrival counts and failure flag of `run_steps`'s barrier across work-groups
-    /// (`Kernels.gridWords`).
+    /// Arrival count and failure flag of `run_steps`'s barrier across work-groups.
     let grid: CLBuffer<UInt32>
     /// The kernels that run steps, each with the index of its first STEP_PARAMETERS argument.
     var stepKernels: [(kernel: CLKernel, firstStepParameter: Int)] { Self.stepKernels(deliverAndUpdate, runSteps) }
@@ -249,7 +248,7 @@ public final class OpenCLBackend: SimulationBackend {
         let capacity = launch.recordCapacity ?? OpenCLBackend.recordCapacity(d, batchSteps: launch.batchSteps)
         let (samples, neurons) = (voltageSampleCapacity, neuronCount)
         recorders = try (0..<2).map { _ in try SpikeRecorder(context, capacity: capacity, voltageSamples: samples, neurons: neurons) }
-        grid = try CLBuffer(context, [UInt32](repeating: 0, count: Kernels.gridWords), name: "grid")
+        grid = try CLBuffer(context, [0, 0], name: "grid")
         for buffer in [currentsEx, currentsIn] as [CLBuffer<Double>] { try buffer.zero() }
         try refractory.zero()
         try ringEx.zero()
@@ -428,13 +427,12 @@ public final class OpenCLBackend: SimulationBackend {
     }
 
     /// Launches `run_steps` (steps `first` ..< `first + count`, or with `count` 0, `first`
-    /// barriers alone), its barriers' arrival counts zeroed first (all but the failure flag).
+    /// barriers alone), its barriers' arrival count zeroed first.
     func launchRunSteps(first: UInt32, count: UInt32, timed: Bool) throws -> CLEvent? {
         guard let runSteps else { return nil }
         try runSteps.set(0, first)
         try runSteps.set(1, count)
         try grid.zero(0..<1)
-        try grid.zero(Kernels.gridLineWords..<grid.count)
         return try launch(runSteps, timed: timed)
     }
 
