@@ -5,10 +5,11 @@
 NVIDIA's per-multiprocessor cycle counter (%clock64, through inline PTX) in work-item 0 of
 every work-group at the boundaries of a step's phases, and adds up the cycles of each phase
 over the launch. At the launch's end each work-group writes its averages (cycles per step)
-over the launch's last voltmeter sample of its own first 9 neurons, so that they come back
-through `run --record-voltage` and no buffer or argument changes. `--no-clock` leaves the
-counter out (it reads 0), for devices that take no PTX: the probe then only has to build and
-run, which is how CI keeps it from rotting as the kernel changes.
+over the launch's last voltmeter sample of its own first 10 neurons (a phase each, then the
+spike count), so that they come back through `run --record-voltage` and no buffer or
+argument changes. `--no-clock` leaves the counter out (it reads 0), for devices that take no
+PTX: the probe then only has to build and run, which is how CI keeps it from rotting as the
+kernel changes.
 
 `probe.py parse OUTPUT_FOLDER --neurons-per-group N` reads those samples back from a run's
 voltmeter files and prints the phases per work-group and their spread.
@@ -17,8 +18,8 @@ The phases, in a step of run_steps on a GPU: update (from the step's start until
 is done: its loads, with the spike list's, and its arithmetic), scan (laying the first chunk
 of rows end to end, with the wait for the slowest work-item), search (until the row of the
 work-item's first synapse is found), loads (until that synapse's table entries have
-arrived), adds (the rest of the delivery), list (writing the spike's list
-entry and record and noting its row), arrive (the arrival at the grid barrier: a work-group
+arrived), adds (the rest of the delivery), list (writing the spike's list entry and record),
+arrive (the arrival at the grid barrier: a work-group
 barrier, which waits for the slowest work-item, and the release), overlap (what the
 work-group does before its wait: the prefetch of its spikes' rows and the next step's
 begin_step; the issue of their loads, not their arrival) and wait (until all have arrived).
@@ -26,7 +27,7 @@ The probe costs the step ~0.3 us on an H200 (6.64 against 6.37 us per step, meas
 before the search had a phase of its own).
 
 Run on the GPU by Benchmarks/gpu/run.sh; measured results are in docs/performance.md
-(thirteenth session).
+(thirteenth and fourteenth sessions, with the barrier of then: fence and barrier phases).
 """
 import argparse
 import os
@@ -129,7 +130,7 @@ def make(folder, clock):
 
 
 def parse(folder, per_group):
-    """The probe's samples: the last voltmeter sample of each work-group's first 8 neurons."""
+    """The probe's samples: the last voltmeter sample of each work-group's first SLOTS neurons."""
     last_time, samples = None, {}
     for name in sorted(os.listdir(folder)):
         if not name.startswith("voltmeter-"):
