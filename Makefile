@@ -61,6 +61,7 @@ gpu-bundle: deps
 	d=$$(mktemp -d) && (cd $$d && apt-get download ocl-icd-libopencl1 >/dev/null && dpkg-deb -x ocl-icd-libopencl1_*.deb x) \
 	  && cp -L $$d/x/usr/lib/x86_64-linux-gnu/libOpenCL.so.1 .gpu-bundle/lib/ && rm -rf $$d
 	cp Benchmarks/gpu/run.sh Benchmarks/gpu/summarize.py Benchmarks/gpu/probe.py .gpu-bundle/ && cp -r kernels .gpu-bundle/
+	bash Benchmarks/gpu/variants/make.sh .gpu-bundle/variants
 	@du -sh .gpu-bundle
 
 clean:
