@@ -27,13 +27,18 @@
 // A request to bring p's cache line closer, for writing or for reading. OpenCL C's own
 // `prefetch` does nothing on PoCL, where clang's builtin emits the CPU's prefetch
 // instruction; the host sets PREFETCH_BY_BUILTIN there (Kernels.deviceOptions). Other
-// implementations may not take the builtin (Oclgrind cannot run it).
+// implementations may not take the builtin (Oclgrind cannot run it). On NVIDIA's devices
+// (which define cl_nv_pragma_unroll), PTX's prefetch into L2, which prefetch_rows was
+// measured with.
 #ifndef PREFETCH_BY_BUILTIN
 #define PREFETCH_BY_BUILTIN 0
 #endif
 #if PREFETCH_BY_BUILTIN
 #define PREFETCH_FOR_WRITE(p) __builtin_prefetch((p), 1, 3)
 #define PREFETCH_FOR_READ(p) __builtin_prefetch((p), 0, 3)
+#elif defined(cl_nv_pragma_unroll)
+#define PREFETCH_FOR_WRITE(p) asm volatile("prefetch.global.L2 [%0];" :: "l"(p))
+#define PREFETCH_FOR_READ(p) PREFETCH_FOR_WRITE(p)
 #else
 #define PREFETCH_FOR_WRITE(p) prefetch((p), 1)
 #define PREFETCH_FOR_READ(p) prefetch((p), 1)
@@ -231,6 +236,14 @@ static inline void write_spike(spike_claim c, uint step, int record, uint record
     }
 }
 
+// Step n-1's background draws for the four neurons from `quad` (a multiple of 4): Philox
+// block quad / 4 of that step, as on the host; zeros where there are none.
+static inline uint4 background_block(uint quad, uint step, uint seed, int draws_background)
+{
+    return draws_background
+        ? philox4x32_10((uint4)(quad >> 2, step - 1u, 0u, 0u), (uint2)(seed, STREAM_BACKGROUND_POISSON)) : (uint4)(0u);
+}
+
 // What a step's update reads before the barrier that ends the previous step: the first
 // neuron's own state (written only by this work-item, in the previous step) and its Philox
 // block. On GPUs, in run_steps, these loads and that arithmetic overlap the barrier's wait;
@@ -251,9 +264,7 @@ static inline step_prelude begin_step(uint step, uint neuron_count, uint first_b
 {
     step_prelude p;
     uint first = NEURONS_PER_ITEM * (uint)get_global_id(0);
-    int draws_background = step >= 1u && step - 1u >= first_background_step;
-    p.block = draws_background
-        ? philox4x32_10((uint4)(first >> 2, step - 1u, 0u, 0u), (uint2)(seed, STREAM_BACKGROUND_POISSON)) : (uint4)(0u);
+    p.block = background_block(first, step, seed, step >= 1u && step - 1u >= first_background_step);
     if (FIRST_NEURON_READ_EARLY && first < neuron_count)
         p.reads = read_neuron(first, 0u, 0, v, i_ex, i_in, refractory, population_of, ring_ex, ring_in);
     return p;
@@ -341,8 +352,7 @@ static inline __attribute__((always_inline)) uint2 simulate_step(uint step, STEP
     }
     for (uint b = 0u; b < (NEURONS_PER_ITEM + 3u) / 4u; b++) {
         uint quad = first + 4u * b;
-        uint4 block = b == 0u ? prelude.block : draws_background
-            ? philox4x32_10((uint4)(quad >> 2, step - 1u, 0u, 0u), (uint2)(seed, STREAM_BACKGROUND_POISSON)) : (uint4)(0u);
+        uint4 block = b == 0u ? prelude.block : background_block(quad, step, seed, draws_background);
         for (uint lane = 0; lane < BLOCK_NEURONS && quad + lane < neuron_count; lane++) {
             uint i = quad + lane;
             neuron_reads s = FIRST_NEURON_READ_EARLY && i == first ? first_reads
@@ -612,12 +622,6 @@ static inline bool grid_wait(volatile __global uint *grid, uint ordinal, uint sp
     return *arrived_all != 0;
 }
 
-#ifdef cl_nv_pragma_unroll
-#define PREFETCH_TO_L2(p) asm volatile("prefetch.global.L2 [%0];" :: "l"(p))
-#else
-#define PREFETCH_TO_L2(p) PREFETCH_FOR_READ(p)
-#endif
-
 // Between its arrival and its wait, a work-group brings the table entries of its own spikes
 // of the step just taken (`count` rows, as simulate_step returns them) from memory to the
 // device's cache, for every work-group's delivery of the next step: a line of 32 targets and
@@ -631,9 +635,9 @@ static inline void prefetch_rows(__local const uint2 *rows, uint count, __global
         uint2 row = rows[j];
         uint first = row.x & ~31u;
         for (uint k = first + 32u * lid; k < row.y; k += 32u * size) {
-            PREFETCH_TO_L2(targets + k);
-            PREFETCH_TO_L2(weights + k);
-            if ((k & 127u) == 0u || k == first) PREFETCH_TO_L2(delays + k);
+            PREFETCH_FOR_READ(targets + k);
+            PREFETCH_FOR_READ(weights + k);
+            if ((k & 127u) == 0u || k == first) PREFETCH_FOR_READ(delays + k);
         }
     }
 }
