@@ -40,7 +40,11 @@ public final class OpenCLBackend: SimulationBackend {
     /// Why the backend runs one step per launch where it chose more itself (`LaunchOptions`'s
     /// nil): a step's work-groups cannot all be resident on the device. Nil otherwise.
     public private(set) var oneStepPerLaunchBecause: String?
-    /// Arrival count and failure flag of `run_steps`'s barrier across work-groups.
+    /// The words of `run_steps`'s barrier across work-groups: grid[0] its arrival count,
+    /// grid[1] its failure flag; and from word 32 (128-byte lines of their own) a word per
+    /// work-group twice over, for a barrier by flags (an arrival and a release word each),
+    /// the variant Benchmarks/gpu/variants/flags.patch times against the count. All zeroed
+    /// before each launch.
     let grid: CLBuffer<UInt32>
     /// The kernels that run steps, each with the index of its first STEP_PARAMETERS argument.
     var stepKernels: [(kernel: CLKernel, firstStepParameter: Int)] { Self.stepKernels(deliverAndUpdate, runSteps) }
@@ -248,7 +252,7 @@ public final class OpenCLBackend: SimulationBackend {
         let capacity = launch.recordCapacity ?? OpenCLBackend.recordCapacity(d, batchSteps: launch.batchSteps)
         let (samples, neurons) = (voltageSampleCapacity, neuronCount)
         recorders = try (0..<2).map { _ in try SpikeRecorder(context, capacity: capacity, voltageSamples: samples, neurons: neurons) }
-        grid = try CLBuffer(context, [0, 0], name: "grid")
+        grid = try CLBuffer(context, count: 32 + 2 * (layout.groups(neurons: neuronCount) + 31) / 32 * 32, name: "grid")
         for buffer in [currentsEx, currentsIn] as [CLBuffer<Double>] { try buffer.zero() }
         try refractory.zero()
         try ringEx.zero()
@@ -427,12 +431,12 @@ public final class OpenCLBackend: SimulationBackend {
     }
 
     /// Launches `run_steps` (steps `first` ..< `first + count`, or with `count` 0, `first`
-    /// barriers alone), its barriers' arrival count zeroed first.
+    /// barriers alone), its barriers' words zeroed first.
     func launchRunSteps(first: UInt32, count: UInt32, timed: Bool) throws -> CLEvent? {
         guard let runSteps else { return nil }
         try runSteps.set(0, first)
         try runSteps.set(1, count)
-        try grid.zero(0..<1)
+        try grid.zero()
         return try launch(runSteps, timed: timed)
     }
 
@@ -471,7 +475,7 @@ public final class OpenCLBackend: SimulationBackend {
 
     /// `after`: once that event has completed, without waiting for later kernels.
     func throwIfBarrierFailed(after event: CLEvent? = nil) throws {
-        guard try grid.read(after: event)[1] != 0 else { return }
+        guard try grid.read(count: 1, at: 1, after: event)[0] != 0 else { return }
         let fewerGroups = WorkGroupShape(checked: layout.groupSize, min(4096, layout.neuronsPerItem == 1 ? 2 : 2 * layout.neuronsPerItem))
         throw OpenCLUnavailable(description: "--steps-per-launch \(stepsPerLaunch): the \(layout.groups(neurons: neuronCount)) work-groups of a step cannot all run at once on \(info.name), so a barrier across them never completes; use --steps-per-launch 1, or fewer, larger work-groups (e.g. --work-group \(fewerGroups))")
     }
