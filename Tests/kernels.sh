@@ -8,8 +8,9 @@
 # builtins: a plain `inline` function of OpenCL C (C99's rules) is only an inline definition,
 # which leaves an unresolved symbol wherever the compiler does not inline the call (ptxas
 # fails on it; PoCL happens to accept it). The kernel variants waiting for a GPU
-# (Benchmarks/gpu/variants/*.patch) must still apply to the kernels, and compile the same way
-# (their NVIDIA-only branches apart: clang's OpenCL front end takes no asm). Usage:
+# (Benchmarks/gpu/variants/*.patch, alone and in the combinations its make.sh lists) must
+# still apply to the kernels, and compile the same way (their NVIDIA-only branches apart:
+# clang's OpenCL front end takes no asm). Usage:
 # Tests/kernels.sh [clang]
 set -u
 CLANG=${1:-$(command -v clang || true)}
