@@ -43,8 +43,9 @@ public final class OpenCLBackend: SimulationBackend {
     /// The words of `run_steps`'s barrier across work-groups: grid[0] its arrival count,
     /// grid[1] its failure flag; and from word 32 (128-byte lines of their own) a word per
     /// work-group twice over, for a barrier by flags (an arrival and a release word each),
-    /// the variant Benchmarks/gpu/variants/flags.patch times against the count. All zeroed
-    /// before each launch.
+    /// the variant Benchmarks/gpu/variants/flags.patch times against the count. All but the
+    /// failure flag zeroed before each launch: it stays set until the host has read it, which
+    /// it may do after the next launch has been enqueued.
     let grid: CLBuffer<UInt32>
     /// The kernels that run steps, each with the index of its first STEP_PARAMETERS argument.
     var stepKernels: [(kernel: CLKernel, firstStepParameter: Int)] { Self.stepKernels(deliverAndUpdate, runSteps) }
@@ -254,6 +255,7 @@ public final class OpenCLBackend: SimulationBackend {
         recorders = try (0..<2).map { _ in try SpikeRecorder(context, capacity: capacity, voltageSamples: samples, neurons: neurons) }
         grid = try CLBuffer(context, count: 32 + 2 * (layout.groups(neurons: neuronCount) + 31) / 32 * 32, name: "grid")
         for buffer in [currentsEx, currentsIn] as [CLBuffer<Double>] { try buffer.zero() }
+        try grid.zero()
         try refractory.zero()
         try ringEx.zero()
         try ringIn.zero()
@@ -431,12 +433,13 @@ public final class OpenCLBackend: SimulationBackend {
     }
 
     /// Launches `run_steps` (steps `first` ..< `first + count`, or with `count` 0, `first`
-    /// barriers alone), its barriers' words zeroed first.
+    /// barriers alone), its barriers' words but the failure flag zeroed first.
     func launchRunSteps(first: UInt32, count: UInt32, timed: Bool) throws -> CLEvent? {
         guard let runSteps else { return nil }
         try runSteps.set(0, first)
         try runSteps.set(1, count)
-        try grid.zero()
+        try grid.zero(0..<1)
+        try grid.zero(2..<grid.count)
         return try launch(runSteps, timed: timed)
     }
 
