@@ -10,16 +10,22 @@
 # Needs clang with the NVPTX target and libclc (Debian: apt-get install clang-16 libclc-16)
 # and ptxas (the CUDA toolkit's, or PyPI's: python3 -m venv v && v/bin/pip install
 # nvidia-cuda-nvcc-cu12, then v/lib/python3*/site-packages/nvidia/cuda_nvcc/bin/ptxas).
-# Usage: Benchmarks/gpu/registers.sh [--clang CLANG] [--ptxas PTXAS] [--libclc BC]
+# The kernels are compiled as on NVIDIA's devices: cl_nv_pragma_unroll defined, so with their
+# inline PTX (clang's OpenCL C spells asm __asm__), and the local arrays sized for the layout.
+# --kernels DIR: another folder of kernel sources, such as a variant of
+# Benchmarks/gpu/variants/ (its make.sh writes them).
+# Usage: Benchmarks/gpu/registers.sh [--clang CLANG] [--ptxas PTXAS] [--libclc BC] [--kernels DIR]
 set -u
 CLANG=$(command -v clang-16 || true)
 PTXAS=$(command -v ptxas || true)
 LIBCLC=/usr/lib/clc/nvptx64--nvidiacl.bc
+KERNELS=kernels
 while [ $# -gt 0 ]; do
   case $1 in
     --clang) CLANG=$2; shift ;;
     --ptxas) PTXAS=$2; shift ;;
     --libclc) LIBCLC=$2; shift ;;
+    --kernels) KERNELS=$(realpath "$2"); shift ;;
     *) echo "unknown argument $1"; exit 2 ;;
   esac
   shift
@@ -31,7 +37,7 @@ cd "$(dirname "$0")/../.."
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 files=$(sed -n 's/.*static let files = \[\(.*\)\]/\1/p' Sources/OpenCLBackend/Kernels.swift | tr -d '",')
-for f in $files; do echo "#line 1 \"kernels/$f\""; cat "kernels/$f"; done >"$work/all.cl"
+for f in $files; do echo "#line 1 \"$KERNELS/$f\""; cat "$KERNELS/$f"; done >"$work/all.cl"
 # libclc has no 64-bit atomics for NVPTX; NVIDIA's OpenCL has them (cl_khr_int64_base_atomics).
 cat >"$work/atomics.cl" <<'EOF'
 #pragma OPENCL EXTENSION cl_khr_int64_base_atomics : enable
@@ -45,10 +51,11 @@ common=(-x cl -cl-std=CL1.2 -target nvptx64-nvidia-nvcl -march=sm_90 -O3 -Xclang
 # work-groups and 228 KB of shared memory (1 KB of it reserved per work-group) per
 # multiprocessor; 132 multiprocessors on an H100 SXM and an H200.
 echo "layout  kernel              registers  stack_B  spills_B  local_B  groups/SM  resident(132 SMs)  full-scale groups"
-for shape in 256x1 256x2 256x4 128x4 64x8; do
+for shape in 256x1 512x1 640x1 1024x1 256x2 256x4 128x4 64x8; do
   width=${shape%x*}
   per_item=${shape#*x}
-  "$CLANG" "${common[@]}" -DNEURONS_PER_ITEM=${per_item}u -DDELIVERY_BY_ONE_ITEM=0 -DPREFETCH_BY_BUILTIN=0 \
+  "$CLANG" "${common[@]}" -Dcl_nv_pragma_unroll=1 -Dasm=__asm__ -DMAX_GROUP_SIZE=${width}u \
+    -DNEURONS_PER_ITEM=${per_item}u -DDELIVERY_BY_ONE_ITEM=0 -DPREFETCH_BY_BUILTIN=0 \
     -Xclang -mlink-builtin-bitcode -Xclang "$LIBCLC" -Xclang -mlink-builtin-bitcode -Xclang "$work/atomics.bc" \
     -S -o "$work/step.ptx" "$work/all.cl" 2>"$work/clang.log" || { cat "$work/clang.log"; exit 1; }
   "$PTXAS" -arch=sm_90 -v -o "$work/step.cubin" "$work/step.ptx" 2>"$work/ptxas.log" || { cat "$work/ptxas.log"; exit 1; }
