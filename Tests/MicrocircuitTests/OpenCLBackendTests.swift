@@ -146,6 +146,20 @@ final class OpenCLBackendTests: XCTestCase {
         assertSame(try Outcome(run.spikes, after: backend), as: cpu)
     }
 
+    /// A barrier that gives up in the middle of a run, made to here by allowing its waits no
+    /// poll at all (a work-group that arrives first then finds the other missing), stops the
+    /// run with the error that work-groups which cannot all be resident get at set-up, not
+    /// with wrong spikes.
+    func testABarrierThatGivesUpMidRunStopsTheRun() throws {
+        let (d, network, _) = try twoWorkGroupRun()
+        let backend = try twoWorkGroupBackend(d, network, layout: StepLayout(groupSize: 64, neuronsPerItem: 4, deliveryByOneItem: true),
+                                              launch: LaunchOptions(stepsPerLaunch: 100, batchSteps: 200))
+        try XCTUnwrap(backend.runSteps).set(3, UInt32(0))
+        XCTAssertThrowsError(try SimulationDriver(derived: d).run(backend)) { error in
+            XCTAssertTrue("\(error)".contains("work-groups of a step cannot all run at once"), "\(error)")
+        }
+    }
+
     /// A network of two work-groups in the layouts above (386 neurons), all stimuli, and the
     /// CPU backend's run of it.
     private func twoWorkGroupRun() throws -> (DerivedParameters, Network, Outcome) {
