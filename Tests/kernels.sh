@@ -9,8 +9,9 @@
 # which leaves an unresolved symbol wherever the compiler does not inline the call (ptxas
 # fails on it; PoCL happens to accept it). The kernel variants waiting for a GPU
 # (Benchmarks/gpu/variants/*.patch, alone and in the combinations its make.sh lists) must
-# still apply to the kernels, and compile the same way (their NVIDIA-only branches apart:
-# clang's OpenCL front end takes no asm). Usage:
+# still apply to the kernels, and compile the same way. For NVIDIA's target the kernels take
+# NVIDIA's branches, as its driver's compiler does (cl_nv_pragma_unroll defined; clang's
+# OpenCL C spells asm __asm__), so their inline PTX is compiled too. Usage:
 # Tests/kernels.sh [clang]
 set -u
 CLANG=${1:-$(command -v clang || true)}
@@ -29,9 +30,11 @@ check() {
   local folder=$1 target options
   for f in $files; do echo "#line 1 \"$folder/$f\""; cat "$folder/$f"; done >"$source"
   for target in nvptx64-nvidia-nvcl spir64; do
+    local vendor=()
+    [ $target = nvptx64-nvidia-nvcl ] && vendor=(-Dcl_nv_pragma_unroll=1 -Dasm=__asm__)
     for options in "1u 0 0" "4u 1 1" "12u 0 0" "64u 1 0"; do
       set -- $options
-      if "$CLANG" -x cl -cl-std=CL1.2 -target $target -Xclang -finclude-default-header \
+      if "$CLANG" -x cl -cl-std=CL1.2 -target $target -Xclang -finclude-default-header "${vendor[@]}" \
           -Xclang -cl-ext=+cl_khr_fp64,+cl_khr_int64_base_atomics \
           -DNEURONS_PER_ITEM=$1 -DDELIVERY_BY_ONE_ITEM=$2 -DPREFETCH_BY_BUILTIN=$3 \
           -Werror -Wall -Wextra -Wconversion -Wno-sign-conversion -emit-llvm -S -o "$source.ll" "$source" 2>"$source.log"; then
