@@ -253,7 +253,8 @@ public final class OpenCLBackend: SimulationBackend {
         let capacity = launch.recordCapacity ?? OpenCLBackend.recordCapacity(d, batchSteps: launch.batchSteps)
         let (samples, neurons) = (voltageSampleCapacity, neuronCount)
         recorders = try (0..<2).map { _ in try SpikeRecorder(context, capacity: capacity, voltageSamples: samples, neurons: neurons) }
-        grid = try CLBuffer(context, count: 32 + 2 * (layout.groups(neurons: neuronCount) + 31) / 32 * 32, name: "grid")
+        let wordsPerGroupArray = (layout.groups(neurons: neuronCount) + 31) / 32 * 32
+        grid = try CLBuffer(context, count: 32 + 2 * wordsPerGroupArray, name: "grid")
         for buffer in [currentsEx, currentsIn] as [CLBuffer<Double>] { try buffer.zero() }
         try grid.zero()
         try refractory.zero()
