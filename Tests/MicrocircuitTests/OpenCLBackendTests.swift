@@ -151,7 +151,7 @@ final class OpenCLBackendTests: XCTestCase {
     /// run with the error that work-groups which cannot all be resident get at set-up, not
     /// with wrong spikes.
     func testABarrierThatGivesUpMidRunStopsTheRun() throws {
-        let (d, network, _) = try twoWorkGroupRun()
+        let (d, network) = try twoWorkGroupNetwork()
         let backend = try twoWorkGroupBackend(d, network, layout: StepLayout(groupSize: 64, neuronsPerItem: 4, deliveryByOneItem: true),
                                               launch: LaunchOptions(stepsPerLaunch: 100, batchSteps: 200))
         try XCTUnwrap(backend.runSteps).set(3, UInt32(0))
@@ -163,14 +163,18 @@ final class OpenCLBackendTests: XCTestCase {
     /// A network of two work-groups in the layouts above (386 neurons), all stimuli, and the
     /// CPU backend's run of it.
     private func twoWorkGroupRun() throws -> (DerivedParameters, Network, Outcome) {
+        let (d, network) = try twoWorkGroupNetwork()
+        let cpu = try simulate(network, on: CPUBackend(network: network, threads: 2))
+        XCTAssertGreaterThan(cpu.spikes.count, 1000)
+        return (d, network, cpu)
+    }
+
+    private func twoWorkGroupNetwork() throws -> (DerivedParameters, Network) {
         var p = try CPUBackendTests.shortRun(seed: 8, background: .poisson).parameters
         p.network.nScaling = 0.005
         p.network.kScaling = 0.2
         let d = try DerivedParameters(p)
-        let network = try Network.build(d, threads: 2)
-        let cpu = try simulate(network, on: CPUBackend(network: network, threads: 2))
-        XCTAssertGreaterThan(cpu.spikes.count, 1000)
-        return (d, network, cpu)
+        return (d, try Network.build(d, threads: 2))
     }
 
     /// The backend for `twoWorkGroupRun`'s network, skipping where PoCL cannot run its two
