@@ -51,7 +51,7 @@ common=(-x cl -cl-std=CL1.2 -target nvptx64-nvidia-nvcl -march=sm_90 -O3 -Xclang
 # work-groups and 228 KB of shared memory (1 KB of it reserved per work-group) per
 # multiprocessor; 132 multiprocessors on an H100 SXM and an H200.
 echo "layout  kernel              registers  stack_B  spills_B  local_B  groups/SM  resident(132 SMs)  full-scale groups"
-for shape in 256x1 512x1 640x1 1024x1 256x2 256x4 128x4 64x8; do
+for shape in 256x1 512x1 640x1 704x1 1024x1 256x2 256x4 128x4 64x8; do
   width=${shape%x*}
   per_item=${shape#*x}
   "$CLANG" "${common[@]}" -Dcl_nv_pragma_unroll=1 -Dasm=__asm__ -DMAX_GROUP_SIZE=${width}u \

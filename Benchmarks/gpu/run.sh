@@ -99,9 +99,10 @@ if [ $DRY -eq 0 ]; then
   SHAPES="256x1 128x1"
   # 512x1: half the work-groups, so half the arrivals on the barrier's one count (refused
   # by NVIDIA's driver in the twelfth session, when the local arrays had a fixed size).
-  # 640x1: 121 work-groups, at most one on each of an H100's or H200's 132 multiprocessors
-  # (256x1's 302 put three on some and two on others); 1024x1: 76, the rest idle.
-  PERSISTENT_SHAPES="256x1 512x1 640x1 1024x1 256x2 128x1 128x4 64x8"
+  # 640x1: 121 work-groups, at most one on each of an H100 SXM's or H200's 132
+  # multiprocessors (256x1's 302 put three on some and two on others); 704x1: 110, for an
+  # H100 PCIe's 114; 1024x1: 76, the rest idle.
+  PERSISTENT_SHAPES="256x1 512x1 640x1 704x1 1024x1 256x2 128x1 128x4 64x8"
   VARIANT_SHAPES="256x1 128x1"
   PROBE_SHAPE=256x1
   NO_CLOCK=
