@@ -236,6 +236,12 @@ static inline void write_spike(spike_claim c, uint step, int record, uint record
     }
 }
 
+// Whether step n-1 drew background input (Poisson background, from its first step on).
+static inline int background_drawn(uint step, uint first_background_step)
+{
+    return step >= 1u && step - 1u >= first_background_step;
+}
+
 // Step n-1's background draws for the four neurons from `quad` (a multiple of 4): Philox
 // block quad / 4 of that step, as on the host; zeros where there are none.
 static inline uint4 background_block(uint quad, uint step, uint seed, int draws_background)
@@ -264,7 +270,7 @@ static inline step_prelude begin_step(uint step, uint neuron_count, uint first_b
 {
     step_prelude p;
     uint first = NEURONS_PER_ITEM * (uint)get_global_id(0);
-    p.block = background_block(first, step, seed, step >= 1u && step - 1u >= first_background_step);
+    p.block = background_block(first, step, seed, background_drawn(step, first_background_step));
     if (FIRST_NEURON_READ_EARLY && first < neuron_count)
         p.reads = read_neuron(first, 0u, 0, v, i_ex, i_in, refractory, population_of, ring_ex, ring_in);
     return p;
@@ -340,7 +346,7 @@ static inline __attribute__((always_inline)) uint2 simulate_step(uint step, STEP
     uint previous_slot = (step + slots - 1u) % slots;
     size_t previous_slot_start = (size_t)previous_slot * neuron_count;
     int finishes_previous = step >= 1u;
-    int draws_background = finishes_previous && step - 1u >= first_background_step;
+    int draws_background = background_drawn(step, first_background_step);
     int transient_on = step >= transient_begin && step < transient_end;
     uint first = NEURONS_PER_ITEM * (uint)get_global_id(0);
     spike_claim pending;

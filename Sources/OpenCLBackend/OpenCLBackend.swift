@@ -322,7 +322,7 @@ public final class OpenCLBackend: SimulationBackend {
             // Polls before a wait counts as stuck: ~1-4 s on a GPU (a poll is a trip to L2),
             // ~2 s on a CPU device (long enough that a descheduled worker thread is not
             // taken for a work-group that will never run).
-            try runSteps.set(3, UInt32(info.isGPU ? 1 << 22 : 1 << 31))
+            try limitBarrierPolls(to: UInt32(info.isGPU ? 1 << 22 : 1 << 31))
             do {
                 try passBarriers(2)
             } catch let refusal as OpenCLUnavailable where launch.stepsPerLaunch == nil {
@@ -465,6 +465,12 @@ public final class OpenCLBackend: SimulationBackend {
     public func resetKernelTimes() {
         if kernelTimes != nil { kernelTimes = KernelTimes() }
         lastLaunchEnd = nil
+    }
+
+    /// How many polls a wait at `run_steps`'s barrier makes before it takes a work-group
+    /// for one that will never arrive (`spin_limit` in the kernel).
+    func limitBarrierPolls(to polls: UInt32) throws {
+        try runSteps?.set(3, polls)
     }
 
     /// `run_steps` with no steps: `count` barriers across all work-groups. Refuses the mode
