@@ -349,7 +349,11 @@ final class OpenCLBackendTests: XCTestCase {
     /// than a work-group of 64 gathers at once, `openclAsOnGPU`; one work-item
     /// delivers them all in the CPU device's layout); synapses encode their source in weight and delay,
     /// and after every step each pending ring slot must hold exactly the sum the table
-    /// prescribes.
+    /// prescribes for the spikes of the steps before (the kernels keep the step's own slot,
+    /// with its driving input, until the next launch; the CPU backend has taken it). The slot
+    /// after it may also hold the step's own spikes through their synapses of one step's delay,
+    /// all of them, in every step alike (a kernel may deliver those in the spikes' step); the
+    /// CPU backend never does.
     func testDeliveryIsExactOnEveryBackend() throws {
         var p = singleNeuronParameters()
         p.network.fullNeuronCounts = [60, 40, 60, 40, 30, 10, 50, 20]
@@ -377,26 +381,38 @@ final class OpenCLBackendTests: XCTestCase {
         let drive = Int64(200_000 * FixedPointWeight.unitsPerPicoampere)
         for kind in BackendKind.allCases {
             let backend = try kind.make(network)
-            let slots = table.maxDelay + 1
             var spikes = SpikeTrains()
+            var deliversPromptly: Bool?
             for step in 0...lastStep {
                 for event in firing where event.step == step + 1 {
                     try backend.setInput(step: step, neuron: event.neuron, excitatory: drive, inhibitory: 0)
                 }
                 try backend.advance(steps: 1, recordingInto: &spikes)
                 let (ex, inh) = try backend.ringSnapshot()
-                // After step `step`, the spikes of steps < step are delivered.
-                for arrival in (step + 1)..<(step + slots) {
-                    var expectedEx = [Int64](repeating: 0, count: n), expectedIn = expectedEx
-                    for event in firing where event.step < step {
+                let slots = ex.count / n
+                // The sums that the spikes of `steps` add to slot `arrival`.
+                func input(_ steps: Range<Int>, _ arrival: Int) -> [Int64] {
+                    var sums = [Int64](repeating: 0, count: 2 * n)
+                    for event in firing where steps.contains(event.step) {
                         for s in table.row(event.neuron) where event.step + Int(table.delays[s]) == arrival {
-                            if table.weights[s] >= 0 { expectedEx[Int(table.targets[s])] += Int64(table.weights[s]) }
-                            else { expectedIn[Int(table.targets[s])] += Int64(table.weights[s]) }
+                            sums[(table.weights[s] >= 0 ? 0 : n) + Int(table.targets[s])] += Int64(table.weights[s])
                         }
                     }
+                    return sums
+                }
+                // After step `step`, the spikes of steps < step are delivered.
+                for arrival in (kind == .cpu ? step + 1 : step)...(step + table.maxDelay) {
                     let slot = arrival % slots
-                    XCTAssertEqual(Array(ex[(slot * n)..<((slot + 1) * n)]), expectedEx, "\(kind) step \(step) arrival \(arrival)")
-                    XCTAssertEqual(Array(inh[(slot * n)..<((slot + 1) * n)]), expectedIn, "\(kind) step \(step) arrival \(arrival)")
+                    let held = Array(ex[(slot * n)..<((slot + 1) * n)] + inh[(slot * n)..<((slot + 1) * n)])
+                    var expected = input(0..<step, arrival)
+                    for event in firing where arrival == step && event.step == step + 1 { expected[event.neuron] += drive }
+                    let prompt = arrival == step + 1 ? input(step..<(step + 1), arrival) : []
+                    if prompt.contains(where: { $0 != 0 }) {
+                        let early = zip(expected, prompt).map(+)
+                        deliversPromptly = deliversPromptly ?? (kind != .cpu && held == early)
+                        if deliversPromptly == true { expected = early }
+                    }
+                    XCTAssertEqual(held, expected, "\(kind) step \(step) arrival \(arrival)")
                 }
             }
             let expected = firing.sorted { ($0.step, $0.neuron) < ($1.step, $1.neuron) }
