@@ -41,11 +41,8 @@ public final class OpenCLBackend: SimulationBackend {
     /// nil): a step's work-groups cannot all be resident on the device. Nil otherwise.
     public private(set) var oneStepPerLaunchBecause: String?
     /// The words of `run_steps`'s barrier across work-groups: grid[0] its arrival count,
-    /// grid[1] its failure flag; and from word 32 (128-byte lines of their own) a word per
-    /// work-group twice over, for a barrier by flags (an arrival and a release word each),
-    /// the variant Benchmarks/gpu/variants/flags.patch times against the count. All but the
-    /// failure flag zeroed before each launch: it stays set until the host has read it, which
-    /// it may do after the next launch has been enqueued.
+    /// zeroed before each launch, and grid[1] its failure flag, zeroed once: it stays set
+    /// until the host has read it, which it may do after the next launch has been enqueued.
     let grid: CLBuffer<UInt32>
     /// The kernels that run steps, each with the index of its first STEP_PARAMETERS argument.
     var stepKernels: [(kernel: CLKernel, firstStepParameter: Int)] { Self.stepKernels(deliverAndUpdate, runSteps) }
@@ -259,8 +256,7 @@ public final class OpenCLBackend: SimulationBackend {
         let capacity = launch.recordCapacity ?? OpenCLBackend.recordCapacity(d, batchSteps: launch.batchSteps)
         let (samples, neurons) = (voltageSampleCapacity, neuronCount)
         recorders = try (0..<2).map { _ in try SpikeRecorder(context, capacity: capacity, voltageSamples: samples, neurons: neurons) }
-        let wordsPerGroupArray = (layout.groups(neurons: neuronCount) + 31) / 32 * 32
-        grid = try CLBuffer(context, count: 32 + 2 * wordsPerGroupArray, name: "grid")
+        grid = try CLBuffer(context, count: 2, name: "grid")
         for buffer in [currentsEx, currentsIn] as [CLBuffer<Double>] { try buffer.zero() }
         try grid.zero()
         try refractory.zero()
@@ -440,13 +436,12 @@ public final class OpenCLBackend: SimulationBackend {
     }
 
     /// Launches `run_steps` (steps `first` ..< `first + count`, or with `count` 0, `first`
-    /// barriers alone), its barriers' words but the failure flag zeroed first.
+    /// barriers alone), its barriers' arrival count zeroed first.
     func launchRunSteps(first: UInt32, count: UInt32, timed: Bool) throws -> CLEvent? {
         guard let runSteps else { return nil }
         try runSteps.set(0, first)
         try runSteps.set(1, count)
         try grid.zero(0..<1)
-        try grid.zero(2..<grid.count)
         return try launch(runSteps, timed: timed)
     }
 
