@@ -250,6 +250,28 @@ static inline uint4 background_block(uint quad, uint step, uint seed, int draws_
         ? philox4x32_10((uint4)(quad >> 2, step - 1u, 0u, 0u), (uint2)(seed, STREAM_BACKGROUND_POISSON)) : (uint4)(0u);
 }
 
+// Neuron i's background input of step n-1 (fixed-point units): a Poisson count from word
+// i % 4 of its Philox block, as on the host, times the external weight.
+static inline long background_input(uint4 block, uint i, uint population, __constant double *background_cdf,
+                                    long external_weight)
+{
+    return (long)poisson_draw(lane_word(block, i & 3u), background_cdf + population * POISSON_TABLE) * external_weight;
+}
+
+// Whether the DC transient flows in step n.
+static inline int transient_flows(uint step, uint transient_begin, uint transient_end)
+{
+    return step >= transient_begin && step < transient_end;
+}
+
+// The DC current of a neuron of `population` in step n: its generator's, and the transient's
+// while it flows.
+static inline double dc_current(uint population, int transient_on, __constant double *dc_amplitude,
+                                __constant double *transient_amplitude)
+{
+    return transient_on ? dc_amplitude[population] + transient_amplitude[population] : dc_amplitude[population];
+}
+
 // What a step's update reads before the barrier that ends the previous step: the first
 // neuron's own state (written only by this work-item, in the previous step), its Philox
 // block, its Poisson input drawn from it and its DC current. On GPUs, in run_steps, these
@@ -283,10 +305,8 @@ static inline step_prelude begin_step(uint step, uint neuron_count, uint first_b
     if (FIRST_NEURON_READ_EARLY && first < neuron_count) {
         p.reads = read_neuron(first, 0u, 0, v, i_ex, i_in, refractory, population_of, ring_ex, ring_in);
         uint population = p.reads.population;
-        p.background = draws_background
-            ? (long)poisson_draw(lane_word(p.block, first & 3u), background_cdf + population * POISSON_TABLE) * external_weight : 0;
-        int transient_on = step >= transient_begin && step < transient_end;
-        p.current = transient_on ? dc_amplitude[population] + transient_amplitude[population] : dc_amplitude[population];
+        p.background = draws_background ? background_input(p.block, first, population, background_cdf, external_weight) : 0;
+        p.current = dc_current(population, transient_flows(step, transient_begin, transient_end), dc_amplitude, transient_amplitude);
     }
     return p;
 }
@@ -362,7 +382,7 @@ static inline __attribute__((always_inline)) uint2 simulate_step(uint step, STEP
     size_t previous_slot_start = (size_t)previous_slot * neuron_count;
     int finishes_previous = step >= 1u;
     int draws_background = background_drawn(step, first_background_step);
-    int transient_on = step >= transient_begin && step < transient_end;
+    int transient_on = transient_flows(step, transient_begin, transient_end);
     uint first = NEURONS_PER_ITEM * (uint)get_global_id(0);
     spike_claim pending;
     int has_pending = 0;
@@ -386,16 +406,15 @@ static inline __attribute__((always_inline)) uint2 simulate_step(uint step, STEP
                 if (FIRST_NEURON_READ_EARLY && i == first) {
                     input_ex += prelude.background;
                 } else if (draws_background) {
-                    uint count = poisson_draw(lane_word(block, i & 3u), background_cdf + p * POISSON_TABLE);
-                    input_ex += (long)count * external_weight;
+                    input_ex += background_input(block, i, p, background_cdf, external_weight);
                 }
                 ring_ex[previous_slot_start + i] = 0;
                 ring_in[previous_slot_start + i] = 0;
                 ex += (double)input_ex * picoampere_per_unit;
                 in += (double)s.input_in * picoampere_per_unit;
             }
-            double current = FIRST_NEURON_READ_EARLY && i == first ? prelude.current
-                : transient_on ? dc_amplitude[p] + transient_amplitude[p] : dc_amplitude[p];
+            double current = FIRST_NEURON_READ_EARLY && i == first
+                ? prelude.current : dc_current(p, transient_on, dc_amplitude, transient_amplitude);
             if (r == 0) {
                 vm = vm * p22 + ex * p21 + in * p21 + current * p20;
             } else {
