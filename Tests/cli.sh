@@ -411,11 +411,13 @@ grep -q "kernels from $WORK/kernels" "$WORK/gpu.out" && pass || fail "gpu/run.sh
   || fail "gpu/run.sh did not keep the programs' binaries: $(ls "$WORK/gpu")"
 # Kernels compared alone (--only-variants), at the shapes asked for: no other run, a row per
 # variant and shape (and the header), and a variant that does not build fails the script.
-# The timing probe (--probe) builds from the kernels as they are and reads its samples back.
+# The timing probe (--probe) builds from the kernels as they are and reads its samples back,
+# and so for a variant's (--probe-variants).
 bash "$GPU_SCRIPTS/run.sh" --dry-run --binary "$BIN" --out "$WORK/gpu-variants" --only-variants --variant-shapes "64x32" \
-  --variants "copy=$WORK/kernels bad=$WORK/bad-kernels" --probe >"$WORK/gpu-variants.out" 2>&1 \
+  --variants "copy=$WORK/kernels bad=$WORK/bad-kernels" --probe --probe-variants copy >"$WORK/gpu-variants.out" 2>&1 \
   && fail "gpu/run.sh passed with a variant that does not build" || pass
-grep -q "^probe: 2 work-groups" "$WORK/gpu-variants.out" && pass || fail "gpu/run.sh --probe: $(grep -A3 '^== probe' "$WORK/gpu-variants.out")"
+[ "$(grep -c "^probe: 2 work-groups" "$WORK/gpu-variants.out")" -eq 2 ] && grep -q "^== probe of variant copy" "$WORK/gpu-variants.out" \
+  && pass || fail "gpu/run.sh --probe: $(grep -A3 '^== probe' "$WORK/gpu-variants.out")"
 [ "$(grep -c '^| ' "$WORK/gpu-variants.out")" -eq 2 ] && grep -q '^| variant-copy-64x32 ' "$WORK/gpu-variants.out" \
   && ! grep -q '^== verify\|^== timings' "$WORK/gpu-variants.out" && pass \
   || fail "gpu/run.sh --only-variants: $(grep '^| \|^== ' "$WORK/gpu-variants.out")"

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Where a step's cycles go on a GPU, phase by phase: a timing probe of the step kernels.
 
-`probe.py make DIR [--no-clock]` writes into DIR a copy of kernels/ whose run_steps reads
+`probe.py make DIR [--kernels SRC] [--no-clock]` writes into DIR a copy of kernels/ (or of
+SRC, such as a variant's folder that Benchmarks/gpu/variants/make.sh wrote) whose run_steps reads
 NVIDIA's per-multiprocessor cycle counter (%clock64, through inline PTX) in work-item 0 of
 every work-group at the boundaries of a step's phases, and adds up the cycles of each phase
 over the launch. At the launch's end each work-group writes its averages (cycles per step)
@@ -113,11 +114,11 @@ EDITS = [
 ]
 
 
-def make(folder, clock):
+def make(folder, clock, kernels=KERNELS):
     os.makedirs(folder, exist_ok=True)
-    for name in os.listdir(KERNELS):
+    for name in os.listdir(kernels):
         if name.endswith(".cl"):
-            shutil.copy(os.path.join(KERNELS, name), folder)
+            shutil.copy(os.path.join(kernels, name), folder)
     path = os.path.join(folder, "deliver_and_update.cl")
     source = open(path).read()
     for anchor, replacement in EDITS:
@@ -164,13 +165,14 @@ def main():
     commands = parser.add_subparsers(dest="command", required=True)
     make_command = commands.add_parser("make", help="write the probe's kernels into a folder")
     make_command.add_argument("folder")
+    make_command.add_argument("--kernels", default=KERNELS, help="the kernel sources to probe (default: the checkout's)")
     make_command.add_argument("--no-clock", action="store_true", help="read 0 for the clock (devices without PTX)")
     parse_command = commands.add_parser("parse", help="print the phases from a run's voltmeter files")
     parse_command.add_argument("folder")
     parse_command.add_argument("--neurons-per-group", type=int, required=True)
     arguments = parser.parse_args()
     if arguments.command == "make":
-        make(arguments.folder, clock=not arguments.no_clock)
+        make(arguments.folder, clock=not arguments.no_clock, kernels=arguments.kernels)
     else:
         parse(arguments.folder, arguments.neurons_per_group)
 

@@ -24,13 +24,14 @@
 # Usage, from a bundle made by `make gpu-bundle` (binary, libOpenCL.so.1, this script and
 # summarize.py, which turns the bench JSON files into one Markdown table, here or afterwards):
 #   .gpu-bundle/run.sh [--dry-run] [--out DIR] [--binary PATH] [--variants "NAME=DIR ..."]
-#                      [--variant-shapes "SHAPE ..."] [--only-variants] [--probe]
+#                      [--variant-shapes "SHAPE ..."] [--only-variants] [--probe] [--probe-variants "NAME ..."]
 # (--binary: the microcircuit to run instead of the bundle's or this checkout's release build;
 # --variant-shapes: the work-group shapes each variant is verified and timed at, the first
 # with the whole set of stimuli, the others for 200 ms; --only-variants: the devices and the
 # variants only, for a short call that compares kernels. List the binary's own kernels among
 # the variants, first and last, to compare against them in the same call. --probe: with
-# --only-variants, the probe of where a step's cycles go too, which the full run includes.)
+# --only-variants, the probe of where a step's cycles go too, which the full run includes;
+# --probe-variants: the same probe of the named variants' kernels, after the binary's own.)
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 OUT=${OUT:-/tmp/microcircuit-gpu}
@@ -40,6 +41,7 @@ DRY=0
 VARIANTS=
 ONLY_VARIANTS=0
 PROBE=0
+PROBED_VARIANTS=
 SHAPES_OF_VARIANTS=
 while [ $# -gt 0 ]; do
   case $1 in
@@ -50,6 +52,7 @@ while [ $# -gt 0 ]; do
     --variant-shapes) SHAPES_OF_VARIANTS=$2; shift ;;
     --only-variants) ONLY_VARIANTS=1 ;;
     --probe) PROBE=1 ;;
+    --probe-variants) PROBED_VARIANTS=$2; shift ;;
     *) echo "unknown argument $1"; exit 2 ;;
   esac
   shift
@@ -216,10 +219,13 @@ for variant in $VARIANTS; do
       --t-sim $T_SHORT --steps-per-launch 1000 --work-group $shape --time-kernels
   done
 done
-if [ $PROBE -eq 1 ] || [ $ONLY_VARIANTS -eq 0 ]; then
-  echo "== probe: where a step's cycles go (Benchmarks/gpu/probe.py; scale $FULL, work-group $PROBE_SHAPE, 100 + 100 ms)"
+# probe LABEL [KERNELS]: where a step's cycles go with those kernel sources (by default the
+# binary's own: the bundle's copy, or the checkout's).
+probe() {
+  echo "== probe of $1: where a step's cycles go (Benchmarks/gpu/probe.py; scale $FULL, work-group $PROBE_SHAPE, 100 + 100 ms)"
+  local probe_folder
   probe_folder=$(mktemp -d)
-  python3 "$HERE/probe.py" make "$probe_folder/kernels" $NO_CLOCK \
+  python3 "$HERE/probe.py" make "$probe_folder/kernels" ${2:+--kernels "$2"} $NO_CLOCK \
     && MICROCIRCUIT_KERNELS="$probe_folder/kernels" limited "$BIN" run --backend opencl --construct device --scale $FULL --bg poisson \
       --t-presim 100 --t-sim 100 --record-voltage --steps-per-launch 1000 --work-group $PROBE_SHAPE --output "$probe_folder/run" \
       >"$probe_folder/run.log" 2>&1 \
@@ -227,7 +233,15 @@ if [ $PROBE -eq 1 ] || [ $ONLY_VARIANTS -eq 0 ]; then
   # A probe that fails (it is a timing aid) is reported, and does not fail the checks.
   [ $? -eq 0 ] || { echo "probe failed:"; tail -5 "$probe_folder/run.log" 2>/dev/null; }
   rm -rf "$probe_folder"
+}
+if [ $PROBE -eq 1 ] || [ $ONLY_VARIANTS -eq 0 ]; then
+  probe "the binary's kernels"
 fi
+for name in $PROBED_VARIANTS; do
+  folder=
+  for variant in $VARIANTS; do [ "${variant%%=*}" = "$name" ] && folder=${variant#*=}; done
+  if [ -n "$folder" ]; then probe "variant $name" "$folder"; else echo "probe of variant $name: not among --variants"; fi
+done
 if command -v python3 >/dev/null; then
   echo "== summary (Benchmarks/gpu/summarize.py $OUT)"
   python3 "$HERE/summarize.py" "$OUT"

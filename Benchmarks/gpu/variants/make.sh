@@ -8,7 +8,7 @@
 # a GPU times changes alone and together.
 # Usage: Benchmarks/gpu/variants/make.sh OUT
 set -eu
-COMBINATIONS=""
+COMBINATIONS="ringpf_bsearch ringpf_cs"
 here=$(cd "$(dirname "$0")" && pwd)
 out=$1
 names=
