@@ -43,7 +43,12 @@ public final class OpenCLBackend: SimulationBackend {
     /// The words of `run_steps`'s barrier across work-groups: grid[0] its arrival count,
     /// zeroed before each launch, and grid[1] its failure flag, zeroed once: it stays set
     /// until the host has read it, which it may do after the next launch has been enqueued.
+    /// Then `spreadArrivalLines` lines of 128 bytes from word 32, zeroed with the count: the
+    /// arrival counts of a barrier that spreads its arrivals over several lines (the kernel
+    /// variant Benchmarks/gpu/variants/spread.patch).
     let grid: CLBuffer<UInt32>
+    static let spreadArrivalLines = 16
+    static let spreadArrivalWords = 32..<(32 * (1 + spreadArrivalLines))
     /// The kernels that run steps, each with the index of its first STEP_PARAMETERS argument.
     var stepKernels: [(kernel: CLKernel, firstStepParameter: Int)] { Self.stepKernels(deliverAndUpdate, runSteps) }
 
@@ -256,7 +261,7 @@ public final class OpenCLBackend: SimulationBackend {
         let capacity = launch.recordCapacity ?? OpenCLBackend.recordCapacity(d, batchSteps: launch.batchSteps)
         let (samples, neurons) = (voltageSampleCapacity, neuronCount)
         recorders = try (0..<2).map { _ in try SpikeRecorder(context, capacity: capacity, voltageSamples: samples, neurons: neurons) }
-        grid = try CLBuffer(context, count: 2, name: "grid")
+        grid = try CLBuffer(context, count: OpenCLBackend.spreadArrivalWords.upperBound, name: "grid")
         for buffer in [currentsEx, currentsIn] as [CLBuffer<Double>] { try buffer.zero() }
         try grid.zero()
         try refractory.zero()
@@ -442,6 +447,7 @@ public final class OpenCLBackend: SimulationBackend {
         try runSteps.set(0, first)
         try runSteps.set(1, count)
         try grid.zero(0..<1)
+        try grid.zero(OpenCLBackend.spreadArrivalWords)
         return try launch(runSteps, timed: timed)
     }
 
