@@ -114,6 +114,27 @@ static inline __global long *ring_slot(ulong k, uint origin_slot, uint slots, ui
     return (weights[k] >= 0 ? ring_ex : ring_in) + target;
 }
 
+// An atomic add to a ring slot. On NVIDIA's devices with L2's eviction priority evict_last
+// for half of the ring's lines (by address), so that they stay in L2 between the adds of
+// the ~60 steps a slot collects its input over, rather than going back and forth to memory
+// behind the table's stream: the ring (2 x ~60 slots x 77,169 neurons x 8 bytes, ~75 MB at
+// full scale) is larger than L2 (50 MB on an H100), and a step's adds cost what their lines
+// cost (a second add of zero to each synapse's place, 6.05 -> 6.73 us per step on an H200;
+// to the same place in the other ring, 7.61). With the policy, 6.05 -> 5.74 on an H200
+// (for all the lines 5.72) and 6.68 -> 6.17 on an H100 (eighteenth session).
+#if !DELIVERY_BY_ONE_ITEM
+static inline void add_to_ring(__global long *slot, long input)
+{
+#ifdef cl_nv_pragma_unroll
+    ulong policy;
+    asm("createpolicy.fractional.L2::evict_last.b64 %0, 0.5;" : "=l"(policy));
+    asm volatile("red.relaxed.gpu.global.add.L2::cache_hint.u64 [%0], %1, %2;" :: "l"(slot), "l"(input), "l"(policy) : "memory");
+#else
+    atom_add(slot, input);
+#endif
+}
+#endif
+
 // Synapse k's weight times the spike's multiplicity (at least 1): what it adds to its slot.
 static inline long synaptic_input(ulong k, long multiplicity, __global const int *weights)
 {
@@ -573,7 +594,7 @@ static inline __attribute__((always_inline)) uint2 simulate_step(uint step, STEP
             }
 #pragma unroll
             for (uint u = 0u; u < SYNAPSES_IN_FLIGHT; u++)
-                if (slot[u] != 0) atom_add(slot[u], input[u]);
+                if (slot[u] != 0) add_to_ring(slot[u], input[u]);
         }
         barrier(CLK_LOCAL_MEM_FENCE);
     }
@@ -591,9 +612,9 @@ __kernel void deliver_and_update(uint step, STEP_PARAMETERS)
     (void)simulate_step(step, STEP_ARGUMENTS, segment_start, segment_end, multiplicity, begin_step(step, BEGIN_STEP_ARGUMENTS));
 }
 
-// The barrier across work-groups: one count of arrivals, which each work-group's first
-// work-item raises with a release and polls until it reaches all of this barrier's, and whose
-// last reading is an acquire. The release makes the work-group's writes of the step (its
+// The barrier across work-groups: counts of arrivals, which each work-group's first
+// work-item raises (its own count) with a release, and which the work-groups poll until they
+// reach all of this barrier's, their last readings acquires. The release makes the work-group's writes of the step (its
 // deliveries' atomic adds, its spikes; the work-group barrier before it orders the other
 // work-items' before this one's) visible to every work-group that acquires the count after
 // it. OpenCL 1.2 has no such operations at device scope, and NVIDIA's compiler makes its
@@ -608,7 +629,10 @@ __kernel void deliver_and_update(uint step, STEP_PARAMETERS)
 // around each arrival; 6.95 with one count and those fences (the tree's second level was one
 // more fence and round trip on the way); with the work run_steps does between arrival and
 // wait, 6.43 with the fences and 6.24-6.29 with the release and the acquire. A barrier alone
-// costs 1.3 us (1.85 with the tree).
+// costs 1.3 us (1.85 with the tree). The arrivals spread over 16 counts: on an H200 5.95 ->
+// 5.71, and 5.72 -> 5.52 with the ring's adds kept in L2 (add_to_ring); on an H100 6.68 ->
+// 6.38, and 6.17 -> 5.92 with them; though a barrier alone then costs 1.7 us on an H200 and
+// 1.9 on an H100 (1.3 and 1.6 with one count; eighteenth session).
 #ifdef cl_nv_pragma_unroll
 static inline void arrive_releasing(volatile __global uint *count)
 {
@@ -636,41 +660,61 @@ static inline uint load_acquiring(volatile __global uint *word)
 }
 #endif
 
-// The work-group's arrival at the barrier: grid[0] counts the arrivals at all barriers of
-// this launch (the host zeroes it before each). Nothing is reset within the launch, so the
-// last to arrive has no further write to make before the others can go on (a fast
-// work-group's arrival at the next barrier only raises the count further).
+// The barrier's arrivals spread over ARRIVAL_COUNTS counts, each on a 128-byte line of its
+// own (from grid[32]; the host zeroes them before each launch): work-group g arrives at
+// count g % ARRIVAL_COUNTS, so that ~20 arrivals, not ~300, queue at each line for their
+// turn at L2's atomic unit (~3.3 ns each on an H200: one count's barrier alone took 1.27 us
+// at 302 work-groups and 2.25 at 604, fourteenth session). The wait polls every count at
+// once, one per work-item of the first warp (in a smaller work-group each takes several),
+// each acquiring its own. Nothing is reset within the launch, so the last to arrive has no
+// further write to make before the others can go on (a fast work-group's arrival at the
+// next barrier only raises its count further).
+// The host sets it (-D, OpenCLBackend.arrivalCounts) and gives the buffer its lines.
+#ifndef ARRIVAL_COUNTS
+#define ARRIVAL_COUNTS 16u
+#endif
+
+static inline volatile __global uint *arrival_count(volatile __global uint *grid, uint index)
+{
+    return grid + 32u * (1u + index);
+}
+
 static inline void grid_arrive(volatile __global uint *grid)
 {
     barrier(CLK_GLOBAL_MEM_FENCE | CLK_LOCAL_MEM_FENCE);
-    if (get_local_id(0) == 0) arrive_releasing(grid);
+    if (get_local_id(0) == 0) arrive_releasing(arrival_count(grid, (uint)get_group_id(0) % ARRIVAL_COUNTS));
     barrier(CLK_LOCAL_MEM_FENCE);
 }
 
-// The wait at barrier `ordinal` (1, 2, ...) of the launch, until grid[0] reaches ordinal x
-// work-groups. OpenCL promises no progress to a work-group that is not resident, so a wait
-// gives up after `spin_limit` polls, sets grid[1] (read every 256th poll, so that the polls
-// load one word, not two), and every work-group stops: the host then reports that the launch
-// could not keep all its work-groups resident. Returns whether all arrived.
-static inline bool grid_wait(volatile __global uint *grid, uint ordinal, uint spin_limit, __local int *arrived_all)
+// The wait at barrier `ordinal` (1, 2, ...) of the launch, until each count reaches ordinal x
+// its work-groups. OpenCL promises no progress to a work-group that is not resident, so a
+// wait gives up after `spin_limit` polls, sets grid[0] (read every 256th poll, so that the
+// polls load one word, not two), and every work-group stops: the host then reports that the
+// launch could not keep all its work-groups resident. `complete` says for each count whether
+// it was complete (every wait writes all of them: a flag kept from wait to wait, zeroed at
+// the kernel's start, was lost on PoCL 3.1). Returns whether all arrived.
+static inline bool grid_wait(volatile __global uint *grid, uint ordinal, uint spin_limit, __local int (*complete)[ARRIVAL_COUNTS])
 {
-    if (get_local_id(0) == 0) {
-        // A wait that finds all arrived at once (the last to arrive, or one whose work since
-        // its arrival took longer than the others' arrivals) ends with one load, the acquire:
-        // on an H200 at full scale 6.30 -> 6.25 us per step, and 6.17 -> 6.12 with the
-        // first neuron's draw before the wait (seventeenth session).
-        uint target = ordinal * (uint)get_num_groups(0);
-        uint arrivals = load_acquiring(grid);
+    uint groups = (uint)get_num_groups(0);
+    for (uint c = (uint)get_local_id(0); c < ARRIVAL_COUNTS; c += (uint)get_local_size(0)) {
+        volatile __global uint *count = arrival_count(grid, c);
+        uint target = ordinal * ((groups + ARRIVAL_COUNTS - 1u - c) / ARRIVAL_COUNTS);
+        // A wait that finds its count complete at once ends with one load, the acquire: on an
+        // H200 at full scale 6.30 -> 6.25 us per step with one count, and 6.17 -> 6.12 with
+        // the first neuron's draw before the wait (seventeenth session).
+        uint arrivals = load_acquiring(count);
         if (arrivals < target) {
             uint polls = 0u;
-            while (grid[0] < target && polls < spin_limit && ((polls & 255u) != 255u || grid[1] == 0u)) polls++;
-            arrivals = load_acquiring(grid);
+            while (*count < target && polls < spin_limit && ((polls & 255u) != 255u || grid[0] == 0u)) polls++;
+            arrivals = load_acquiring(count);
         }
-        *arrived_all = arrivals >= target;
-        if (!*arrived_all) grid[1] = 1u;
+        (*complete)[c] = arrivals >= target;
+        if (arrivals < target) grid[0] = 1u;
     }
     barrier(CLK_GLOBAL_MEM_FENCE | CLK_LOCAL_MEM_FENCE);
-    return *arrived_all != 0;
+    int all = 1;
+    for (uint c = 0u; c < ARRIVAL_COUNTS; c++) all &= (*complete)[c];
+    return all != 0;
 }
 
 // Between its arrival and its wait, a work-group brings the table entries of its own spikes
@@ -706,7 +750,7 @@ __kernel void run_steps(uint first_step, uint step_count, volatile __global uint
     __local ulong segment_start[MAX_GROUP_SIZE];
     __local uint segment_end[MAX_GROUP_SIZE];
     __local uint multiplicity[MAX_GROUP_SIZE];
-    __local int arrived_all;
+    __local int counts_complete[ARRIVAL_COUNTS];
     // The rows of the work-group's spikes of step s (from own_rows[0]) and their count
     // own_count[s % 3]: written in step s, read between the arrival and the wait after it,
     // zeroed between the arrival and the wait after step s - 2, so that a work-group barrier
@@ -716,7 +760,7 @@ __kernel void run_steps(uint first_step, uint step_count, volatile __global uint
     if (step_count == 0u) {
         for (uint b = 1u; b <= first_step; b++) {
             grid_arrive(grid);
-            if (!grid_wait(grid, b, spin_limit, &arrived_all)) break;
+            if (!grid_wait(grid, b, spin_limit, &counts_complete)) break;
         }
         return;
     }
@@ -734,7 +778,7 @@ __kernel void run_steps(uint first_step, uint step_count, volatile __global uint
         // wait in work-groups of 8 work-items or fewer.
         step_prelude prelude;
         if (!DELIVERY_BY_ONE_ITEM) prelude = begin_step(step, BEGIN_STEP_ARGUMENTS);
-        if (s > 0u && !grid_wait(grid, s, spin_limit, &arrived_all)) return;
+        if (s > 0u && !grid_wait(grid, s, spin_limit, &counts_complete)) return;
         if (DELIVERY_BY_ONE_ITEM) prelude = begin_step(step, BEGIN_STEP_ARGUMENTS);
         uint2 row = simulate_step(step, STEP_ARGUMENTS, segment_start, segment_end, multiplicity, prelude);
         if (row.y != 0u) own_rows[atomic_inc(&own_count[s % 3u])] = row;

@@ -74,9 +74,9 @@ EDITS = [
     ("                    slot[u] = ring_slot(k, origin_slot, slots, neuron_count, ring_ex, ring_in, targets, weights, delays);",
      "                    if (u == 0u && chunk == 0u && first_item == group * share + lid) { PROBE_AT(%(search)d, probe_clock_after(k)) }\n"
      "                    slot[u] = ring_slot(k, origin_slot, slots, neuron_count, ring_ex, ring_in, targets, weights, delays);"),
-    ("#pragma unroll\n            for (uint u = 0u; u < SYNAPSES_IN_FLIGHT; u++)\n                if (slot[u] != 0) atom_add(slot[u], input[u]);",
+    ("#pragma unroll\n            for (uint u = 0u; u < SYNAPSES_IN_FLIGHT; u++)\n                if (slot[u] != 0) add_to_ring(slot[u], input[u]);",
      "            if (chunk == 0u && first_item == group * share + lid) { PROBE_AT(%(loads)d, probe_clock_after((ulong)slot[0] ^ (ulong)input[0])) }\n"
-     "#pragma unroll\n            for (uint u = 0u; u < SYNAPSES_IN_FLIGHT; u++)\n                if (slot[u] != 0) atom_add(slot[u], input[u]);"),
+     "#pragma unroll\n            for (uint u = 0u; u < SYNAPSES_IN_FLIGHT; u++)\n                if (slot[u] != 0) add_to_ring(slot[u], input[u]);"),
     ("    if (has_pending) write_spike(pending, step, record, record_capacity, list_rows, list_counts, record_steps, record_neurons);\n"
      "    return has_pending",
      "    PROBE_AT(%(adds)d, probe_clock())\n"
@@ -93,9 +93,9 @@ EDITS = [
     ("        uint step = first_step + s;\n        if (s > 0u) {\n            grid_arrive(grid);\n",
      "        uint step = first_step + s;\n        uint lid = (uint)get_local_id(0);\n        ulong mark_ = lid == 0u ? probe_clock() : 0;\n"
      "        if (s > 0u) {\n            grid_arrive(grid);\n            PROBE_AT(%(arrive)d, probe_clock())\n"),
-    ("        if (s > 0u && !grid_wait(grid, s, spin_limit, &arrived_all)) return;\n",
+    ("        if (s > 0u && !grid_wait(grid, s, spin_limit, &counts_complete)) return;\n",
      "        if (s > 0u) { PROBE_AT(%(overlap)d, probe_clock()) }\n"
-     "        if (s > 0u && !grid_wait(grid, s, spin_limit, &arrived_all)) return;\n"
+     "        if (s > 0u && !grid_wait(grid, s, spin_limit, &counts_complete)) return;\n"
      "        if (s > 0u) { PROBE_AT(%(wait)d, probe_clock()) }\n"),
     ("simulate_step(step, STEP_ARGUMENTS, segment_start, segment_end, multiplicity, prelude);",
      "simulate_step(step, STEP_ARGUMENTS, segment_start, segment_end, multiplicity, prelude, probe);"),

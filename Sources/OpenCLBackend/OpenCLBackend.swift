@@ -40,15 +40,14 @@ public final class OpenCLBackend: SimulationBackend {
     /// Why the backend runs one step per launch where it chose more itself (`LaunchOptions`'s
     /// nil): a step's work-groups cannot all be resident on the device. Nil otherwise.
     public private(set) var oneStepPerLaunchBecause: String?
-    /// The words of `run_steps`'s barrier across work-groups: grid[0] its arrival count,
-    /// zeroed before each launch, and grid[1] its failure flag, zeroed once: it stays set
-    /// until the host has read it, which it may do after the next launch has been enqueued.
-    /// Then `spreadArrivalLines` lines of 128 bytes from word 32, zeroed with the count: the
-    /// arrival counts of a barrier that spreads its arrivals over several lines (the kernel
-    /// variant Benchmarks/gpu/variants/spread.patch).
+    /// The words of `run_steps`'s barrier across work-groups: grid[0] its failure flag, zeroed
+    /// once: it stays set until the host has read it, which it may do after the next launch
+    /// has been enqueued. Then its `arrivalCounts` counts of arrivals, each on a 128-byte
+    /// line of its own from word 32 (so that the work-groups' arrivals do not all queue at
+    /// one line), zeroed before each launch.
     let grid: CLBuffer<UInt32>
-    static let spreadArrivalLines = 16
-    static let spreadArrivalWords = 32..<(32 * (1 + spreadArrivalLines))
+    static let arrivalCounts = 16
+    static let arrivalCountWords = 32..<(32 * (1 + arrivalCounts))
     /// The kernels that run steps, each with the index of its first STEP_PARAMETERS argument.
     var stepKernels: [(kernel: CLKernel, firstStepParameter: Int)] { Self.stepKernels(deliverAndUpdate, runSteps) }
 
@@ -206,7 +205,8 @@ public final class OpenCLBackend: SimulationBackend {
         let context = try CLContext(device: device.id, profiling: launch.timesKernels)
         self.context = context
         kernelFolder = Kernels.sourceFolder
-        program = try CLProgram(context, sources: try Kernels.sources(from: kernelFolder), options: [Kernels.buildOptions, Kernels.deviceOptions(info), preferred.buildOptions].joined(separator: " "))
+        let options = [Kernels.buildOptions, Kernels.deviceOptions(info), preferred.buildOptions, "-DARRIVAL_COUNTS=\(OpenCLBackend.arrivalCounts)u"]
+        program = try CLProgram(context, sources: try Kernels.sources(from: kernelFolder), options: options.joined(separator: " "))
         try Kernels.writeBinary(of: program)
         deliverAndUpdate = try CLKernel(program, name: "deliver_and_update", arguments: 47)
         runSteps = stepsPerRunSteps > 1 ? try CLKernel(program, name: "run_steps", arguments: 50) : nil
@@ -261,7 +261,7 @@ public final class OpenCLBackend: SimulationBackend {
         let capacity = launch.recordCapacity ?? OpenCLBackend.recordCapacity(d, batchSteps: launch.batchSteps)
         let (samples, neurons) = (voltageSampleCapacity, neuronCount)
         recorders = try (0..<2).map { _ in try SpikeRecorder(context, capacity: capacity, voltageSamples: samples, neurons: neurons) }
-        grid = try CLBuffer(context, count: OpenCLBackend.spreadArrivalWords.upperBound, name: "grid")
+        grid = try CLBuffer(context, count: OpenCLBackend.arrivalCountWords.upperBound, name: "grid")
         for buffer in [currentsEx, currentsIn] as [CLBuffer<Double>] { try buffer.zero() }
         try grid.zero()
         try refractory.zero()
@@ -441,13 +441,12 @@ public final class OpenCLBackend: SimulationBackend {
     }
 
     /// Launches `run_steps` (steps `first` ..< `first + count`, or with `count` 0, `first`
-    /// barriers alone), its barriers' arrival count zeroed first.
+    /// barriers alone), its barriers' arrival counts zeroed first.
     func launchRunSteps(first: UInt32, count: UInt32, timed: Bool) throws -> CLEvent? {
         guard let runSteps else { return nil }
         try runSteps.set(0, first)
         try runSteps.set(1, count)
-        try grid.zero(0..<1)
-        try grid.zero(OpenCLBackend.spreadArrivalWords)
+        try grid.zero(OpenCLBackend.arrivalCountWords)
         return try launch(runSteps, timed: timed)
     }
 
@@ -492,7 +491,7 @@ public final class OpenCLBackend: SimulationBackend {
 
     /// `after`: once that event has completed, without waiting for later kernels.
     func throwIfBarrierFailed(after event: CLEvent? = nil) throws {
-        guard try grid.read(count: 1, at: 1, after: event)[0] != 0 else { return }
+        guard try grid.read(count: 1, at: 0, after: event)[0] != 0 else { return }
         let fewerGroups = WorkGroupShape(checked: layout.groupSize, min(4096, layout.neuronsPerItem == 1 ? 2 : 2 * layout.neuronsPerItem))
         throw OpenCLUnavailable(description: "--steps-per-launch \(stepsPerLaunch): the \(layout.groups(neurons: neuronCount)) work-groups of a step cannot all run at once on \(info.name), so a barrier across them never completes; use --steps-per-launch 1, or fewer, larger work-groups (e.g. --work-group \(fewerGroups))")
     }

@@ -8,7 +8,7 @@
 # a GPU times changes alone and together.
 # Usage: Benchmarks/gpu/variants/make.sh OUT
 set -eu
-COMBINATIONS="ringpf_bsearch ringpf_cs ringpf_walk ringpf_spread walk_spread ringpf_walk_spread"
+COMBINATIONS="bsearch_zfirst onecount_nolast"
 here=$(cd "$(dirname "$0")" && pwd)
 out=$1
 names=
