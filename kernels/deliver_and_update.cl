@@ -614,10 +614,10 @@ __kernel void deliver_and_update(uint step, STEP_PARAMETERS)
 
 // The barrier across work-groups: counts of arrivals, which each work-group's first
 // work-item raises (its own count) with a release, and which the work-groups poll until they
-// reach all of this barrier's, their last readings acquires. The release makes the work-group's writes of the step (its
-// deliveries' atomic adds, its spikes; the work-group barrier before it orders the other
-// work-items' before this one's) visible to every work-group that acquires the count after
-// it. OpenCL 1.2 has no such operations at device scope, and NVIDIA's compiler makes its
+// reach all of this barrier's, their last readings acquires. The release makes the
+// work-group's writes of the step (its deliveries' atomic adds, its spikes; the work-group
+// barrier before it orders the other work-items' before this one's) visible to every
+// work-group that acquires the count after it. OpenCL 1.2 has no such operations at device scope, and NVIDIA's compiler makes its
 // mem_fence(CLK_GLOBAL_MEM_FENCE) a fence within the work-group only (membar.cta, seen in
 // the PTX that MICROCIRCUIT_PROGRAM_BINARY writes); so on NVIDIA's devices (which define
 // cl_nv_pragma_unroll) PTX's red.release.gpu and ld.acquire.gpu. Other devices get
@@ -668,8 +668,8 @@ static inline uint load_acquiring(volatile __global uint *word)
 // once, one per work-item of the first warp (in a smaller work-group each takes several),
 // each acquiring its own. Nothing is reset within the launch, so the last to arrive has no
 // further write to make before the others can go on (a fast work-group's arrival at the
-// next barrier only raises its count further).
-// The host sets it (-D, OpenCLBackend.arrivalCounts) and gives the buffer its lines.
+// next barrier only raises its count further). The host sets ARRIVAL_COUNTS (-D,
+// OpenCLBackend.arrivalCounts) and gives the buffer its lines.
 #ifndef ARRIVAL_COUNTS
 #define ARRIVAL_COUNTS 16u
 #endif
