@@ -44,10 +44,12 @@ public final class OpenCLBackend: SimulationBackend {
     /// once: it stays set until the host has read it, which it may do after the next launch
     /// has been enqueued. Then its `arrivalCounts` counts of arrivals, each on a 128-byte
     /// line of its own from word 32 (so that the work-groups' arrivals do not all queue at
-    /// one line), zeroed before each launch.
+    /// one line), zeroed before each launch: room for `arrivalCountLines`, so that a kernel
+    /// variant may try more counts (Benchmarks/gpu/variants/counts*.patch).
     let grid: CLBuffer<UInt32>
     static let arrivalCounts = 16
-    static let arrivalCountWords = 32..<(32 * (1 + arrivalCounts))
+    static let arrivalCountLines = 64
+    static let arrivalCountWords = 32..<(32 * (1 + arrivalCountLines))
     /// The kernels that run steps, each with the index of its first STEP_PARAMETERS argument.
     var stepKernels: [(kernel: CLKernel, firstStepParameter: Int)] { Self.stepKernels(deliverAndUpdate, runSteps) }
 
