@@ -617,12 +617,12 @@ __kernel void deliver_and_update(uint step, STEP_PARAMETERS)
 // reach all of this barrier's, their last readings acquires. The release makes the
 // work-group's writes of the step (its deliveries' atomic adds, its spikes; the work-group
 // barrier before it orders the other work-items' before this one's) visible to every
-// work-group that acquires the count after it. OpenCL 1.2 has no such operations at device scope, and NVIDIA's compiler makes its
-// mem_fence(CLK_GLOBAL_MEM_FENCE) a fence within the work-group only (membar.cta, seen in
-// the PTX that MICROCIRCUIT_PROGRAM_BINARY writes); so on NVIDIA's devices (which define
-// cl_nv_pragma_unroll) PTX's red.release.gpu and ld.acquire.gpu. Other devices get
-// mem_fence and plain atomics: PoCL's fence is a CPU's; on other GPUs it is what their
-// compiler makes of it, and `verify` is the check.
+// work-group that acquires the count after it. OpenCL 1.2 has no such operations at device
+// scope, and NVIDIA's compiler makes its mem_fence(CLK_GLOBAL_MEM_FENCE) a fence within the
+// work-group only (membar.cta, seen in the PTX that MICROCIRCUIT_PROGRAM_BINARY writes); so
+// on NVIDIA's devices (which define cl_nv_pragma_unroll) PTX's red.release.gpu and
+// ld.acquire.gpu. Other devices get mem_fence and plain atomics: PoCL's fence is a CPU's; on
+// other GPUs it is what their compiler makes of it, and `verify` is the check.
 //
 // Measured on an H200 at full scale (docs/performance.md, fifteenth session), us per step:
 // 7.4 with a tree of 16 subset counts (the fourteenth session's) and fence.acq_rel.gpu

@@ -109,12 +109,6 @@ public final class OpenCLBackend: SimulationBackend {
     /// When the last timed batch's last launch ended (device clock, ns).
     var lastLaunchEnd: UInt64?
 
-    /// Ring slots for delays up to `maxDelay` steps: one per delay and the slot being read, and
-    /// never fewer than three, so that a kernel may add a spike's synapses of one step's delay
-    /// (to slot n+1) while other work-groups still read and clear slot n-1 (as
-    /// Benchmarks/gpu/variants/prompt.patch does).
-    static func ringSlots(maxDelay: Int) -> Int { max(maxDelay + 1, 3) }
-
     /// Bytes of device memory a network of `synapses` synapses and `slots` ring slots needs.
     static func deviceMemory(_ d: DerivedParameters, synapses: Int, slots: Int, builtOnDevice: Bool, layout: StepLayout, batchSteps: Int) -> Int {
         let n = d.totalNeurons
@@ -189,8 +183,8 @@ public final class OpenCLBackend: SimulationBackend {
         // from the delay distributions, as the host's memory estimate does.
         let (synapseCount, slotBound, builtOnDevice): (Int, Int, Bool)
         switch synapses {
-        case .upload(let table, _): (synapseCount, slotBound, builtOnDevice) = (table.synapseCount, OpenCLBackend.ringSlots(maxDelay: table.maxDelay), false)
-        case .build: (synapseCount, slotBound, builtOnDevice) = (d.synapsesIncludingThalamic, OpenCLBackend.ringSlots(maxDelay: MemoryEstimate.ringSlotsBound(d) - 1), true)
+        case .upload(let table, _): (synapseCount, slotBound, builtOnDevice) = (table.synapseCount, table.maxDelay + 1, false)
+        case .build: (synapseCount, slotBound, builtOnDevice) = (d.synapsesIncludingThalamic, MemoryEstimate.ringSlotsBound(d), true)
         }
         let needed = OpenCLBackend.deviceMemory(d, synapses: synapseCount, slots: slotBound, builtOnDevice: builtOnDevice,
                                                 layout: preferred, batchSteps: launch.batchSteps)
@@ -235,7 +229,7 @@ public final class OpenCLBackend: SimulationBackend {
         }
         self.table = table
         if !layout.deliveryByOneItem { try OpenCLBackend.requireRowsAddressable(rowStart: table.rowStart) }
-        slots = OpenCLBackend.ringSlots(maxDelay: table.maxDelay)
+        slots = table.maxDelay + 1
         // Only a CPU device's delivery, to each work-group's own neurons, looks up segments; a
         // kernel argument cannot be an empty buffer.
         let segments = layout.deliveryByOneItem

@@ -352,8 +352,8 @@ final class OpenCLBackendTests: XCTestCase {
     /// prescribes for the spikes of the steps before (the kernels keep the step's own slot,
     /// with its driving input, until the next launch; the CPU backend has taken it). The slot
     /// after it may also hold the step's own spikes through their synapses of one step's delay,
-    /// all of them, in every step alike (a kernel may deliver those in the spikes' step); the
-    /// CPU backend never does.
+    /// all of them, in every step alike (a kernel may deliver those in the spikes' step, as the
+    /// seventeenth session's `prompt` variant did); the CPU backend never does.
     func testDeliveryIsExactOnEveryBackend() throws {
         var p = singleNeuronParameters()
         p.network.fullNeuronCounts = [60, 40, 60, 40, 30, 10, 50, 20]
