@@ -54,7 +54,7 @@ echo '{"network": {"k_ext": {"L7E": 10}}}' >"$WORK/population.json"
 expect_error 2 "network.k_ext.L7E.*unknown population name" run --config "$WORK/population.json" --output "$WORK/x"
 # Absurd values are refused by name, not by a trap (exit status 132) in a conversion.
 echo '{"network": {"psp_exc_mean": 1e300}}' >"$WORK/huge.json"
-expect_error 2 "'network.psp_exc_mean': .*beyond the 32767 pA" run --config "$WORK/huge.json" --output "$WORK/x"
+expect_error 2 "'network.psp_exc_mean': .*beyond the 1048575 pA" run --config "$WORK/huge.json" --output "$WORK/x"
 echo '{"network": {"n_scalling": 0.1}}' >"$WORK/key.json"
 expect_error 2 "network.n_scalling.*unknown key" config --config "$WORK/key.json"
 echo '{"network": {"conn_probs": {"L23E": {"L4E": 1.2}}}}' >"$WORK/probability.json"
@@ -339,6 +339,16 @@ expect_error 2 "'--work-group': neurons per work-item must be 1, 2 or a multiple
 expect_error 2 "'--work-group': expected WORK_ITEMSxNEURONS_PER_ITEM such as 256x1, got '64'" bench --scale 0.02 --backend opencl --work-group 64
 expect_error 2 "'--work-group': only meaningful with --backend opencl" bench --scale 0.02 --backend cpu --work-group 64x4
 expect_error 2 "'--time-kernels': only meaningful with --backend opencl" bench --scale 0.02 --backend cpu --time-kernels
+# Ring words: 32 or 64 bits; 32 refused, saying why, where weights this large could overflow
+# them (the backend alone takes 64 there, and verify finds the same spikes).
+expect_error 2 "'--ring-bits': must be 32 or 64, got 16" run "${SMALL[@]}" --backend opencl --ring-bits 16 --output "$WORK/x"
+expect_error 2 "'--ring-bits': only meaningful with --backend opencl" bench --scale 0.02 --backend cpu --ring-bits 64
+echo '{"network": {"psp_exc_mean": 10}}' >"$WORK/heavy.json"
+expect_error 1 "ring-bits 32: one neuron's input of one step could reach .* pA (its synapses' weights added up), beyond the 1.049e+06 pA" \
+  run "${SMALL[@]}" --config "$WORK/heavy.json" --backend opencl --ring-bits 32 --output "$WORK/x"
+"$BIN" verify "${SMALL[@]}" --config "$WORK/heavy.json" --t-presim 0 --t-sim 30 >"$WORK/verify-heavy" 2>&1 \
+  && grep -q "64-bit ring" "$WORK/verify-heavy" && grep -q "^identical: [1-9][0-9]* spikes" "$WORK/verify-heavy" && pass \
+  || fail "verify with heavy weights: $(tail -5 "$WORK/verify-heavy")"
 if [ $HAS_GPU -eq 0 ]; then
   "$BIN" bench --scale 0.02 --t-presim 10 --t-sim 10 --backend auto --time-kernels >"$WORK/out" 2>"$WORK/err" \
     && grep -q "nothing to time: --backend auto found no suitable GPU" "$WORK/err" && pass \
@@ -355,6 +365,8 @@ if "$BIN" bench --scale 0.02 --bg poisson --t-presim 20 --t-sim 100 --backend op
     || fail "kernel time per step not within (0, wall]: $(cat "$WORK/bench-timed")"
   grep -A1 '"kernel_times": {' "$WORK/bench-timed.json" | grep -q '"launches": 1000,' && pass || fail "bench JSON lacks kernel_times: $(cat "$WORK/bench-timed.json")"
   grep -q '"work_group": "32x4"' "$WORK/bench-timed.json" && pass || fail "bench JSON does not name the work-group shape"
+  grep -q '"ring_bits": 32,' "$WORK/bench-timed.json" && grep -q '"largest_step_input_pA": [1-9]' "$WORK/bench-timed.json" && pass \
+    || fail "bench JSON does not say the ring's width and bound: $(grep ring_bits -A1 "$WORK/bench-timed.json")"
 else
   fail "bench --time-kernels: $(cat "$WORK/err")"
 fi
@@ -396,7 +408,8 @@ OCL_ICD_VENDORS="$WORK/no-icd" "$BIN" run "${SMALL[@]}" --backend auto --output 
 # identical (its exit status), every bench finished, and one summary row per bench record;
 # a kernel variant (here the sources' own copy) verified and timed beside them.
 GPU_SCRIPTS=$(dirname "$0")/../Benchmarks/gpu
-if bash "$GPU_SCRIPTS/run.sh" --dry-run --binary "$BIN" --out "$WORK/gpu" --variants "copy=$WORK/kernels" >"$WORK/gpu.out" 2>&1; then pass
+if bash "$GPU_SCRIPTS/run.sh" --dry-run --binary "$BIN" --out "$WORK/gpu" --variants "copy=$WORK/kernels wide=$WORK/kernels,--ring-bits,64" \
+     >"$WORK/gpu.out" 2>&1; then pass
 else fail "Benchmarks/gpu/run.sh --dry-run exited non-zero: $(grep -v '^|' "$WORK/gpu.out" | tail -5)"; fi
 grep -q "bench failed\|timed out" "$WORK/gpu.out" && fail "gpu/run.sh: $(grep "bench failed\|timed out" "$WORK/gpu.out")" || pass
 records=$(cat "$WORK"/gpu/bench-*.json 2>/dev/null | grep -c '"real_time_factor"')
@@ -407,6 +420,11 @@ rows=$(grep -c '^| [a-z]' "$WORK/gpu.out")
 awk -F'|' '$2 ~ /one-step-|persistent-1000-|variant-copy-/ { timed++; if ($17 + 0 > 0) filled++ } END { exit !(timed >= 4 && filled == timed) }' \
   "$WORK/gpu.out" && pass || fail "gpu/run.sh summary lacks kernel times: $(grep '^| one-step\|^| persistent\|^| variant' "$WORK/gpu.out")"
 grep -q "kernels from $WORK/kernels" "$WORK/gpu.out" && pass || fail "gpu/run.sh --variants did not use the variant's kernels"
+# A variant's arguments reach its runs: 64-bit ring words for `wide`, as in the full run's own
+# comparison.
+grep -q '"ring_bits": 64,' "$WORK/gpu/bench-variant-wide-64x32.json" && grep -q '"ring_bits": 64,' "$WORK/gpu/bench-persistent-1000-64x32-ring-64.json" \
+  && grep -q '"ring_bits": 32,' "$WORK/gpu/bench-variant-copy-64x32.json" && pass \
+  || fail "gpu/run.sh: ring widths not as asked: $(grep -h '"ring_bits"' "$WORK"/gpu/bench-*.json | sort | uniq -c)"
 [ -s "$WORK/gpu/program.bin" ] && [ -s "$WORK/gpu/program-variant-copy.bin" ] && pass \
   || fail "gpu/run.sh did not keep the programs' binaries: $(ls "$WORK/gpu")"
 # Kernels compared alone (--only-variants), at the shapes asked for: no other run, a row per

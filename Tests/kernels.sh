@@ -32,11 +32,12 @@ check() {
   for target in nvptx64-nvidia-nvcl spir64; do
     local vendor=()
     [ $target = nvptx64-nvidia-nvcl ] && vendor=(-Dcl_nv_pragma_unroll=1 -Dasm=__asm__)
-    for options in "1u 0 0" "4u 1 1" "12u 0 0" "64u 1 0"; do
+    # Both ring widths in both deliveries.
+    for options in "1u 0 0 32" "4u 1 1 32" "12u 0 0 64" "64u 1 0 64"; do
       set -- $options
       if "$CLANG" -x cl -cl-std=CL1.2 -target $target -Xclang -finclude-default-header "${vendor[@]}" \
           -Xclang -cl-ext=+cl_khr_fp64,+cl_khr_int64_base_atomics \
-          -DNEURONS_PER_ITEM=$1 -DDELIVERY_BY_ONE_ITEM=$2 -DPREFETCH_BY_BUILTIN=$3 \
+          -DNEURONS_PER_ITEM=$1 -DDELIVERY_BY_ONE_ITEM=$2 -DPREFETCH_BY_BUILTIN=$3 -DRING_BITS=$4 \
           -Werror -Wall -Wextra -Wconversion -Wno-sign-conversion -emit-llvm -S -o "$source.ll" "$source" 2>"$source.log"; then
         # Declared, not defined: anything but a builtin (mangled, _Z...) or an LLVM intrinsic.
         undefined=$(sed -n 's/^declare .* @\([A-Za-z0-9_.]*\)(.*/\1/p' "$source.ll" | grep -v -e '^_Z' -e '^llvm\.' | sort -u | tr '\n' ' ')
@@ -44,11 +45,11 @@ check() {
           passed=$((passed + 1))
         else
           failed=$((failed + 1))
-          echo "FAIL: $folder, $target, NEURONS_PER_ITEM=$1: called but not defined (make them static inline): $undefined"
+          echo "FAIL: $folder, $target, NEURONS_PER_ITEM=$1 RING_BITS=$4: called but not defined (make them static inline): $undefined"
         fi
       else
         failed=$((failed + 1))
-        echo "FAIL: $folder, $target, NEURONS_PER_ITEM=$1 DELIVERY_BY_ONE_ITEM=$2 PREFETCH_BY_BUILTIN=$3:"
+        echo "FAIL: $folder, $target, NEURONS_PER_ITEM=$1 DELIVERY_BY_ONE_ITEM=$2 PREFETCH_BY_BUILTIN=$3 RING_BITS=$4:"
         head -30 "$source.log"
       fi
       rm -f "$source.log" "$source.ll"

@@ -24,6 +24,30 @@
 #define DELIVERY_BY_ONE_ITEM 0
 #endif
 
+// Bits of a ring slot's word, set by the host (-D): 32 where no neuron's input of one step
+// can reach 2^31 units (bound_step_input; OpenCLBackend.ringBits), else 64. A slot's adds
+// wrap modulo 2^RING_BITS in any order, so the word holds the slot's sum modulo 2^RING_BITS
+// exactly, and where the sum lies within the signed range, the sum itself: the CPU backend's
+// 64-bit sum, bit for bit. Unsigned words, whose wrapping C defines.
+#ifndef RING_BITS
+#define RING_BITS 64
+#endif
+#if RING_BITS == 32
+typedef uint ring_word;
+#else
+typedef ulong ring_word;
+#endif
+
+// The input a ring slot's word holds (fixed-point units).
+static inline long ring_input(ring_word word)
+{
+#if RING_BITS == 32
+    return (long)as_int(word);
+#else
+    return as_long(word);
+#endif
+}
+
 // A request to bring p's cache line closer, for writing or for reading. OpenCL C's own
 // `prefetch` does nothing on PoCL, where clang's builtin emits the CPU's prefetch
 // instruction; the host sets PREFETCH_BY_BUILTIN there (Kernels.deviceOptions). Other
@@ -69,6 +93,23 @@ __kernel void index_row_segments(uint rows, uint groups, uint owned, __global co
     segments[id] = (uint)((g == groups ? end : lower_bound(targets, start, end, g * owned)) - start);
 }
 
+// The largest input that one step can bring each neuron, excitatory (bound[i]) and
+// inhibitory (bound[neuron_count + i]), in fixed-point units: its synapses' weights' sizes
+// added up, each times the most spikes its source can emit in one step (one for a neuron,
+// `thalamic_multiplicity` for a thalamic neuron's row). Each synapse adds to a slot once, so
+// no slot's sum can be larger; the host sets RING_BITS from the largest (OpenCLBackend).
+__kernel void bound_step_input(uint rows, uint neuron_count, uint thalamic_multiplicity, __global const ulong *row_start,
+                               __global const uint *targets, __global const int *weights, __global ulong *bound)
+{
+    size_t row = get_global_id(0);
+    if (row >= rows) return;
+    ulong multiplicity = row < neuron_count ? 1u : thalamic_multiplicity;
+    for (ulong k = row_start[row]; k < row_start[row + 1]; k++) {
+        int weight = weights[k];
+        atom_add(bound + (weight >= 0 ? 0u : neuron_count) + targets[k], multiplicity * abs(weight));
+    }
+}
+
 // What every step needs; the same for deliver_and_update and run_steps. The spike lists
 // (write_list_entry) are written by one work-group and read by others within a launch of
 // run_steps: they are volatile, so that no work-group reads them through a cache that is not
@@ -79,7 +120,7 @@ __kernel void index_row_segments(uint rows, uint groups, uint owned, __global co
     uint neuron_count, uint slots, uint first_background_step, uint transient_begin, uint transient_end, \
     uint thalamic_begin, uint thalamic_end, uint thalamic_count, uint seed, \
     __global double *v, __global double *i_ex, __global double *i_in, __global int *refractory, \
-    __global long *ring_ex, __global long *ring_in, __global const uchar *population_of, \
+    __global ring_word *ring_ex, __global ring_word *ring_in, __global const uchar *population_of, \
     __constant double *dc_amplitude, __constant double *transient_amplitude, \
     __constant double *background_cdf, __constant double *thalamic_cdf, long external_weight, \
     double p22, double p11, double p21, double p20, double threshold, double reset, int refractory_steps, \
@@ -104,8 +145,8 @@ __kernel void index_row_segments(uint rows, uint groups, uint owned, __global co
 
 // Synapse k's ring slot: its target's, for the synapse's delay after the spike's step
 // (origin_slot), in the excitatory or inhibitory ring by the sign of its weight.
-static inline __global long *ring_slot(ulong k, uint origin_slot, uint slots, uint neuron_count,
-                                       __global long *ring_ex, __global long *ring_in, __global const uint *targets,
+static inline __global ring_word *ring_slot(ulong k, uint origin_slot, uint slots, uint neuron_count,
+                                       __global ring_word *ring_ex, __global ring_word *ring_in, __global const uint *targets,
                                        __global const int *weights, __global const uchar *delays)
 {
     uint arrival = origin_slot + delays[k];
@@ -117,20 +158,26 @@ static inline __global long *ring_slot(ulong k, uint origin_slot, uint slots, ui
 // An atomic add to a ring slot. On NVIDIA's devices with L2's eviction priority evict_last
 // for half of the ring's lines (by address), so that they stay in L2 between the adds of
 // the ~60 steps a slot collects its input over, rather than going back and forth to memory
-// behind the table's stream: the ring (2 x ~60 slots x 77,169 neurons x 8 bytes, ~75 MB at
-// full scale) is larger than L2 (50 MB on an H100), and a step's adds cost what their lines
-// cost (a second add of zero to each synapse's place, 6.05 -> 6.73 us per step on an H200;
-// to the same place in the other ring, 7.61). With the policy, 6.05 -> 5.74 on an H200
-// (for all the lines 5.72) and 6.68 -> 6.17 on an H100 (eighteenth session).
+// behind the table's stream: the 64-bit ring (2 x ~60 slots x 77,169 neurons x 8 bytes, ~75
+// MB at full scale) is larger than L2 (50 MB on an H100), and a step's adds cost what their
+// lines cost (a second add of zero to each synapse's place, 6.05 -> 6.73 us per step on an
+// H200; to the same place in the other ring, 7.61). With the policy, 6.05 -> 5.74 on an
+// H200 (for all the lines 5.72) and 6.68 -> 6.17 on an H100 (eighteenth session).
 #if !DELIVERY_BY_ONE_ITEM
-static inline void add_to_ring(__global long *slot, long input)
+static inline void add_to_ring(__global ring_word *slot, long input)
 {
 #ifdef cl_nv_pragma_unroll
     ulong policy;
     asm("createpolicy.fractional.L2::evict_last.b64 %0, 0.5;" : "=l"(policy));
-    asm volatile("red.relaxed.gpu.global.add.L2::cache_hint.u64 [%0], %1, %2;" :: "l"(slot), "l"(input), "l"(policy) : "memory");
+#if RING_BITS == 32
+    asm volatile("red.relaxed.gpu.global.add.L2::cache_hint.u32 [%0], %1, %2;" :: "l"(slot), "r"((uint)input), "l"(policy) : "memory");
 #else
-    atom_add(slot, input);
+    asm volatile("red.relaxed.gpu.global.add.L2::cache_hint.u64 [%0], %1, %2;" :: "l"(slot), "l"(input), "l"(policy) : "memory");
+#endif
+#elif RING_BITS == 32
+    atomic_add(slot, (uint)input);
+#else
+    atom_add(slot, (ulong)input);
 #endif
 }
 #endif
@@ -173,7 +220,7 @@ typedef struct {
 static inline neuron_reads read_neuron(uint i, size_t previous_slot_start, int finishes_previous,
                                        __global const double *v, __global const double *i_ex, __global const double *i_in,
                                        __global const int *refractory, __global const uchar *population_of,
-                                       volatile __global const long *ring_ex, volatile __global const long *ring_in)
+                                       volatile __global const ring_word *ring_ex, volatile __global const ring_word *ring_in)
 {
     neuron_reads r;
     r.population = population_of[i];
@@ -181,8 +228,8 @@ static inline neuron_reads read_neuron(uint i, size_t previous_slot_start, int f
     r.ex = i_ex[i];
     r.in = i_in[i];
     r.refractory = refractory[i];
-    r.input_ex = finishes_previous ? ring_ex[previous_slot_start + i] : 0;
-    r.input_in = finishes_previous ? ring_in[previous_slot_start + i] : 0;
+    r.input_ex = finishes_previous ? ring_input(ring_ex[previous_slot_start + i]) : 0;
+    r.input_in = finishes_previous ? ring_input(ring_in[previous_slot_start + i]) : 0;
     return r;
 }
 
@@ -315,7 +362,7 @@ static inline step_prelude begin_step(uint step, uint neuron_count, uint first_b
                                       uint transient_end, uint seed,
                                       __global const double *v, __global const double *i_ex, __global const double *i_in,
                                       __global const int *refractory, __global const uchar *population_of,
-                                      __global const long *ring_ex, __global const long *ring_in,
+                                      __global const ring_word *ring_ex, __global const ring_word *ring_in,
                                       __constant double *dc_amplitude, __constant double *transient_amplitude,
                                       __constant double *background_cdf, long external_weight)
 {
@@ -409,8 +456,8 @@ static inline __attribute__((always_inline)) uint2 simulate_step(uint step, STEP
     int has_pending = 0;
     neuron_reads first_reads = prelude.reads;
     if (FIRST_NEURON_READ_EARLY && first < neuron_count && finishes_previous) {
-        first_reads.input_ex = ((volatile __global const long *)ring_ex)[previous_slot_start + first];
-        first_reads.input_in = ((volatile __global const long *)ring_in)[previous_slot_start + first];
+        first_reads.input_ex = ring_input(((volatile __global const ring_word *)ring_ex)[previous_slot_start + first]);
+        first_reads.input_in = ring_input(((volatile __global const ring_word *)ring_in)[previous_slot_start + first]);
     }
     for (uint b = 0u; b < (NEURONS_PER_ITEM + 3u) / 4u; b++) {
         uint quad = first + 4u * b;
@@ -518,7 +565,7 @@ static inline __attribute__((always_inline)) uint2 simulate_step(uint step, STEP
                     } else {
                         long count = previous_counts[s];
                         for (ulong k = begin; k < stop; k++)
-                            *ring_slot(k, origin_slot, slots, neuron_count, ring_ex, ring_in, targets, weights, delays) += synaptic_input(k, count, weights);
+                            *ring_slot(k, origin_slot, slots, neuron_count, ring_ex, ring_in, targets, weights, delays) += (ring_word)synaptic_input(k, count, weights);
                     }
                     room -= (uint)(stop - begin);
                     if (stop == end) {
@@ -573,7 +620,7 @@ static inline __attribute__((always_inline)) uint2 simulate_step(uint step, STEP
         uint share = (synapses + groups - 1u) / groups;
         uint end = min(synapses, (group + 1u) * share);
         for (uint first_item = group * share + lid; first_item < end; first_item += SYNAPSES_IN_FLIGHT * size) {
-            __global long *slot[SYNAPSES_IN_FLIGHT];
+            __global ring_word *slot[SYNAPSES_IN_FLIGHT];
             long input[SYNAPSES_IN_FLIGHT];
 #pragma unroll
             for (uint u = 0u; u < SYNAPSES_IN_FLIGHT; u++) {

@@ -13,19 +13,22 @@
 # The kernels are compiled as on NVIDIA's devices: cl_nv_pragma_unroll defined, so with their
 # inline PTX (clang's OpenCL C spells asm __asm__), and the local arrays sized for the layout.
 # --kernels DIR: another folder of kernel sources, such as a variant of
-# Benchmarks/gpu/variants/ (its make.sh writes them).
-# Usage: Benchmarks/gpu/registers.sh [--clang CLANG] [--ptxas PTXAS] [--libclc BC] [--kernels DIR]
+# Benchmarks/gpu/variants/ (its make.sh writes them). --ring-bits 64: the ring's words as
+# where a network's input of one step could overflow 32 bits (the model's take 32).
+# Usage: Benchmarks/gpu/registers.sh [--clang CLANG] [--ptxas PTXAS] [--libclc BC] [--kernels DIR] [--ring-bits 32|64]
 set -u
 CLANG=$(command -v clang-16 || true)
 PTXAS=$(command -v ptxas || true)
 LIBCLC=/usr/lib/clc/nvptx64--nvidiacl.bc
 KERNELS=kernels
+RING_BITS=32
 while [ $# -gt 0 ]; do
   case $1 in
     --clang) CLANG=$2; shift ;;
     --ptxas) PTXAS=$2; shift ;;
     --libclc) LIBCLC=$2; shift ;;
     --kernels) KERNELS=$(realpath "$2"); shift ;;
+    --ring-bits) RING_BITS=$2; shift ;;
     *) echo "unknown argument $1"; exit 2 ;;
   esac
   shift
@@ -42,6 +45,7 @@ for f in $files; do echo "#line 1 \"$KERNELS/$f\""; cat "$KERNELS/$f"; done >"$w
 cat >"$work/atomics.cl" <<'EOF'
 #pragma OPENCL EXTENSION cl_khr_int64_base_atomics : enable
 long __attribute__((overloadable)) atom_add(volatile __global long *p, long v) { return __sync_fetch_and_add(p, v); }
+ulong __attribute__((overloadable)) atom_add(volatile __global ulong *p, ulong v) { return __sync_fetch_and_add(p, v); }
 EOF
 common=(-x cl -cl-std=CL1.2 -target nvptx64-nvidia-nvcl -march=sm_90 -O3 -Xclang -finclude-default-header
         -Xclang -cl-ext=+cl_khr_fp64,+cl_khr_int64_base_atomics)
@@ -55,7 +59,7 @@ for shape in 256x1 512x1 640x1 704x1 1024x1 256x2 256x4 128x4 64x8; do
   width=${shape%x*}
   per_item=${shape#*x}
   "$CLANG" "${common[@]}" -Dcl_nv_pragma_unroll=1 -Dasm=__asm__ -DMAX_GROUP_SIZE=${width}u \
-    -DNEURONS_PER_ITEM=${per_item}u -DDELIVERY_BY_ONE_ITEM=0 -DPREFETCH_BY_BUILTIN=0 \
+    -DNEURONS_PER_ITEM=${per_item}u -DDELIVERY_BY_ONE_ITEM=0 -DPREFETCH_BY_BUILTIN=0 -DRING_BITS=$RING_BITS \
     -Xclang -mlink-builtin-bitcode -Xclang "$LIBCLC" -Xclang -mlink-builtin-bitcode -Xclang "$work/atomics.bc" \
     -S -o "$work/step.ptx" "$work/all.cl" 2>"$work/clang.log" || { cat "$work/clang.log"; exit 1; }
   "$PTXAS" -arch=sm_90 -v -o "$work/step.cubin" "$work/step.ptx" 2>"$work/ptxas.log" || { cat "$work/ptxas.log"; exit 1; }

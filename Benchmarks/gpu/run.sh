@@ -25,7 +25,9 @@
 # summarize.py, which turns the bench JSON files into one Markdown table, here or afterwards):
 #   .gpu-bundle/run.sh [--dry-run] [--out DIR] [--binary PATH] [--variants "NAME=DIR ..."]
 #                      [--variant-shapes "SHAPE ..."] [--only-variants] [--probe] [--probe-variants "NAME ..."]
-# (--binary: the microcircuit to run instead of the bundle's or this checkout's release build;
+# (--variants: each NAME=DIR, or NAME=DIR,ARG,... with arguments for its verify and bench runs,
+# such as base64=DIR,--ring-bits,64 for the binary's kernels with 64-bit ring words;
+# --binary: the microcircuit to run instead of the bundle's or this checkout's release build;
 # --variant-shapes: the work-group shapes each variant is verified and timed at, the first
 # with the whole set of stimuli, the others for 200 ms; --only-variants: the devices and the
 # variants only, for a short call that compares kernels. List the binary's own kernels among
@@ -143,7 +145,7 @@ bench() {
   local status=${PIPESTATUS[0]}
   [ "$status" -eq 0 ] || echo "$name: bench failed (exit status $status)"
 }
-verified=0 verified_full=0 verified_potentials=0 verified_one_step=0 verified_shape=0 verified_full_one_step=0
+verified=0 verified_full=0 verified_potentials=0 verified_one_step=0 verified_shape=0 verified_full_one_step=0 verified_wide_ring=0
 if [ $ONLY_VARIANTS -eq 0 ]; then
   echo "== verify (CPU vs OpenCL, synapses built on the device; scale $VERIFY_SCALE, Poisson, thalamic and DC transient)"
   MICROCIRCUIT_PROGRAM_BINARY="$OUT/program.bin" limited "$BIN" verify --construct device --scale $VERIFY_SCALE --bg poisson \
@@ -200,23 +202,34 @@ if [ $ONLY_VARIANTS -eq 0 ]; then
     bench "persistent-1000-$shape" --backend opencl --construct device --scale $FULL --t-presim 100 --t-sim $T_SHORT \
       --steps-per-launch 1000 --work-group $shape --time-kernels
   done
+  # The ring's words at 64 bits, as where a network's input of one step could overflow 32
+  # (the model's takes 32): what the narrower ring saves, and that it changes no spike.
+  shape=${PERSISTENT_SHAPES%% *}
+  echo "== verify (scale $FULL, $T_VERIFY_FULL ms, 64-bit ring words)"
+  limited "$BIN" verify --construct device --ring-bits 64 --scale $FULL --bg poisson --t-presim 0 --t-sim $T_VERIFY_FULL --quiet
+  verified_wide_ring=$?
+  bench "persistent-1000-$shape-ring-64" --backend opencl --construct device --scale $FULL --t-presim 100 --t-sim $T_SHORT \
+    --steps-per-launch 1000 --work-group $shape --time-kernels --ring-bits 64
 fi
 # Kernel variants: each verified (a variant must not change a spike), then timed per shape.
 verified_variants=0
 first_shape=${VARIANT_SHAPES%% *}
 for variant in $VARIANTS; do
   name=${variant%%=*}
-  folder=$(realpath "${variant#*=}")
-  echo "== kernel variant $name ($folder)"
+  spec=${variant#*=}
+  folder=$(realpath "${spec%%,*}")
+  extra=()
+  [[ $spec == *,* ]] && IFS=, read -ra extra <<<"${spec#*,}"
+  echo "== kernel variant $name ($folder${extra[*]:+; ${extra[*]}})"
   MICROCIRCUIT_KERNELS=$folder MICROCIRCUIT_PROGRAM_BINARY="$OUT/program-variant-$name.bin" limited "$BIN" verify --construct device \
-    --scale $VERIFY_SCALE --bg poisson --thalamic --dc-transient --t-presim 500 --t-sim 500 --work-group $first_shape --quiet \
+    --scale $VERIFY_SCALE --bg poisson --thalamic --dc-transient --t-presim 500 --t-sim 500 --work-group $first_shape "${extra[@]}" --quiet \
     || verified_variants=1
   for shape in $VARIANT_SHAPES; do
     # At full scale too, where ~300 work-groups meet at each barrier.
     MICROCIRCUIT_KERNELS=$folder limited "$BIN" verify --construct device --scale $FULL --bg poisson --t-presim 0 --t-sim $T_VERIFY_FULL \
-      --work-group $shape --quiet || verified_variants=1
+      --work-group $shape "${extra[@]}" --quiet || verified_variants=1
     MICROCIRCUIT_KERNELS=$folder bench "variant-$name-$shape" --backend opencl --construct device --scale $FULL --t-presim 100 \
-      --t-sim $T_SHORT --steps-per-launch 1000 --work-group $shape --time-kernels
+      --t-sim $T_SHORT --steps-per-launch 1000 --work-group $shape --time-kernels "${extra[@]}"
   done
 done
 # probe LABEL [KERNELS]: where a step's cycles go with those kernel sources (by default the
@@ -239,7 +252,7 @@ if [ $PROBE -eq 1 ] || [ $ONLY_VARIANTS -eq 0 ]; then
 fi
 for name in $PROBED_VARIANTS; do
   folder=
-  for variant in $VARIANTS; do [ "${variant%%=*}" = "$name" ] && folder=${variant#*=}; done
+  for variant in $VARIANTS; do [ "${variant%%=*}" = "$name" ] && folder=${variant#*=} && folder=${folder%%,*}; done
   if [ -n "$folder" ]; then probe "variant $name" "$folder"; else echo "probe of variant $name: not among --variants"; fi
 done
 if command -v python3 >/dev/null; then
@@ -247,4 +260,4 @@ if command -v python3 >/dev/null; then
   python3 "$HERE/summarize.py" "$OUT"
 fi
 [ $verified -eq 0 ] && [ $verified_full -eq 0 ] && [ $verified_potentials -eq 0 ] && [ $verified_one_step -eq 0 ] && [ $verified_shape -eq 0 ] \
-  && [ $verified_full_one_step -eq 0 ] && [ $verified_variants -eq 0 ]
+  && [ $verified_full_one_step -eq 0 ] && [ $verified_wide_ring -eq 0 ] && [ $verified_variants -eq 0 ]

@@ -305,12 +305,17 @@ public struct StepSchedule: Sendable, Equatable {
     }
 }
 
-/// Synaptic weights as integers of 2^-16 pA, so that input sums are exact and do not depend
-/// on the order in which spikes arrive (the CPU-GPU identity rests on this).
+/// Synaptic weights as integers of 2^-11 pA, so that input sums are exact and do not depend
+/// on the order in which spikes arrive (the CPU-GPU identity rests on this). The unit is as
+/// coarse as a full-scale network's input of one step needs, so that each neuron's largest
+/// possible one (its synapses' weights added up, ~0.6e6 pA at full scale) stays below 2^31
+/// units: a GPU then sums input in 32-bit words, whose ring fits its L2 cache (see
+/// `OpenCLBackend.ringBits`). Rounding moves a weight by at most 2^-12 pA (2.4e-4 pA, a
+/// 3e-6 part of the model's 87.8 pA).
 public enum FixedPointWeight {
-    public static let unitsPerPicoampere = 65536.0
-    public static let picoamperePerUnit = 1.0 / 65536.0
-    public static let maximumMagnitude = Double(Int32.max) / 65536.0
+    public static let unitsPerPicoampere = 2048.0
+    public static let picoamperePerUnit = 1.0 / 2048.0
+    public static let maximumMagnitude = Double(Int32.max) / 2048.0
 
     /// The nearest fixed-point value, halves away from zero (add a signed half, truncate: one
     /// instruction, where `rounded()` is a libm call); callers guarantee |pA| < maximumMagnitude.

@@ -123,6 +123,10 @@ public struct PoissonRate: Sendable, Equatable {
     /// 8 have probability 0.003 at the model's largest mean, 2.3 (L6E).
     public static let countedWithoutBranches = 8
     public let lambda: Double
+
+    /// The largest count any draw gives: the draw's for the largest word (it rises with the
+    /// word).
+    public var largestCount: UInt32 { RandomDraw.poisson(.max, self) }
     public let cdf: [Double]
 
     public init(lambda: Double) {

@@ -116,6 +116,27 @@ struct DeviceSynapseTable {
         return segments
     }
 
+    /// The largest input that one step can bring any of the `neurons` neurons, excitatory or
+    /// inhibitory, in fixed-point units (`bound_step_input`): its synapses' weights' sizes added
+    /// up, a thalamic row's times `thalamicMultiplicity`, the most spikes a thalamic neuron
+    /// emits in one step. No ring slot's sum can be larger.
+    func largestStepInput(neurons: Int, thalamicMultiplicity: UInt32, context: CLContext, program: CLProgram) throws -> UInt64 {
+        let rows = rowStart.count - 1
+        guard neurons > 0, synapseCount > 0 else { return 0 }
+        let bound = try CLBuffer<UInt64>(context, count: 2 * neurons, name: "step_input_bound")
+        try bound.zero()
+        let kernel = try CLKernel(program, name: "bound_step_input", arguments: 7)
+        try kernel.set(0, UInt32(rows))
+        try kernel.set(1, UInt32(neurons))
+        try kernel.set(2, thalamicMultiplicity)
+        try kernel.set(3, rowStartBuffer)
+        try kernel.set(4, targets)
+        try kernel.set(5, weights)
+        try kernel.set(6, bound)
+        try kernel.enqueue(global: rows)
+        return try bound.read().max()!
+    }
+
     /// Arguments 0 ... 6, which the construction kernels share: the projection's synapse
     /// count, id, seed, and its source and target ranges.
     private static func setProjection(_ projection: Projection, seed: UInt32, on kernel: CLKernel) throws {

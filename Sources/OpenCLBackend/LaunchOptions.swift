@@ -10,6 +10,9 @@ public struct LaunchOptions: Sendable, Equatable {
     public var batchSteps = 1000
     /// Whether to time every step launch on the device (`OpenCLBackend.kernelTimes`).
     public var timesKernels = false
+    /// Bits of the device ring's words (`OpenCLBackend.ringBits`): 32, refused where a
+    /// neuron's input of one step could overflow them; 64; or nil, 32 where none can.
+    public var ringBits: Int?
     /// Places in each recording buffer instead of the bound that refractoriness gives, which
     /// no batch can exceed: set by tests only, to see that an overflow is reported, not lost.
     var recordCapacity: Int?
@@ -17,11 +20,14 @@ public struct LaunchOptions: Sendable, Equatable {
     /// tests only, to cut batches short by samples.
     var voltageSampleCapacity: Int?
 
-    public init(stepsPerLaunch: Int? = nil, workGroup: WorkGroupShape? = nil, batchSteps: Int = 1000, timesKernels: Bool = false) {
+    public init(stepsPerLaunch: Int? = nil, workGroup: WorkGroupShape? = nil, batchSteps: Int = 1000, timesKernels: Bool = false,
+                ringBits: Int? = nil) {
+        precondition(ringBits.map { [32, 64].contains($0) } ?? true, "ring words of 32 or 64 bits")
         self.stepsPerLaunch = stepsPerLaunch
         self.workGroup = workGroup
         self.batchSteps = batchSteps
         self.timesKernels = timesKernels
+        self.ringBits = ringBits
     }
 
     /// The steps per launch on a device of `info`: as asked, else a recording batch's worth on

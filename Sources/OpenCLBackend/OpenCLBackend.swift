@@ -14,9 +14,9 @@ import Simulation
 /// `CPUBackend`, so the spikes are identical.
 public final class OpenCLBackend: SimulationBackend {
     public let name = "opencl"
-    /// The device, and where the kernels came from when not from this binary.
+    /// The device, the ring's words, and where the kernels came from when not from this binary.
     public var device: String {
-        "\(info.name) (\(info.platformName), OpenCL device \(info.index)\(kernelFolder.map { "; kernels from \($0)" } ?? ""))"
+        "\(info.name) (\(info.platformName), OpenCL device \(info.index), \(ringBits)-bit ring\(kernelFolder.map { "; kernels from \($0)" } ?? ""))"
     }
     public var hostThreads: Int { info.isGPU ? 0 : ProcessInfo.processInfo.activeProcessorCount }
     public private(set) var currentStep = 0
@@ -84,8 +84,15 @@ public final class OpenCLBackend: SimulationBackend {
     public let deviceMemoryBytes: Int
 
     let potentials: CLBuffer<Double>
-    let ringEx: CLBuffer<Int64>
-    let ringIn: CLBuffer<Int64>
+    let ring: InputRing
+    /// Bits of the ring's words on the device: 32 where no neuron's input of one step can
+    /// reach 2^31 units (`largestStepInput`), which halves the ring (at full scale 37 instead
+    /// of 75 MB, so that it fits a GPU's L2 cache), else 64; as `LaunchOptions.ringBits` asks.
+    /// Either holds every slot's sum exactly (kernels/deliver_and_update.cl, RING_BITS).
+    public let ringBits: Int
+    /// The largest input one step can bring any neuron (fixed-point units), which decides
+    /// `ringBits`; nil where 64 bits were asked for and it was not computed.
+    public let largestStepInput: UInt64?
     /// Two, used by turns: one batch records into one while the host reads the previous
     /// batch's spikes from the other.
     let recorders: [SpikeRecorder]
@@ -109,13 +116,14 @@ public final class OpenCLBackend: SimulationBackend {
     /// When the last timed batch's last launch ended (device clock, ns).
     var lastLaunchEnd: UInt64?
 
-    /// Bytes of device memory a network of `synapses` synapses and `slots` ring slots needs.
+    /// Bytes of device memory a network of `synapses` synapses and `slots` ring slots needs,
+    /// with ring words of 64 bits (their width is known only once the table is).
     static func deviceMemory(_ d: DerivedParameters, synapses: Int, slots: Int, builtOnDevice: Bool, layout: StepLayout, batchSteps: Int) -> Int {
         let n = d.totalNeurons
         let rows = n + d.thalamicNeurons
         return DeviceSynapseTable.bytes(synapses: synapses, rows: rows, builtOnDevice: builtOnDevice)
             + (layout.deliveryByOneItem ? rows * (layout.groups(neurons: n) + 1) * 4 : 0)
-            + n * (3 * 8 + 4 + 1) + 2 * slots * n * 8
+            + n * (3 * 8 + 4 + 1) + 2 * slots * n * 8 + 2 * n * 8
             + 3 * rows * 8
             + 2 * SpikeRecorder.bytes(capacity: recordCapacity(d, batchSteps: batchSteps), voltageSamples: voltageSampleCapacity(d, batchSteps: batchSteps), neurons: n)
     }
@@ -200,9 +208,49 @@ public final class OpenCLBackend: SimulationBackend {
         var clock = Stopwatch()
         let context = try CLContext(device: device.id, profiling: launch.timesKernels)
         self.context = context
-        kernelFolder = Kernels.sourceFolder
-        let options = [Kernels.buildOptions, Kernels.deviceOptions(info), preferred.buildOptions, "-DARRIVAL_COUNTS=\(OpenCLBackend.arrivalCounts)u"]
-        program = try CLProgram(context, sources: try Kernels.sources(from: kernelFolder), options: options.joined(separator: " "))
+        let kernelFolder = Kernels.sourceFolder
+        self.kernelFolder = kernelFolder
+        let sources = try Kernels.sources(from: kernelFolder)
+        let info = info
+        func buildProgram(ringBits: Int) throws -> CLProgram {
+            let options = [Kernels.buildOptions, Kernels.deviceOptions(info), preferred.buildOptions,
+                           "-DARRIVAL_COUNTS=\(OpenCLBackend.arrivalCounts)u", "-DRING_BITS=\(ringBits)"]
+            return try CLProgram(context, sources: sources, options: options.joined(separator: " "))
+        }
+        // Built for the ring width asked for, or for 32 bits, which the model's networks take
+        // (FixedPointWeight), and again for 64 if the table turns out not to.
+        var program = try buildProgram(ringBits: launch.ringBits ?? 32)
+        setupTimings.compile = clock.lap()
+
+        let table: DeviceSynapseTable
+        switch synapses {
+        case .upload(let host, let inPlace):
+            table = try DeviceSynapseTable(uploading: host, context: context, sharing: inPlace)
+        case .build:
+            table = try DeviceSynapseTable(building: d, context: context, program: program, groupSize: min(128, info.maxWorkGroupSize))
+        }
+        self.table = table
+        if launch.ringBits == 64 {
+            largestStepInput = nil
+            ringBits = 64
+        } else {
+            let thalamicMultiplicity = d.schedule.thalamicSpikeSteps.isEmpty ? 0 : d.thalamicPoisson.largestCount
+            let largest = try table.largestStepInput(neurons: d.totalNeurons, thalamicMultiplicity: thalamicMultiplicity,
+                                                     context: context, program: program)
+            largestStepInput = largest
+            ringBits = largest <= UInt64(Int32.max) ? 32 : 64
+            if ringBits == 64, launch.ringBits == 32 {
+                let picoamperes = { (units: UInt64) in String(format: "%.4g pA", Double(units) * FixedPointWeight.picoamperePerUnit) }
+                throw OpenCLUnavailable(description: "--ring-bits 32: one neuron's input of one step could reach \(picoamperes(largest)) (its synapses' weights added up), beyond the \(picoamperes(UInt64(Int32.max))) that 32-bit ring words hold; use --ring-bits 64, or leave the choice to the backend")
+            }
+        }
+        // The bound's time counts with the table's: its construction, or its upload.
+        if case .build = synapses { setupTimings.construction = clock.lap() } else { setupTimings.upload = clock.lap() }
+        if ringBits == 64, launch.ringBits == nil {
+            program = try buildProgram(ringBits: 64)
+            setupTimings.compile += clock.lap()
+        }
+        self.program = program
         try Kernels.writeBinary(of: program)
         deliverAndUpdate = try CLKernel(program, name: "deliver_and_update", arguments: 47)
         runSteps = stepsPerRunSteps > 1 ? try CLKernel(program, name: "run_steps", arguments: 50) : nil
@@ -217,17 +265,8 @@ public final class OpenCLBackend: SimulationBackend {
         layout.groupSize = min(preferred.groupSize, largestGroup)
         self.layout = layout
         globalSize = layout.groups(neurons: neuronCount) * layout.groupSize
-        setupTimings.compile = clock.lap()
+        setupTimings.compile += clock.lap()
 
-        let table: DeviceSynapseTable
-        switch synapses {
-        case .upload(let host, let inPlace):
-            table = try DeviceSynapseTable(uploading: host, context: context, sharing: inPlace)
-        case .build:
-            table = try DeviceSynapseTable(building: d, context: context, program: program, groupSize: min(128, info.maxWorkGroupSize))
-            setupTimings.construction = clock.lap()
-        }
-        self.table = table
         if !layout.deliveryByOneItem { try OpenCLBackend.requireRowsAddressable(rowStart: table.rowStart) }
         slots = table.maxDelay + 1
         // Only a CPU device's delivery, to each work-group's own neurons, looks up segments; a
@@ -241,8 +280,7 @@ public final class OpenCLBackend: SimulationBackend {
         let currentsEx = try CLBuffer<Double>(context, count: neuronCount, name: "i_ex")
         let currentsIn = try CLBuffer<Double>(context, count: neuronCount, name: "i_in")
         let refractory = try CLBuffer<Int32>(context, count: neuronCount, name: "refractory")
-        ringEx = try CLBuffer(context, count: slots * neuronCount, name: "ring_ex")
-        ringIn = try CLBuffer(context, count: slots * neuronCount, name: "ring_in")
+        ring = try InputRing(context, bits: ringBits, words: slots * neuronCount)
         let populations = try CLBuffer(context, d.populationIndices, name: "population_of")
         let dc = try CLBuffer(context, constants.dcAmplitudes, name: "dc_amplitude")
         let transient = try CLBuffer(context, constants.dcTransientAmplitudes, name: "transient_amplitude")
@@ -261,8 +299,7 @@ public final class OpenCLBackend: SimulationBackend {
         for buffer in [currentsEx, currentsIn] as [CLBuffer<Double>] { try buffer.zero() }
         try grid.zero()
         try refractory.zero()
-        try ringEx.zero()
-        try ringIn.zero()
+        try ring.zero()
         resident = [currentsEx, currentsIn, refractory, populations, dc, transient, lambdas, thalamicCDF, segments,
                     spikeRows, spikeCounts, spikeTotals]
 
@@ -283,8 +320,8 @@ public final class OpenCLBackend: SimulationBackend {
             { try $0.set($1, currentsEx) },
             { try $0.set($1, currentsIn) },
             { try $0.set($1, refractory) },
-            { try $0.set($1, self.ringEx) },
-            { try $0.set($1, self.ringIn) },
+            { try self.ring.setExcitatory(on: $0, at: $1) },
+            { try self.ring.setInhibitory(on: $0, at: $1) },
             { try $0.set($1, populations) },
             { try $0.set($1, dc) },
             { try $0.set($1, transient) },
@@ -346,7 +383,7 @@ public final class OpenCLBackend: SimulationBackend {
             }
         }
         try context.finish()
-        setupTimings.upload = clock.lap()
+        setupTimings.upload += clock.lap()
     }
 
     /// Enqueues the steps batch by batch; each batch's spikes are read while the device
@@ -538,14 +575,11 @@ extension OpenCLBackend {
     /// tests that drive single neurons; `step` must lie within the ring's span ahead.
     func setInput(step: Int, neuron: Int, excitatory: Int64, inhibitory: Int64) throws {
         precondition(step >= currentStep && step < currentStep + slots)
-        try ringEx.write([excitatory], at: (step % slots) * neuronCount + neuron)
-        try ringIn.write([inhibitory], at: (step % slots) * neuronCount + neuron)
+        try ring.write(excitatory: excitatory, inhibitory: inhibitory, at: (step % slots) * neuronCount + neuron)
     }
 
     /// The ring buffers, slot-major, for tests of delivery.
-    func ringSnapshot() throws -> (excitatory: [Int64], inhibitory: [Int64]) {
-        (try ringEx.read(), try ringIn.read())
-    }
+    func ringSnapshot() throws -> (excitatory: [Int64], inhibitory: [Int64]) { try ring.read() }
 }
 
 /// Where a batch's spikes are recorded on the device: step and neuron of each, and how many

@@ -5,8 +5,8 @@ import MicrocircuitModel
 import OpenCLBackend
 import Simulation
 
-/// `--device`, `--construct`, `--steps-per-launch` and `--work-group`: how the OpenCL backend
-/// runs (run, bench and verify).
+/// `--device`, `--construct`, `--steps-per-launch`, `--work-group` and `--ring-bits`: how the
+/// OpenCL backend runs (run, bench and verify).
 struct OpenCLOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "OpenCL device index from `microcircuit devices` (default: $MICROCIRCUIT_DEVICE, else the first suitable GPU; --backend opencl and verify fall back to any suitable device, such as PoCL).")
     var device: Int?
@@ -20,13 +20,19 @@ struct OpenCLOptions: ParsableArguments {
     @Option(help: "OpenCL work-group shape of the step kernels, as WORK_ITEMSxNEURONS_PER_ITEM: at most 1024 work-items (and what the device allows), each updating 1, 2 or a multiple of 4 neurons (default: the device's, 256x1 on GPUs, 64x4 on CPU devices). For tuning; same spikes either way.")
     var workGroup: String?
 
+    @Option(help: "Bits of the OpenCL device's input sums per neuron and step: 32, refused where one neuron's input of one step could overflow them, or 64 (default: 32 where the network's synapses cannot overflow them, which holds for the model's parameters at any scale, else 64). Exact either way: same spikes.")
+    var ringBits: Int?
+
     /// How the OpenCL backend is to launch its steps.
     func launchOptions() throws -> LaunchOptions {
         if let stepsPerLaunch, !(1...1_000_000).contains(stepsPerLaunch) {
             throw CommandFailure(message: "invalid parameter '--steps-per-launch': must be in [1, 1000000], got \(stepsPerLaunch)", status: 2)
         }
+        if let ringBits, ![32, 64].contains(ringBits) {
+            throw CommandFailure(message: "invalid parameter '--ring-bits': must be 32 or 64, got \(ringBits)", status: 2)
+        }
         do {
-            return LaunchOptions(stepsPerLaunch: stepsPerLaunch, workGroup: try workGroup.map(WorkGroupShape.init(parsing:)))
+            return LaunchOptions(stepsPerLaunch: stepsPerLaunch, workGroup: try workGroup.map(WorkGroupShape.init(parsing:)), ringBits: ringBits)
         } catch {
             throw CommandFailure(message: "invalid parameter '--work-group': \(error)", status: 2)
         }
@@ -83,6 +89,7 @@ struct BackendOptions: ParsableArguments {
         try requireOpenCL(for: "--construct", given: openCL.construct != "auto", kinds, why: " (the CPU backend builds on the host)")
         try requireOpenCL(for: "--steps-per-launch", given: openCL.stepsPerLaunch != nil, kinds)
         try requireOpenCL(for: "--work-group", given: openCL.workGroup != nil, kinds)
+        try requireOpenCL(for: "--ring-bits", given: openCL.ringBits != nil, kinds)
         return kinds
     }
 

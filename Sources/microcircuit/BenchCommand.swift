@@ -114,6 +114,8 @@ struct BenchCommand: ParsableCommand {
                     ("upload_s", .number(opencl?.setupTimings.upload ?? 0)),
                     ("steps_per_launch", opencl.map { .number(Double($0.stepsPerLaunch)) } ?? .null),
                     ("work_group", opencl.map { .string("\($0.workGroup)") } ?? .null),
+                    ("ring_bits", opencl.map { .number(Double($0.ringBits)) } ?? .null),
+                    ("largest_step_input_pA", opencl?.largestStepInput.map { .number(Double($0) * FixedPointWeight.picoamperePerUnit) } ?? .null),
                     ("presimulation_s", .number(result.presimulationSeconds)), ("simulation_s", .number(result.simulationSeconds)),
                     ("real_time_factor", .number(measured.realTimeFactor)), ("synaptic_events", .number(measured.events)),
                     ("synaptic_events_exact", .bool(!noRecord)), ("synaptic_events_per_s", .number(measured.eventsPerSecond)),

@@ -80,7 +80,7 @@ final class ConfigurationTests: XCTestCase {
         assertParameterError(#"{"stimulus": {"conn_probs_th": {"L4E": 2}}}"#, names: "stimulus.conn_probs_th.L4E")
         assertParameterError(#"{"neuron": {"tau_m": 0.5}}"#, names: "neuron.tau_syn")
         assertParameterError(#"{"network": {"n_scaling": 0.00001}}"#, names: "network.n_scaling")
-        assertParameterError(#"{"network": {"k_scaling": 0.000001}}"#, names: "network.k_scaling")
+        assertParameterError(#"{"network": {"k_scaling": 0.00000001}}"#, names: "network.k_scaling")
     }
 
     /// Values far outside the model's range are refused with the parameter named, never by a

@@ -8,7 +8,7 @@
 # a GPU times changes alone and together.
 # Usage: Benchmarks/gpu/variants/make.sh OUT
 set -eu
-COMBINATIONS="bsearch_zfirst onecount_nolast"
+COMBINATIONS="bsearch_zfirst onecount_nolast lastall_zfirst"
 here=$(cd "$(dirname "$0")" && pwd)
 out=$1
 names=
