@@ -123,7 +123,7 @@ for f in "$WORK/vm-cpu"/voltmeter-*-0.dat; do cmp -s "$f" "$WORK/vm-opencl/${f##
 "$BIN" run "${SMALL[@]}" --threads 1 --output "$WORK/one" >/dev/null 2>"$WORK/err"
 if cmp -s "$WORK/ok/spike_recorder-1547-0.dat" "$WORK/one/spike_recorder-1547-0.dat"; then pass; else fail "1 thread and all threads differ"; fi
 if [ "$(nproc)" -gt 1 ]; then
-  grep -q "running on host CPU, 1 thread; files written alongside" "$WORK/err" && pass || fail "run --threads 1 did not write alongside: $(cat "$WORK/err")"
+  grep -q "running on host CPU, 1 thread, 32-bit ring; files written alongside" "$WORK/err" && pass || fail "run --threads 1 did not write alongside: $(cat "$WORK/err")"
 fi
 "$BIN" run "${SMALL[@]}" --threads "$(nproc)" --output "$WORK/all" --overwrite >/dev/null 2>"$WORK/err"
 grep -q "files written alongside" "$WORK/err" && fail "run on every core wrote alongside: $(cat "$WORK/err")" || pass
@@ -339,13 +339,18 @@ expect_error 2 "'--work-group': neurons per work-item must be 1, 2 or a multiple
 expect_error 2 "'--work-group': expected WORK_ITEMSxNEURONS_PER_ITEM such as 256x1, got '64'" bench --scale 0.02 --backend opencl --work-group 64
 expect_error 2 "'--work-group': only meaningful with --backend opencl" bench --scale 0.02 --backend cpu --work-group 64x4
 expect_error 2 "'--time-kernels': only meaningful with --backend opencl" bench --scale 0.02 --backend cpu --time-kernels
-# Ring words: 32 or 64 bits; 32 refused, saying why, where weights this large could overflow
-# them (the backend alone takes 64 there, and verify finds the same spikes).
+# Ring words: 32 or 64 bits on both backends; 32 refused, saying why, where weights this
+# large could overflow them (the backends alone take 64 there, and verify finds the same
+# spikes).
 expect_error 2 "'--ring-bits': must be 32 or 64, got 16" run "${SMALL[@]}" --backend opencl --ring-bits 16 --output "$WORK/x"
-expect_error 2 "'--ring-bits': only meaningful with --backend opencl" bench --scale 0.02 --backend cpu --ring-bits 64
 echo '{"network": {"psp_exc_mean": 10}}' >"$WORK/heavy.json"
-expect_error 1 "ring-bits 32: one neuron's input of one step could reach .* pA (its synapses' weights added up), beyond the 1.049e+06 pA" \
-  run "${SMALL[@]}" --config "$WORK/heavy.json" --backend opencl --ring-bits 32 --output "$WORK/x"
+for backend in opencl cpu; do
+  expect_error 1 "ring-bits 32: one neuron's input of one step could reach .* pA (its synapses' weights added up), beyond the 1.049e+06 pA" \
+    run "${SMALL[@]}" --config "$WORK/heavy.json" --backend $backend --ring-bits 32 --output "$WORK/x"
+done
+"$BIN" bench --scale 0.02 --t-presim 0 --t-sim 20 --backend cpu,opencl --ring-bits 64 --json "$WORK/bench-wide.json" >/dev/null 2>&1 \
+  && [ "$(grep -c '"ring_bits": 64,' "$WORK/bench-wide.json")" -eq 2 ] && pass \
+  || fail "bench --ring-bits 64 did not run both backends with 64-bit words: $(grep ring_bits "$WORK/bench-wide.json")"
 "$BIN" verify "${SMALL[@]}" --config "$WORK/heavy.json" --t-presim 0 --t-sim 30 >"$WORK/verify-heavy" 2>&1 \
   && grep -q "64-bit ring" "$WORK/verify-heavy" && grep -q "^identical: [1-9][0-9]* spikes" "$WORK/verify-heavy" && pass \
   || fail "verify with heavy weights: $(tail -5 "$WORK/verify-heavy")"

@@ -234,15 +234,10 @@ public final class OpenCLBackend: SimulationBackend {
             largestStepInput = nil
             ringBits = 64
         } else {
-            let thalamicMultiplicity = d.schedule.thalamicSpikeSteps.isEmpty ? 0 : d.thalamicPoisson.largestCount
-            let largest = try table.largestStepInput(neurons: d.totalNeurons, thalamicMultiplicity: thalamicMultiplicity,
+            let largest = try table.largestStepInput(neurons: d.totalNeurons, thalamicMultiplicity: d.largestThalamicCount,
                                                      context: context, program: program)
             largestStepInput = largest
-            ringBits = largest <= UInt64(Int32.max) ? 32 : 64
-            if ringBits == 64, launch.ringBits == 32 {
-                let picoamperes = { (units: UInt64) in String(format: "%.4g pA", Double(units) * FixedPointWeight.picoamperePerUnit) }
-                throw OpenCLUnavailable(description: "--ring-bits 32: one neuron's input of one step could reach \(picoamperes(largest)) (its synapses' weights added up), beyond the \(picoamperes(UInt64(Int32.max))) that 32-bit ring words hold; use --ring-bits 64, or leave the choice to the backend")
-            }
+            ringBits = try RingWidth.bits(largestStepInput: largest, asked: launch.ringBits)
         }
         // The bound's time counts with the table's: its construction, or its upload.
         if case .build = synapses { setupTimings.construction = clock.lap() } else { setupTimings.upload = clock.lap() }

@@ -5,7 +5,7 @@ import MicrocircuitModel
 extension CPUBackend {
     /// Adds the weights of the spikes emitted in step `origin` to the ring-buffer slots of
     /// their arrival steps, for the targets in `range` only.
-    func deliverPreviousSpikes(toTargets range: Range<Int>, emittedIn origin: Int) {
+    func deliverPreviousSpikes<Word>(toTargets range: Range<Int>, emittedIn origin: Int, into rings: InputRings<Word>) {
         guard origin >= 0 else { return }
         let originSlot = origin % slots
         let table = network.synapses
@@ -14,10 +14,10 @@ extension CPUBackend {
                 table.delays.withUnsafeBufferPointer { delays in
                     let synapses = (targets, weights, delays)
                     for source in previousSpikes {
-                        deliver(table.row(Int(source)), multiplicity: 1, toTargets: range, originSlot: originSlot, synapses)
+                        deliver(table.row(Int(source)), multiplicity: 1, toTargets: range, originSlot: originSlot, synapses, into: rings)
                     }
                     for (row, count) in previousThalamic {
-                        deliver(table.row(Int(row)), multiplicity: Int64(count), toTargets: range, originSlot: originSlot, synapses)
+                        deliver(table.row(Int(row)), multiplicity: Int64(count), toTargets: range, originSlot: originSlot, synapses, into: rings)
                     }
                 }
             }
@@ -33,9 +33,10 @@ extension CPUBackend {
     static let prefetchDistance = 64
 
     @inline(__always)
-    private func deliver(
+    private func deliver<Word>(
         _ row: Range<Int>, multiplicity: Int64, toTargets range: Range<Int>, originSlot: Int,
-        _ synapses: (targets: UnsafeBufferPointer<UInt32>, weights: UnsafeBufferPointer<Int32>, delays: UnsafeBufferPointer<UInt8>)
+        _ synapses: (targets: UnsafeBufferPointer<UInt32>, weights: UnsafeBufferPointer<Int32>, delays: UnsafeBufferPointer<UInt8>),
+        into rings: InputRings<Word>
     ) {
         let (targets, weights, delays) = synapses
         let begin = firstIndex(in: targets, row, notBelow: UInt32(range.lowerBound))
@@ -45,16 +46,11 @@ extension CPUBackend {
             if slot >= slots { slot -= slots }
             return slot * neuronCount + Int(targets[i])
         }
-        @inline(__always) func prefetch(_ i: Int) {
-            let index = ringIndex(i)
-            prefetch_for_write(weights[i] >= 0 ? ringEx.baseAddress! + index : ringIn.baseAddress! + index)
-        }
+        @inline(__always) func prefetch(_ i: Int) { prefetch_for_write(rings.word(at: ringIndex(i), sign: Int64(weights[i]))) }
         for i in begin..<min(end, begin + Self.prefetchDistance) { prefetch(i) }
         for i in begin..<end {
             if i + Self.prefetchDistance < end { prefetch(i + Self.prefetchDistance) }
-            let index = ringIndex(i)
-            let weight = Int64(weights[i]) * multiplicity
-            if weight >= 0 { ringEx[index] &+= weight } else { ringIn[index] &+= weight }
+            rings.add(Int64(weights[i]) * multiplicity, at: ringIndex(i))
         }
     }
 

@@ -2,7 +2,7 @@ import MicrocircuitModel
 
 extension CPUBackend {
     /// Advances the neurons in `range` through step `step` and appends those that spike.
-    func updateNeurons(_ range: Range<Int>, step: Int, spikes: inout [UInt32]) {
+    func updateNeurons<Word>(_ range: Range<Int>, step: Int, rings: InputRings<Word>, spikes: inout [UInt32]) {
         let c = constants
         let slotBase = (step % slots) * neuronCount
         let poissonKey = RandomStream.backgroundPoisson.key(seed: seed)
@@ -17,10 +17,8 @@ extension CPUBackend {
                 populationOf.withUnsafeBufferPointer { populationOf in
                     for i in range {
                         let p = Int(populationOf[i])
-                        var inputEx = ringEx[slotBase + i]
-                        let inputIn = ringIn[slotBase + i]
-                        ringEx[slotBase + i] = 0
-                        ringIn[slotBase + i] = 0
+                        let input = rings.take(at: slotBase + i)
+                        var inputEx = input.excitatory
                         if drawsBackground {
                             if i & 3 == 0 && i != range.lowerBound {
                                 block = nextBlock
@@ -29,7 +27,7 @@ extension CPUBackend {
                             let count = RandomDraw.poisson(RandomDraw.word(block, i), cdf: cdf.baseAddress! + p * PoissonRate.tableSize)
                             inputEx &+= Int64(count) * c.externalWeight
                         }
-                        if state[i].step(inputEx: inputEx, inputIn: inputIn, current: currents[p], c) {
+                        if state[i].step(inputEx: inputEx, inputIn: input.inhibitory, current: currents[p], c) {
                             spikes.append(UInt32(i))
                         }
                     }

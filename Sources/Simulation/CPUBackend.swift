@@ -7,7 +7,7 @@ import MicrocircuitModel
 /// Spikes are therefore identical for any thread count.
 public final class CPUBackend: SimulationBackend {
     public let name = "cpu"
-    public var device: String { "host CPU, \(threads) thread\(threads == 1 ? "" : "s")" }
+    public var device: String { "host CPU, \(threads) thread\(threads == 1 ? "" : "s"), \(ringBits)-bit ring" }
     public var hostThreads: Int { threads }
     public private(set) var currentStep = 0
     public var recordsSpikes = true
@@ -23,9 +23,15 @@ public final class CPUBackend: SimulationBackend {
     let seed: UInt32
 
     var state: UnsafeMutableBufferPointer<NeuronState>
-    /// Fixed-point input per (slot, neuron), slot-major: excitatory and inhibitory sums.
-    var ringEx: UnsafeMutableBufferPointer<Int64>
-    var ringIn: UnsafeMutableBufferPointer<Int64>
+    /// Fixed-point input per (slot, neuron): excitatory and inhibitory sums, in words of
+    /// `ringBits` (`RingWidth`).
+    let rings: Rings
+    enum Rings {
+        case narrow(InputRings<Int32>)
+        case wide(InputRings<Int64>)
+    }
+    /// 32 where no neuron's input of one step can reach 2^31 units, else 64; as asked.
+    public let ringBits: Int
     /// Population of each neuron (index into the per-population constants).
     let populationOf: [UInt8]
 
@@ -36,7 +42,8 @@ public final class CPUBackend: SimulationBackend {
     var threadSpikes: [[UInt32]]
     let workers: StepWorkers
 
-    public init(network: Network, threads: Int) {
+    /// `ringBits`: 32 or 64, or nil for the narrowest that the network allows (`RingWidth`).
+    public init(network: Network, threads: Int, ringBits asked: Int? = nil) throws(RingWidthError) {
         self.network = network
         self.constants = NeuronConstants(network.derived)
         self.threads = max(1, threads)
@@ -46,10 +53,8 @@ public final class CPUBackend: SimulationBackend {
         self.seed = network.derived.parameters.simulation.seed
         state = .allocate(capacity: neuronCount)
         for i in 0..<neuronCount { state.initializeElement(at: i, to: NeuronState(v: network.initialPotentials[i])) }
-        ringEx = .allocate(capacity: slots * neuronCount)
-        ringEx.initialize(repeating: 0)
-        ringIn = .allocate(capacity: slots * neuronCount)
-        ringIn.initialize(repeating: 0)
+        ringBits = asked == 64 ? 64 : try RingWidth.bits(largestStepInput: network.largestStepInput(threads: self.threads), asked: asked)
+        rings = ringBits == 32 ? .narrow(InputRings(words: slots * neuronCount)) : .wide(InputRings(words: slots * neuronCount))
         populationOf = network.derived.populationIndices
         threadSpikes = Array(repeating: [], count: self.threads)
         workers = StepWorkers(count: self.threads)
@@ -57,20 +62,30 @@ public final class CPUBackend: SimulationBackend {
 
     deinit {
         state.deallocate()
-        ringEx.deallocate()
-        ringIn.deallocate()
+        switch rings {
+        case .narrow(let r): r.deallocate()
+        case .wide(let r): r.deallocate()
+        }
     }
 
     public func advance(steps: Int, recordingInto spikes: inout SpikeTrains, voltages: inout VoltageTrace?) throws {
+        switch rings {
+        case .narrow(let r): try advance(steps: steps, rings: r, recordingInto: &spikes, voltages: &voltages)
+        case .wide(let r): try advance(steps: steps, rings: r, recordingInto: &spikes, voltages: &voltages)
+        }
+    }
+
+    private func advance<Word>(steps: Int, rings: InputRings<Word>, recordingInto spikes: inout SpikeTrains,
+                               voltages: inout VoltageTrace?) throws {
         let interval = network.derived.schedule.voltageInterval
         for _ in 0..<steps {
             let step = currentStep
             drawThalamicSpikes(step: step - 1)
             threadSpikes.withUnsafeMutableBufferPointer { output in
                 workers.run { t in
-                    deliverPreviousSpikes(toTargets: neuronRanges[t], emittedIn: step - 1)
+                    deliverPreviousSpikes(toTargets: neuronRanges[t], emittedIn: step - 1, into: rings)
                     output[t].removeAll(keepingCapacity: true)
-                    updateNeurons(neuronRanges[t], step: step, spikes: &output[t])
+                    updateNeurons(neuronRanges[t], step: step, rings: rings, spikes: &output[t])
                 }
             }
             previousSpikes.removeAll(keepingCapacity: true)
@@ -96,12 +111,18 @@ extension CPUBackend {
     /// tests that drive single neurons; `step` must lie within the ring's span ahead.
     func setInput(step: Int, neuron: Int, excitatory: Int64, inhibitory: Int64) {
         precondition(step >= currentStep && step < currentStep + slots)
-        ringEx[(step % slots) * neuronCount + neuron] = excitatory
-        ringIn[(step % slots) * neuronCount + neuron] = inhibitory
+        let index = (step % slots) * neuronCount + neuron
+        switch rings {
+        case .narrow(let r): r.write(excitatory: excitatory, inhibitory: inhibitory, at: index)
+        case .wide(let r): r.write(excitatory: excitatory, inhibitory: inhibitory, at: index)
+        }
     }
 
     /// The ring buffers, slot-major, for tests of delivery.
     func ringSnapshot() -> (excitatory: [Int64], inhibitory: [Int64]) {
-        (Array(ringEx), Array(ringIn))
+        switch rings {
+        case .narrow(let r): return r.read()
+        case .wide(let r): return r.read()
+        }
     }
 }

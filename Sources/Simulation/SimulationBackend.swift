@@ -18,6 +18,8 @@ public protocol SimulationBackend: AnyObject {
     var recordsSpikes: Bool { get set }
     /// Spikes emitted so far, recorded or not.
     var spikeCount: Int { get }
+    /// Bits of its input sums per neuron, ring slot and sign: 32 or 64 (`RingWidth`).
+    var ringBits: Int { get }
     /// Row starts of the synapse table it runs (`SynapseTable.rowStart`): row s has
     /// `synapseRowStart[s + 1] - synapseRowStart[s]` synapses.
     var synapseRowStart: [Int] { get }

@@ -5,8 +5,8 @@ import MicrocircuitModel
 import OpenCLBackend
 import Simulation
 
-/// `--device`, `--construct`, `--steps-per-launch`, `--work-group` and `--ring-bits`: how the
-/// OpenCL backend runs (run, bench and verify).
+/// `--device`, `--construct`, `--steps-per-launch` and `--work-group`: how the OpenCL backend
+/// runs (run, bench and verify); and `--ring-bits`, for both backends.
 struct OpenCLOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "OpenCL device index from `microcircuit devices` (default: $MICROCIRCUIT_DEVICE, else the first suitable GPU; --backend opencl and verify fall back to any suitable device, such as PoCL).")
     var device: Int?
@@ -20,7 +20,7 @@ struct OpenCLOptions: ParsableArguments {
     @Option(help: "OpenCL work-group shape of the step kernels, as WORK_ITEMSxNEURONS_PER_ITEM: at most 1024 work-items (and what the device allows), each updating 1, 2 or a multiple of 4 neurons (default: the device's, 256x1 on GPUs, 64x4 on CPU devices). For tuning; same spikes either way.")
     var workGroup: String?
 
-    @Option(help: "Bits of the OpenCL device's input sums per neuron and step: 32, refused where one neuron's input of one step could overflow them, or 64 (default: 32 where the network's synapses cannot overflow them, which holds for the model's parameters at any scale, else 64). Exact either way: same spikes.")
+    @Option(help: "Bits of each backend's input sums per neuron and step: 32, refused where one neuron's input of one step could overflow them, or 64 (default: 32 where the network's synapses cannot overflow them, as for the model's parameters at every scale but tiny --n-scaling, else 64). Exact either way: same spikes.")
     var ringBits: Int?
 
     /// How the OpenCL backend is to launch its steps.
@@ -89,7 +89,6 @@ struct BackendOptions: ParsableArguments {
         try requireOpenCL(for: "--construct", given: openCL.construct != "auto", kinds, why: " (the CPU backend builds on the host)")
         try requireOpenCL(for: "--steps-per-launch", given: openCL.stepsPerLaunch != nil, kinds)
         try requireOpenCL(for: "--work-group", given: openCL.workGroup != nil, kinds)
-        try requireOpenCL(for: "--ring-bits", given: openCL.ringBits != nil, kinds)
         return kinds
     }
 
@@ -138,7 +137,7 @@ enum ConstructionSite: String {
 /// A chosen backend, not yet built: what it runs on and where its synapses are built.
 struct BackendPlan {
     enum Engine {
-        case cpu(threads: Int)
+        case cpu(threads: Int, ringBits: Int?)
         case opencl(OpenCLDevice, buildsOnDevice: Bool, launch: LaunchOptions)
     }
 
@@ -158,7 +157,7 @@ struct BackendPlan {
         let site = try ConstructionSite(flag: construct)
         switch kind {
         case .cpu:
-            return BackendPlan(engine: .cpu(threads: threads))
+            return BackendPlan(engine: .cpu(threads: threads, ringBits: launch.ringBits))
         case .opencl:
             let chosen = try failing { try DeviceSelection.choose(index: try deviceIndex(device), allowCPU: true, indexSource: deviceIndexSource(device)) }
             return BackendPlan(engine: .opencl(chosen, buildsOnDevice: site.buildsOnDevice(chosen.info), launch: launch))
@@ -168,7 +167,7 @@ struct BackendPlan {
                 let chosen = try DeviceSelection.choose(index: index, allowCPU: false, indexSource: deviceIndexSource(device))
                 return BackendPlan(engine: .opencl(chosen, buildsOnDevice: site.buildsOnDevice(chosen.info), launch: launch))
             } catch where index == nil {
-                return BackendPlan(engine: .cpu(threads: threads))
+                return BackendPlan(engine: .cpu(threads: threads, ringBits: launch.ringBits))
             } catch {
                 throw CommandFailure(message: "\(error)", status: 1)
             }
@@ -194,10 +193,10 @@ struct BackendPlan {
     /// construction on the device (zero otherwise) and the rest (program build, uploads).
     func make(_ derived: DerivedParameters, hostNetwork: () throws -> Network) throws -> (backend: SimulationBackend, deviceConstruction: Double, setup: Double) {
         switch engine {
-        case .cpu(let threads):
+        case .cpu(let threads, let ringBits):
             let network = try hostNetwork()
             var clock = Stopwatch()
-            let backend = CPUBackend(network: network, threads: threads)
+            let backend = try failing { try CPUBackend(network: network, threads: threads, ringBits: ringBits) }
             return (backend, 0, clock.lap())
         case .opencl(let device, let onDevice, let launch):
             let network = onDevice ? nil : try hostNetwork()

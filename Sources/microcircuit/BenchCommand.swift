@@ -114,7 +114,7 @@ struct BenchCommand: ParsableCommand {
                     ("upload_s", .number(opencl?.setupTimings.upload ?? 0)),
                     ("steps_per_launch", opencl.map { .number(Double($0.stepsPerLaunch)) } ?? .null),
                     ("work_group", opencl.map { .string("\($0.workGroup)") } ?? .null),
-                    ("ring_bits", opencl.map { .number(Double($0.ringBits)) } ?? .null),
+                    ("ring_bits", .number(Double(backend.ringBits))),
                     ("largest_step_input_pA", opencl?.largestStepInput.map { .number(Double($0) * FixedPointWeight.picoamperePerUnit) } ?? .null),
                     ("presimulation_s", .number(result.presimulationSeconds)), ("simulation_s", .number(result.simulationSeconds)),
                     ("real_time_factor", .number(measured.realTimeFactor)), ("synaptic_events", .number(measured.events)),

@@ -28,7 +28,7 @@ enum BackendKind: String, CaseIterable {
     func make(_ network: Network) throws -> DrivableBackend {
         let device = { try DeviceSelection.choose(index: nil, allowCPU: true) }
         switch self {
-        case .cpu: return CPUBackend(network: network, threads: 2)
+        case .cpu: return try CPUBackend(network: network, threads: 2)
         case .opencl: return try OpenCLBackend(network: network, device: try device(), launch: LaunchOptions(stepsPerLaunch: 1))
         case .openclAsOnGPU:
             return try OpenCLBackend(derived: network.derived, initialPotentials: network.initialPotentials, synapses: .upload(network.synapses),

@@ -87,7 +87,7 @@ final class VoltageRecordingTests: XCTestCase {
         let trace = try XCTUnwrap(recorded.voltages)
         XCTAssertEqual(trace.steps, Array(stride(from: 4, to: 250, by: 5)))
 
-        let stepwise = CPUBackend(network: network, threads: 1)
+        let stepwise = try CPUBackend(network: network, threads: 1)
         var spikes = SpikeTrains()
         for (k, step) in trace.steps.enumerated() {
             try stepwise.advance(steps: step + 1 - stepwise.currentStep, recordingInto: &spikes)

@@ -39,7 +39,7 @@ final class LockstepTests: XCTestCase {
             let derived = try shortRunWithVoltmeter(every: interval)
             let network = try Network.build(derived, threads: 2)
             let whole = try driver(derived).run(CPUBackend(network: network, threads: 2))
-            let backends = [CPUBackend(network: network, threads: 1), CPUBackend(network: network, threads: 2)]
+            let backends = [try CPUBackend(network: network, threads: 1), try CPUBackend(network: network, threads: 2)]
             var comparison = BackendComparison(derived: derived)
             let results = try driver(derived).run(inLockstep: backends, recordings: { chunks in
                 XCTAssertEqual(chunks.count, 2)
@@ -68,7 +68,7 @@ final class LockstepTests: XCTestCase {
             let spikeTruth = SpikeComparison(cpu: whole[0].spikes, opencl: whole[1].spikes, derived: pair.with)
             let spikeDifference = try XCTUnwrap(spikeTruth.difference)
 
-            let backends = networks.map { CPUBackend(network: $0, threads: 2) }
+            let backends = try networks.map { try CPUBackend(network: $0, threads: 2) }
             var comparison = BackendComparison(derived: pair.with)
             XCTAssertThrowsError(try driver(pair.with).run(inLockstep: backends, recordings: { chunks in
                 try comparison.compare(cpu: chunks[0], opencl: chunks[1])

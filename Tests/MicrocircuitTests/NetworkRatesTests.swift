@@ -28,7 +28,7 @@ final class NetworkRatesTests: XCTestCase {
         p.simulation.seed = 2024
         let derived = try DerivedParameters(p)
         let network = try Network.build(derived, threads: ProcessInfo.processInfo.activeProcessorCount)
-        let backend = CPUBackend(network: network, threads: ProcessInfo.processInfo.activeProcessorCount)
+        let backend = try CPUBackend(network: network, threads: ProcessInfo.processInfo.activeProcessorCount)
         let result = try SimulationDriver(derived: derived).run(backend)
         let statistics = statistics(result.spikes, derived: derived, begin: p.simulation.tPresim, end: p.simulation.tPresim + p.simulation.tSim)
         for population in Population.allCases {

@@ -195,7 +195,7 @@ final class OutputTests: XCTestCase {
             }
             let writer = RecordingWriter(try RecordingFiles(derived: derived, version: "test", threads: 2, in: output), inBackground: inBackground)
             defer { writer.stop() }
-            let backend = CPUBackend(network: try Network.build(derived, threads: 2), threads: 2)
+            let backend = try CPUBackend(network: Network.build(derived, threads: 2), threads: 2)
             var driver = SimulationDriver(derived: derived)
             driver.chunkSteps = 200
             driver.chunkSeconds = 0

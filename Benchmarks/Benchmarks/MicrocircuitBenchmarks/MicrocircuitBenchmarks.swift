@@ -23,7 +23,7 @@ func derived(scale: Double, spiking: Bool = true) -> DerivedParameters {
 func warmedUp(_ kind: String, _ d: DerivedParameters) throws -> SimulationBackend {
     let network = try Network.build(d, threads: 2)
     let backend: SimulationBackend = kind == "cpu"
-        ? CPUBackend(network: network, threads: 2)
+        ? try CPUBackend(network: network, threads: 2)
         : try OpenCLBackend(network: network, device: try DeviceSelection.choose(index: nil, allowCPU: true))
     var spikes = SpikeTrains()
     try backend.advance(steps: 1000, recordingInto: &spikes)

@@ -1,0 +1,116 @@
+import Connectivity
+import MicrocircuitModel
+
+/// Words of input sums, one per neuron, ring slot and sign: 32 bits where no neuron's input of
+/// one step can reach 2^31 fixed-point units, else 64. A slot's adds wrap modulo 2^bits in any
+/// order, so a word holds its slot's sum modulo 2^bits exactly, and, where the sum lies in the
+/// signed range, the sum itself: both widths give the same spikes. 32 bits halve the rings (at
+/// full scale 37 instead of 75 MB), which the delivery's scattered adds feel in the cache.
+public enum RingWidth {
+    /// The width for a network whose largest input of one step is `largestStepInput`
+    /// (`Network.largestStepInput`): `asked` (32 or 64), else the narrowest that holds it.
+    /// Asking for 32 where it does not hold is an error that says why.
+    public static func bits(largestStepInput: UInt64, asked: Int?) throws(RingWidthError) -> Int {
+        let fits = largestStepInput <= UInt64(Int32.max)
+        if asked == 32 && !fits { throw RingWidthError(largestStepInput: largestStepInput) }
+        return asked ?? (fits ? 32 : 64)
+    }
+}
+
+/// `--ring-bits 32` on a network whose input of one step could overflow 32-bit words.
+public struct RingWidthError: Error, CustomStringConvertible {
+    public let largestStepInput: UInt64
+
+    public var description: String {
+        let picoamperes = { (units: UInt64) in String(format: "%.4g pA", Double(units) * FixedPointWeight.picoamperePerUnit) }
+        return "--ring-bits 32: one neuron's input of one step could reach \(picoamperes(largestStepInput)) (its synapses' weights added up), beyond the \(picoamperes(UInt64(Int32.max))) that 32-bit ring words hold; use --ring-bits 64, or leave the choice to the backend"
+    }
+}
+
+extension DerivedParameters {
+    /// The most spikes a thalamic neuron emits in one step: the largest count its Poisson
+    /// draw gives, or 0 without the volley.
+    public var largestThalamicCount: UInt32 { schedule.thalamicSpikeSteps.isEmpty ? 0 : thalamicPoisson.largestCount }
+}
+
+extension Network {
+    /// The largest input that one step can bring any neuron, excitatory or inhibitory, in
+    /// fixed-point units: its synapses' weights' sizes added up by sign, a thalamic row's
+    /// times `largestThalamicCount`. Each synapse adds to a slot at most once (its source
+    /// spikes at most once a step), so no slot's sum can be larger. The OpenCL backend
+    /// computes the same on the device (`bound_step_input`).
+    public func largestStepInput(threads: Int) -> UInt64 {
+        let n = derived.totalNeurons
+        let table = synapses
+        let thalamic = UInt64(derived.largestThalamicCount)
+        let rowChunks = contiguousChunks(table.rowStart.count - 1, parts: max(1, threads))
+        var sums = [[UInt64]](repeating: [], count: rowChunks.count)
+        sums.withUnsafeMutableBufferPointer { sums in
+            table.targets.withUnsafeBufferPointer { targets in
+                table.weights.withUnsafeBufferPointer { weights in
+                    parallelFor(rowChunks.count, threads: threads) { chunk in
+                        var local = [UInt64](repeating: 0, count: 2 * n)
+                        for row in rowChunks[chunk] {
+                            let multiplicity = row < n ? 1 : thalamic
+                            for s in table.row(row) {
+                                let weight = weights[s]
+                                local[(weight >= 0 ? 0 : n) + Int(targets[s])] += multiplicity * UInt64(weight.magnitude)
+                            }
+                        }
+                        sums[chunk] = local
+                    }
+                }
+            }
+        }
+        guard n > 0 else { return 0 }
+        return (0..<(2 * n)).map { i in sums.reduce(0) { $0 + $1[i] } }.max()!
+    }
+}
+
+/// The CPU backend's rings: `slots x neurons` words each, slot-major.
+struct InputRings<Word: FixedWidthInteger & SignedInteger> {
+    let excitatory: UnsafeMutableBufferPointer<Word>
+    let inhibitory: UnsafeMutableBufferPointer<Word>
+
+    init(words: Int) {
+        excitatory = .allocate(capacity: words)
+        excitatory.initialize(repeating: 0)
+        inhibitory = .allocate(capacity: words)
+        inhibitory.initialize(repeating: 0)
+    }
+
+    func deallocate() {
+        excitatory.deallocate()
+        inhibitory.deallocate()
+    }
+
+    /// The word that synapse input of `weight`'s sign goes to.
+    @inline(__always)
+    func word(at index: Int, sign weight: Int64) -> UnsafeMutablePointer<Word> {
+        (weight >= 0 ? excitatory.baseAddress! : inhibitory.baseAddress!) + index
+    }
+
+    @inline(__always)
+    func add(_ input: Int64, at index: Int) {
+        word(at: index, sign: input).pointee &+= Word(truncatingIfNeeded: input)
+    }
+
+    /// The slot's two sums, and the slot emptied for its next turn.
+    @inline(__always)
+    func take(at index: Int) -> (excitatory: Int64, inhibitory: Int64) {
+        defer {
+            excitatory[index] = 0
+            inhibitory[index] = 0
+        }
+        return (Int64(excitatory[index]), Int64(inhibitory[index]))
+    }
+
+    func write(excitatory ex: Int64, inhibitory inh: Int64, at index: Int) {
+        excitatory[index] = Word(ex)
+        inhibitory[index] = Word(inh)
+    }
+
+    func read() -> (excitatory: [Int64], inhibitory: [Int64]) {
+        (excitatory.map { Int64($0) }, inhibitory.map { Int64($0) })
+    }
+}
