@@ -84,7 +84,7 @@ public final class OpenCLBackend: SimulationBackend {
     public let deviceMemoryBytes: Int
 
     let potentials: CLBuffer<Double>
-    let ring: InputRing
+    let ring: DeviceRing
     /// Bits of the ring's words on the device: 32 where no neuron's input of one step can
     /// reach 2^31 units (`largestStepInput`), which halves the ring (at full scale 37 instead
     /// of 75 MB, so that it fits a GPU's L2 cache), else 64; as `LaunchOptions.ringBits` asks.
@@ -275,7 +275,7 @@ public final class OpenCLBackend: SimulationBackend {
         let currentsEx = try CLBuffer<Double>(context, count: neuronCount, name: "i_ex")
         let currentsIn = try CLBuffer<Double>(context, count: neuronCount, name: "i_in")
         let refractory = try CLBuffer<Int32>(context, count: neuronCount, name: "refractory")
-        ring = try InputRing(context, bits: ringBits, words: slots * neuronCount)
+        ring = try DeviceRing(context, bits: ringBits, words: slots * neuronCount)
         let populations = try CLBuffer(context, d.populationIndices, name: "population_of")
         let dc = try CLBuffer(context, constants.dcAmplitudes, name: "dc_amplitude")
         let transient = try CLBuffer(context, constants.dcTransientAmplitudes, name: "transient_amplitude")

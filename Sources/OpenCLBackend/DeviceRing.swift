@@ -1,7 +1,7 @@
 /// The device's ring buffers of input, excitatory and inhibitory: `slots x neurons` words
 /// each, slot-major, of 32 or 64 bits (`OpenCLBackend.ringBits`; RING_BITS in the kernels).
-/// Values cross to and from the host as 64-bit sums, as the CPU backend keeps them.
-enum InputRing {
+/// Values cross to and from the host as 64-bit sums (tests of delivery).
+enum DeviceRing {
     case narrow(excitatory: CLBuffer<Int32>, inhibitory: CLBuffer<Int32>)
     case wide(excitatory: CLBuffer<Int64>, inhibitory: CLBuffer<Int64>)
 
