@@ -99,7 +99,7 @@ done
   echo "  \`microcircuit compare --help\` and \`Sources/Analysis/ValidationComparison.swift\`)."
   echo "- **Not identical to NEST, by design:** random numbers (Philox per item instead of NEST's"
   echo "  per-thread generators), so no single spike train can match NEST's; weights are rounded to"
-  echo "  2^-16 pA. Single-neuron dynamics match NEST to < 1e-9 mV (tests)."
+  echo "  2^-11 pA (at most 2.4e-4 pA off). Single-neuron dynamics match NEST to < 1e-9 mV (tests)."
   for bg in poisson dc; do
     echo
     echo "## Scale 0.1, $bg background: 5 of our seeds against NEST's"

@@ -43,7 +43,9 @@ extension Network {
         let n = derived.totalNeurons
         let table = synapses
         let thalamic = UInt64(derived.largestThalamicCount)
-        let rowChunks = contiguousChunks(table.rowStart.count - 1, parts: max(1, threads))
+        // A sum per neuron and sign for each chunk of rows (1.2 MB at full scale): no more
+        // chunks than a machine's worth of threads, however many are asked for.
+        let rowChunks = contiguousChunks(table.rowStart.count - 1, parts: min(max(1, threads), 64))
         var sums = [[UInt64]](repeating: [], count: rowChunks.count)
         sums.withUnsafeMutableBufferPointer { sums in
             table.targets.withUnsafeBufferPointer { targets in

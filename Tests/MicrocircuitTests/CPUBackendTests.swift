@@ -120,6 +120,7 @@ final class SimulationDriverTests: XCTestCase {
         var currentStep = 0
         var recordsSpikes = true
         let spikeCount = 0
+        let ringBits = 64
         let synapseRowStart: [Int] = [0]
         var advances: [Int] = []
 
