@@ -96,8 +96,9 @@ __kernel void index_row_segments(uint rows, uint groups, uint owned, __global co
 // The largest input that one step can bring each neuron, excitatory (bound[i]) and
 // inhibitory (bound[neuron_count + i]), in fixed-point units: its synapses' weights' sizes
 // added up, each times the most spikes its source can emit in one step (one for a neuron,
-// `thalamic_multiplicity` for a thalamic neuron's row). Each synapse adds to a slot once, so
-// no slot's sum can be larger; the host sets RING_BITS from the largest (OpenCLBackend).
+// `thalamic_multiplicity` for a thalamic neuron's row), by the sign that ring_slot sorts them
+// by. Each synapse adds to a slot once, so no slot's sum can be larger; the host sets
+// RING_BITS from the largest (OpenCLBackend; Network.largestStepInput is the host's twin).
 __kernel void bound_step_input(uint rows, uint neuron_count, uint thalamic_multiplicity, __global const ulong *row_start,
                                __global const uint *targets, __global const int *weights, __global ulong *bound)
 {
@@ -146,8 +147,9 @@ __kernel void bound_step_input(uint rows, uint neuron_count, uint thalamic_multi
 // Synapse k's ring slot: its target's, for the synapse's delay after the spike's step
 // (origin_slot), in the excitatory or inhibitory ring by the sign of its weight.
 static inline __global ring_word *ring_slot(ulong k, uint origin_slot, uint slots, uint neuron_count,
-                                       __global ring_word *ring_ex, __global ring_word *ring_in, __global const uint *targets,
-                                       __global const int *weights, __global const uchar *delays)
+                                            __global ring_word *ring_ex, __global ring_word *ring_in,
+                                            __global const uint *targets, __global const int *weights,
+                                            __global const uchar *delays)
 {
     uint arrival = origin_slot + delays[k];
     if (arrival >= slots) arrival -= slots;
@@ -390,8 +392,8 @@ static inline step_prelude begin_step(uint step, uint neuron_count, uint first_b
 //    that input between launches), then takes step n's membrane step and threshold. Spiking
 //    neurons go to step n's spike list and to the recording buffer; during the thalamic
 //    volley the thalamic neurons' spikes of step n join the list too.
-//  - delivery: adds the weights of step n-1's spikes to ring slots n and later (64-bit
-//    integer sums, so order does not matter). On a GPU every work-group takes an equal share
+//  - delivery: adds the weights of step n-1's spikes to ring slots n and later (integer
+//    sums, exact in any order; RING_BITS). On a GPU every work-group takes an equal share
 //    of all the spikes' synapses, whatever their targets; on a CPU device each work-group
 //    delivers to its own neurons (DELIVERY_BY_ONE_ITEM).
 // Slot n-1 was filled by earlier launches, or earlier steps of run_steps, which a barrier
