@@ -52,6 +52,9 @@ public struct DerivedParameters: Sendable {
     public let resetRelative: Double
 
     public var thalamicNeurons: Int { parameters.stimulus.thalamicInput ? parameters.stimulus.thalamicNeurons : 0 }
+    /// The most spikes a thalamic neuron emits in one step: the largest count its Poisson
+    /// draw gives, or 0 without the volley.
+    public var largestThalamicCount: UInt32 { schedule.thalamicSpikeSteps.isEmpty ? 0 : thalamicPoisson.largestCount }
     /// Every synapse of the network: recurrent ones, and thalamic ones when that input is on.
     public var synapsesIncludingThalamic: Int { totalSynapses + (thalamicNeurons > 0 ? thalamicSynapseCounts.reduce(0, +) : 0) }
 

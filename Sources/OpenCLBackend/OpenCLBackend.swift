@@ -84,12 +84,12 @@ public final class OpenCLBackend: SimulationBackend {
     public let deviceMemoryBytes: Int
 
     let potentials: CLBuffer<Double>
-    let ring: DeviceRing
+    let ring: any DeviceRing
     /// Bits of the ring's words on the device: 32 where no neuron's input of one step can
     /// reach 2^31 units (`largestStepInput`), which halves the ring (at full scale 37 instead
     /// of 75 MB, so that it fits a GPU's L2 cache), else 64; as `LaunchOptions.ringBits` asks.
     /// Either holds every slot's sum exactly (kernels/deliver_and_update.cl, RING_BITS).
-    public let ringBits: Int
+    public var ringBits: Int { ring.bits }
     /// The largest input one step can bring any neuron (fixed-point units), which decides
     /// `ringBits`; nil where 64 bits were asked for and it was not computed.
     public let largestStepInput: UInt64?
@@ -230,15 +230,10 @@ public final class OpenCLBackend: SimulationBackend {
             table = try DeviceSynapseTable(building: d, context: context, program: program, groupSize: min(128, info.maxWorkGroupSize))
         }
         self.table = table
-        if launch.ringBits == 64 {
-            largestStepInput = nil
-            ringBits = 64
-        } else {
-            let largest = try table.largestStepInput(neurons: d.totalNeurons, thalamicMultiplicity: d.largestThalamicCount,
-                                                     context: context, program: program)
-            largestStepInput = largest
-            ringBits = try RingWidth.bits(largestStepInput: largest, asked: launch.ringBits)
+        let (ringBits, largestStepInput) = try RingWidth.choose(asked: launch.ringBits) {
+            try table.largestStepInput(neurons: d.totalNeurons, thalamicMultiplicity: d.largestThalamicCount, context: context, program: program)
         }
+        self.largestStepInput = largestStepInput
         // The bound's time counts with the table's: its construction, or its upload.
         if case .build = synapses { setupTimings.construction = clock.lap() } else { setupTimings.upload = clock.lap() }
         if ringBits == 64, launch.ringBits == nil {
@@ -275,7 +270,7 @@ public final class OpenCLBackend: SimulationBackend {
         let currentsEx = try CLBuffer<Double>(context, count: neuronCount, name: "i_ex")
         let currentsIn = try CLBuffer<Double>(context, count: neuronCount, name: "i_in")
         let refractory = try CLBuffer<Int32>(context, count: neuronCount, name: "refractory")
-        ring = try DeviceRing(context, bits: ringBits, words: slots * neuronCount)
+        ring = try makeDeviceRing(context, bits: ringBits, words: slots * neuronCount)
         let populations = try CLBuffer(context, d.populationIndices, name: "population_of")
         let dc = try CLBuffer(context, constants.dcAmplitudes, name: "dc_amplitude")
         let transient = try CLBuffer(context, constants.dcTransientAmplitudes, name: "transient_amplitude")

@@ -26,12 +26,21 @@ public final class CPUBackend: SimulationBackend {
     /// Fixed-point input per (slot, neuron): excitatory and inhibitory sums, in words of
     /// `ringBits` (`RingWidth`).
     let rings: Rings
+    /// One case per width, so that each step runs code specialised for its words.
     enum Rings {
         case narrow(InputRings<Int32>)
         case wide(InputRings<Int64>)
+
+        /// The rings whatever their words, for what is not on a step's path.
+        var words: any RingWords {
+            switch self {
+            case .narrow(let r): return r
+            case .wide(let r): return r
+            }
+        }
     }
     /// 32 where no neuron's input of one step can reach 2^31 units, else 64; as asked.
-    public let ringBits: Int
+    public var ringBits: Int { rings.words.bits }
     /// Population of each neuron (index into the per-population constants).
     let populationOf: [UInt8]
 
@@ -43,7 +52,7 @@ public final class CPUBackend: SimulationBackend {
     let workers: StepWorkers
 
     /// `ringBits`: 32 or 64, or nil for the narrowest that the network allows (`RingWidth`).
-    public init(network: Network, threads: Int, ringBits asked: Int? = nil) throws(RingWidthError) {
+    public init(network: Network, threads: Int, ringBits asked: Int? = nil) throws {
         self.network = network
         self.constants = NeuronConstants(network.derived)
         self.threads = max(1, threads)
@@ -51,10 +60,13 @@ public final class CPUBackend: SimulationBackend {
         self.neuronRanges = contiguousChunks(neuronCount, parts: self.threads)
         self.slots = network.synapses.maxDelay + 1
         self.seed = network.derived.parameters.simulation.seed
+        // Chosen before anything is allocated, which a refusal would leave behind.
+        let threadCount = self.threads
+        let bits = try RingWidth.choose(asked: asked) { network.largestStepInput(threads: threadCount) }.bits
         state = .allocate(capacity: neuronCount)
         for i in 0..<neuronCount { state.initializeElement(at: i, to: NeuronState(v: network.initialPotentials[i])) }
-        ringBits = asked == 64 ? 64 : try RingWidth.bits(largestStepInput: network.largestStepInput(threads: self.threads), asked: asked)
-        rings = ringBits == 32 ? .narrow(InputRings(words: slots * neuronCount)) : .wide(InputRings(words: slots * neuronCount))
+        let words = slots * neuronCount
+        rings = bits == 32 ? .narrow(InputRings(words: words)) : .wide(InputRings(words: words))
         populationOf = network.derived.populationIndices
         threadSpikes = Array(repeating: [], count: self.threads)
         workers = StepWorkers(count: self.threads)
@@ -62,10 +74,7 @@ public final class CPUBackend: SimulationBackend {
 
     deinit {
         state.deallocate()
-        switch rings {
-        case .narrow(let r): r.deallocate()
-        case .wide(let r): r.deallocate()
-        }
+        rings.words.deallocate()
     }
 
     public func advance(steps: Int, recordingInto spikes: inout SpikeTrains, voltages: inout VoltageTrace?) throws {
@@ -111,18 +120,9 @@ extension CPUBackend {
     /// tests that drive single neurons; `step` must lie within the ring's span ahead.
     func setInput(step: Int, neuron: Int, excitatory: Int64, inhibitory: Int64) {
         precondition(step >= currentStep && step < currentStep + slots)
-        let index = (step % slots) * neuronCount + neuron
-        switch rings {
-        case .narrow(let r): r.write(excitatory: excitatory, inhibitory: inhibitory, at: index)
-        case .wide(let r): r.write(excitatory: excitatory, inhibitory: inhibitory, at: index)
-        }
+        rings.words.write(excitatory: excitatory, inhibitory: inhibitory, at: (step % slots) * neuronCount + neuron)
     }
 
     /// The ring buffers, slot-major, for tests of delivery.
-    func ringSnapshot() -> (excitatory: [Int64], inhibitory: [Int64]) {
-        switch rings {
-        case .narrow(let r): return r.read()
-        case .wide(let r): return r.read()
-        }
-    }
+    func ringSnapshot() -> (excitatory: [Int64], inhibitory: [Int64]) { rings.words.read() }
 }

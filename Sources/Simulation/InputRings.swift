@@ -1,5 +1,14 @@
+/// What the CPU backend does with its rings off a step's path, whatever their words.
+protocol RingWords {
+    var bits: Int { get }
+    func deallocate()
+    /// Writes one word of each ring; 32-bit words take only values they hold.
+    func write(excitatory: Int64, inhibitory: Int64, at index: Int)
+    func read() -> (excitatory: [Int64], inhibitory: [Int64])
+}
+
 /// The CPU backend's rings: `slots x neurons` words each, slot-major.
-struct InputRings<Word: FixedWidthInteger & SignedInteger> {
+struct InputRings<Word: FixedWidthInteger & SignedInteger>: RingWords {
     let excitatory: UnsafeMutableBufferPointer<Word>
     let inhibitory: UnsafeMutableBufferPointer<Word>
 
@@ -9,6 +18,8 @@ struct InputRings<Word: FixedWidthInteger & SignedInteger> {
         inhibitory = .allocate(capacity: words)
         inhibitory.initialize(repeating: 0)
     }
+
+    var bits: Int { Word.bitWidth }
 
     func deallocate() {
         excitatory.deallocate()

@@ -7,13 +7,16 @@ import MicrocircuitModel
 /// signed range, the sum itself: both widths give the same spikes. 32 bits halve the rings (at
 /// full scale 37 instead of 75 MB), which the delivery's scattered adds feel in the cache.
 public enum RingWidth {
-    /// The width for a network whose largest input of one step is `largestStepInput`
-    /// (`Network.largestStepInput`): `asked` (32 or 64), else the narrowest that holds it.
+    /// The width `asked` (32 or 64), else the narrowest that holds the network's largest
+    /// input of one step, which `largestStepInput` computes (`Network.largestStepInput`, or
+    /// on the device), and that bound; nil where 64 bits were asked for, which need none.
     /// Asking for 32 where it does not hold is an error that says why.
-    public static func bits(largestStepInput: UInt64, asked: Int?) throws(RingWidthError) -> Int {
-        let fits = largestStepInput <= UInt64(Int32.max)
-        if asked == 32 && !fits { throw RingWidthError(largestStepInput: largestStepInput) }
-        return asked ?? (fits ? 32 : 64)
+    public static func choose(asked: Int?, largestStepInput: () throws -> UInt64) throws -> (bits: Int, largestStepInput: UInt64?) {
+        if asked == 64 { return (64, nil) }
+        let largest = try largestStepInput()
+        let fits = largest <= UInt64(Int32.max)
+        if asked == 32 && !fits { throw RingWidthError(largestStepInput: largest) }
+        return (fits ? 32 : 64, largest)
     }
 }
 
@@ -25,12 +28,6 @@ public struct RingWidthError: Error, CustomStringConvertible {
         let picoamperes = { (units: UInt64) in String(format: "%.4g pA", Double(units) * FixedPointWeight.picoamperePerUnit) }
         return "--ring-bits 32: one neuron's input of one step could reach \(picoamperes(largestStepInput)) (its synapses' weights added up), beyond the \(picoamperes(UInt64(Int32.max))) that 32-bit ring words hold; use --ring-bits 64, or leave the choice to the backend"
     }
-}
-
-extension DerivedParameters {
-    /// The most spikes a thalamic neuron emits in one step: the largest count its Poisson
-    /// draw gives, or 0 without the volley.
-    public var largestThalamicCount: UInt32 { schedule.thalamicSpikeSteps.isEmpty ? 0 : thalamicPoisson.largestCount }
 }
 
 extension Network {

@@ -34,7 +34,7 @@ struct VerifyCommand: ParsableCommand {
         let network = try failing { try Network.build(derived, threads: threads) }
         let gpu = try plan.make(derived) { network }.backend
         report("OpenCL backend: synapses built on the \(plan.synapsesBuiltOn)")
-        let cpu = try failing { try CPUBackend(network: network, threads: threads, ringBits: try openCL.launchOptions().ringBits) }
+        let cpu = try failing { try CPUBackend(network: network, threads: threads, ringBits: openCL.ringBits) }
         Interruption.install()
         report("running \(cpu.name) on \(cpu.device) and \(gpu.name) on \(gpu.device) in lockstep")
         var comparison = BackendComparison(derived: derived)
