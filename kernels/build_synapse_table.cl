@@ -39,7 +39,8 @@ __kernel void count_row_lengths(
 // Draws every synapse of one projection (Projection.parameters: weight redrawn until its
 // sign matches the mean's, delay redrawn below minimum_delay, rounded to the nearest step,
 // weight quantised to fixed point) and writes it to a free place in its row. The longest
-// delay in steps (256 standing for anything longer than 255) goes to longest_delay.
+// delay in steps (256 standing for anything longer than 255) of each ring goes to
+// longest_delay: [0] of the synapses with weights >= 0, [1] of those below (RingSlots).
 __kernel void place_synapses(
     ulong synapse_count, uint projection, uint seed, uint source_first, uint source_count,
     uint target_first, uint target_count,
@@ -67,12 +68,13 @@ __kernel void place_synapses(
     // Nearest whole step (delays are at least half a step), checked before conversion.
     double steps = delay / resolution + 0.5;
     uint delay_steps = steps >= (double)(MAX_DELAY_STEPS + 1u) ? MAX_DELAY_STEPS + 1u : max(1u, (uint)steps);
-    atomic_max(longest_delay, delay_steps);
     double units = weight * units_per_picoampere;
+    int quantized = (int)(units + (units < 0.0 ? -0.5 : 0.5));
+    atomic_max(longest_delay + (quantized >= 0 ? 0 : 1), delay_steps);
 
     ulong place = row_start[ends.x] + atomic_inc(&row_fill[ends.x]);
     targets[place] = ends.y;
-    weights[place] = (int)(units + (units < 0.0 ? -0.5 : 0.5));
+    weights[place] = quantized;
     delays[place] = (uchar)min(delay_steps, MAX_DELAY_STEPS);
 }
 

@@ -118,7 +118,7 @@ __kernel void bound_step_input(uint rows, uint neuron_count, uint thalamic_multi
 // work-group adds to every neuron's slots); their adds are atomics, performed where all
 // work-groups see them.
 #define STEP_PARAMETERS \
-    uint neuron_count, uint slots, uint first_background_step, uint transient_begin, uint transient_end, \
+    uint neuron_count, uint slots_ex, uint slots_in, uint first_background_step, uint transient_begin, uint transient_end, \
     uint thalamic_begin, uint thalamic_end, uint thalamic_count, uint seed, \
     __global double *v, __global double *i_ex, __global double *i_in, __global int *refractory, \
     __global ring_word *ring_ex, __global ring_word *ring_in, __global const uchar *population_of, \
@@ -134,7 +134,7 @@ __kernel void bound_step_input(uint rows, uint neuron_count, uint thalamic_multi
     __global const uchar *delays, __global const uint *segments
 
 #define STEP_ARGUMENTS \
-    neuron_count, slots, first_background_step, transient_begin, transient_end, \
+    neuron_count, slots_ex, slots_in, first_background_step, transient_begin, transient_end, \
     thalamic_begin, thalamic_end, thalamic_count, seed, \
     v, i_ex, i_in, refractory, ring_ex, ring_in, population_of, \
     dc_amplitude, transient_amplitude, background_cdf, thalamic_cdf, external_weight, \
@@ -144,24 +144,28 @@ __kernel void bound_step_input(uint rows, uint neuron_count, uint thalamic_multi
     voltage_samples, voltage_interval, voltage_first_sample, \
     row_start, targets, weights, delays, segments
 
-// Synapse k's ring slot: its target's, for the synapse's delay after the spike's step
-// (origin_slot), in the excitatory or inhibitory ring by the sign of its weight.
-static inline __global ring_word *ring_slot(ulong k, uint origin_slot, uint slots, uint neuron_count,
-                                            __global ring_word *ring_ex, __global ring_word *ring_in,
+// Synapse k's ring slot: its target's, for the synapse's delay after the spike's step (whose
+// slot is origin_ex in the excitatory ring of slots_ex slots, origin_in in the inhibitory
+// one), in the ring of its weight's sign (RingSlots).
+static inline __global ring_word *ring_slot(ulong k, uint origin_ex, uint origin_in, uint slots_ex, uint slots_in,
+                                            uint neuron_count, __global ring_word *ring_ex, __global ring_word *ring_in,
                                             __global const uint *targets, __global const int *weights,
                                             __global const uchar *delays)
 {
-    uint arrival = origin_slot + delays[k];
+    int excitatory = weights[k] >= 0;
+    uint slots = excitatory ? slots_ex : slots_in;
+    uint arrival = (excitatory ? origin_ex : origin_in) + delays[k];
     if (arrival >= slots) arrival -= slots;
     size_t target = (size_t)arrival * neuron_count + targets[k];
-    return (weights[k] >= 0 ? ring_ex : ring_in) + target;
+    return (excitatory ? ring_ex : ring_in) + target;
 }
 
 // An atomic add to a ring slot. On NVIDIA's devices with L2's eviction priority evict_last
 // for half of the ring's lines (by address), so that they stay in L2 between the adds of
 // the ~60 steps a slot collects its input over, rather than going back and forth to memory
-// behind the table's stream: the 64-bit ring (2 x ~60 slots x 77,169 neurons x 8 bytes, ~75
-// MB at full scale) is larger than L2 (50 MB on an H100), and a step's adds cost what their
+// behind the table's stream: the eighteenth session's 64-bit ring (60 + 60 slots x 77,169
+// neurons x 8 bytes, ~75 MB at full scale; now 60 + 30 slots, and 32-bit words where the
+// network allows) is larger than L2 (50 MB on an H100), and a step's adds cost what their
 // lines cost (a second add of zero to each synapse's place, 6.05 -> 6.73 us per step on an
 // H200; to the same place in the other ring, 7.61). With the policy, 6.05 -> 5.74 on an
 // H200 (for all the lines 5.72) and 6.68 -> 6.17 on an H100 (eighteenth session).
@@ -211,7 +215,8 @@ static inline long synaptic_input(ulong k, long multiplicity, __global const int
 
 // What the update reads of neuron i before it computes anything: the state the device keeps
 // between steps (currents decayed but without step n-1's input), the population, and, when
-// there is a step n-1 to finish, the input of ring slot n-1.
+// there is a step n-1 to finish, the input of ring slot n-1 (which starts at previous_ex
+// in the excitatory ring and at previous_in in the inhibitory one).
 typedef struct {
     double v, ex, in;
     int refractory;
@@ -219,7 +224,7 @@ typedef struct {
     long input_ex, input_in;
 } neuron_reads;
 
-static inline neuron_reads read_neuron(uint i, size_t previous_slot_start, int finishes_previous,
+static inline neuron_reads read_neuron(uint i, size_t previous_ex, size_t previous_in, int finishes_previous,
                                        __global const double *v, __global const double *i_ex, __global const double *i_in,
                                        __global const int *refractory, __global const uchar *population_of,
                                        volatile __global const ring_word *ring_ex, volatile __global const ring_word *ring_in)
@@ -230,8 +235,8 @@ static inline neuron_reads read_neuron(uint i, size_t previous_slot_start, int f
     r.ex = i_ex[i];
     r.in = i_in[i];
     r.refractory = refractory[i];
-    r.input_ex = finishes_previous ? ring_input(ring_ex[previous_slot_start + i]) : 0;
-    r.input_in = finishes_previous ? ring_input(ring_in[previous_slot_start + i]) : 0;
+    r.input_ex = finishes_previous ? ring_input(ring_ex[previous_ex + i]) : 0;
+    r.input_in = finishes_previous ? ring_input(ring_in[previous_in + i]) : 0;
     return r;
 }
 
@@ -373,7 +378,7 @@ static inline step_prelude begin_step(uint step, uint neuron_count, uint first_b
     int draws_background = background_drawn(step, first_background_step);
     p.block = background_block(first, step, seed, draws_background);
     if (FIRST_NEURON_READ_EARLY && first < neuron_count) {
-        p.reads = read_neuron(first, 0u, 0, v, i_ex, i_in, refractory, population_of, ring_ex, ring_in);
+        p.reads = read_neuron(first, 0u, 0u, 0, v, i_ex, i_in, refractory, population_of, ring_ex, ring_in);
         uint population = p.reads.population;
         p.background = draws_background ? background_input(p.block, first, population, background_cdf, external_weight) : 0;
         p.current = dc_current(population, transient_flows(step, transient_begin, transient_end), dc_amplitude, transient_amplitude);
@@ -448,8 +453,8 @@ static inline __attribute__((always_inline)) uint2 simulate_step(uint step, STEP
     // multiple of 4) from a multiple of that number, so it draws each block it needs once.
     // All of a neuron's loads come before any of its stores, so that on a GPU they are in
     // flight together: one wait, not two; and the first neuron's, with the spike list's.
-    uint previous_slot = (step + slots - 1u) % slots;
-    size_t previous_slot_start = (size_t)previous_slot * neuron_count;
+    uint previous_slot_ex = (step + slots_ex - 1u) % slots_ex, previous_slot_in = (step + slots_in - 1u) % slots_in;
+    size_t previous_ex = (size_t)previous_slot_ex * neuron_count, previous_in = (size_t)previous_slot_in * neuron_count;
     int finishes_previous = step >= 1u;
     int draws_background = background_drawn(step, first_background_step);
     int transient_on = transient_flows(step, transient_begin, transient_end);
@@ -458,8 +463,8 @@ static inline __attribute__((always_inline)) uint2 simulate_step(uint step, STEP
     int has_pending = 0;
     neuron_reads first_reads = prelude.reads;
     if (FIRST_NEURON_READ_EARLY && first < neuron_count && finishes_previous) {
-        first_reads.input_ex = ring_input(((volatile __global const ring_word *)ring_ex)[previous_slot_start + first]);
-        first_reads.input_in = ring_input(((volatile __global const ring_word *)ring_in)[previous_slot_start + first]);
+        first_reads.input_ex = ring_input(((volatile __global const ring_word *)ring_ex)[previous_ex + first]);
+        first_reads.input_in = ring_input(((volatile __global const ring_word *)ring_in)[previous_in + first]);
     }
     for (uint b = 0u; b < (NEURONS_PER_ITEM + 3u) / 4u; b++) {
         uint quad = first + 4u * b;
@@ -467,7 +472,7 @@ static inline __attribute__((always_inline)) uint2 simulate_step(uint step, STEP
         for (uint lane = 0; lane < BLOCK_NEURONS && quad + lane < neuron_count; lane++) {
             uint i = quad + lane;
             neuron_reads s = FIRST_NEURON_READ_EARLY && i == first ? first_reads
-                : read_neuron(i, previous_slot_start, finishes_previous, v, i_ex, i_in, refractory, population_of, ring_ex, ring_in);
+                : read_neuron(i, previous_ex, previous_in, finishes_previous, v, i_ex, i_in, refractory, population_of, ring_ex, ring_in);
             uint p = s.population;
             double vm = s.v, ex = s.ex, in = s.in;
             int r = s.refractory;
@@ -478,8 +483,8 @@ static inline __attribute__((always_inline)) uint2 simulate_step(uint step, STEP
                 } else if (draws_background) {
                     input_ex += background_input(block, i, p, background_cdf, external_weight);
                 }
-                ring_ex[previous_slot_start + i] = 0;
-                ring_in[previous_slot_start + i] = 0;
+                ring_ex[previous_ex + i] = 0;
+                ring_in[previous_in + i] = 0;
                 ex += (double)input_ex * picoampere_per_unit;
                 in += (double)s.input_in * picoampere_per_unit;
             }
@@ -523,7 +528,7 @@ static inline __attribute__((always_inline)) uint2 simulate_step(uint step, STEP
     }
 
     // Delivery of step n-1's spikes, into slots n and later.
-    uint origin_slot = previous_slot;
+    uint origin_ex = previous_slot_ex, origin_in = previous_slot_in;
 #if DELIVERY_BY_ONE_ITEM
     // PoCL runs each stretch of a kernel between barriers as a loop over the work-items, and
     // vectorizes that loop only where no loop of the delivery's sits inside: so a barrier
@@ -563,11 +568,11 @@ static inline __attribute__((always_inline)) uint2 simulate_step(uint step, STEP
                         }
                     } else if (pass == 1u) {
                         for (ulong k = begin; k < stop; k++)
-                            PREFETCH_FOR_WRITE(ring_slot(k, origin_slot, slots, neuron_count, ring_ex, ring_in, targets, weights, delays));
+                            PREFETCH_FOR_WRITE(ring_slot(k, origin_ex, origin_in, slots_ex, slots_in, neuron_count, ring_ex, ring_in, targets, weights, delays));
                     } else {
                         long count = previous_counts[s];
                         for (ulong k = begin; k < stop; k++)
-                            *ring_slot(k, origin_slot, slots, neuron_count, ring_ex, ring_in, targets, weights, delays) += (ring_word)synaptic_input(k, count, weights);
+                            *ring_slot(k, origin_ex, origin_in, slots_ex, slots_in, neuron_count, ring_ex, ring_in, targets, weights, delays) += (ring_word)synaptic_input(k, count, weights);
                     }
                     room -= (uint)(stop - begin);
                     if (stop == end) {
@@ -637,7 +642,7 @@ static inline __attribute__((always_inline)) uint2 simulate_step(uint step, STEP
                         if (segment_end[mid] > item) high = mid; else low = mid + 1u;
                     }
                     ulong k = segment_start[low] + (item - (low == 0u ? 0u : segment_end[low - 1u]));
-                    slot[u] = ring_slot(k, origin_slot, slots, neuron_count, ring_ex, ring_in, targets, weights, delays);
+                    slot[u] = ring_slot(k, origin_ex, origin_in, slots_ex, slots_in, neuron_count, ring_ex, ring_in, targets, weights, delays);
                     input[u] = synaptic_input(k, multiplicity[low], weights);
                 }
             }

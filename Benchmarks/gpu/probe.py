@@ -71,9 +71,9 @@ EDITS = [
      "    PROBE_AT(%(update)d, probe_clock())\n    // Delivery of step n-1's spikes, into slots n and later."),
     ("        uint synapses = segment_end[n - 1u];",
      "        if (chunk == 0u) { PROBE_AT(%(scan)d, probe_clock()) }\n        uint synapses = segment_end[n - 1u];"),
-    ("                    slot[u] = ring_slot(k, origin_slot, slots, neuron_count, ring_ex, ring_in, targets, weights, delays);",
+    ("                    slot[u] = ring_slot(k, origin_ex, origin_in, slots_ex, slots_in, neuron_count, ring_ex, ring_in, targets, weights, delays);",
      "                    if (u == 0u && chunk == 0u && first_item == group * share + lid) { PROBE_AT(%(search)d, probe_clock_after(k)) }\n"
-     "                    slot[u] = ring_slot(k, origin_slot, slots, neuron_count, ring_ex, ring_in, targets, weights, delays);"),
+     "                    slot[u] = ring_slot(k, origin_ex, origin_in, slots_ex, slots_in, neuron_count, ring_ex, ring_in, targets, weights, delays);"),
     ("#pragma unroll\n            for (uint u = 0u; u < SYNAPSES_IN_FLIGHT; u++)\n                if (slot[u] != 0) add_to_ring(slot[u], input[u]);",
      "            if (chunk == 0u && first_item == group * share + lid) { PROBE_AT(%(loads)d, probe_clock_after((ulong)slot[0] ^ (ulong)input[0])) }\n"
      "#pragma unroll\n            for (uint u = 0u; u < SYNAPSES_IN_FLIGHT; u++)\n                if (slot[u] != 0) add_to_ring(slot[u], input[u]);"),

@@ -30,22 +30,26 @@ public struct MemoryEstimate: Sendable {
         construction = blocks * largestPopulation * MemoryLayout<Int>.size + 3 * rows * MemoryLayout<Int>.size
         let slots = MemoryEstimate.ringSlotsBound(derived)
         simulationState = runs * (derived.totalNeurons * (3 * MemoryLayout<Double>.size + MemoryLayout<Int32>.size)
-            + 2 * slots * derived.totalNeurons * MemoryLayout<Int64>.size)
+            + slots.total * derived.totalNeurons * MemoryLayout<Int64>.size)
         let spikes = 2 * derived.recordedSpikesBound(steps: min(derived.schedule.total, DerivedParameters.maximumChunkSteps))
         let voltageSamples = 3 * derived.voltageSamplesHeld * derived.totalNeurons
         recording = runs * (spikes * 2 * MemoryLayout<UInt32>.size + voltageSamples * MemoryLayout<Double>.size)
     }
 
-    /// Ring-buffer slots (longest delay in steps + 1) that a network of these parameters
-    /// needs, from its delay distributions (8 standard deviations), before it is built.
-    public static func ringSlotsBound(_ derived: DerivedParameters) -> Int {
+    /// Ring-buffer slots that a network of these parameters needs, from its delay
+    /// distributions (8 standard deviations), before it is built. The excitatory ring's bound
+    /// covers inhibitory delays too: an inhibitory weight that rounds to zero goes there.
+    public static func ringSlotsBound(_ derived: DerivedParameters) -> RingSlots {
         let net = derived.parameters.network
         let stim = derived.parameters.stimulus
-        let longestDelay = [net.delayExcitatoryMean * (1 + 8 * net.delayRelativeStd),
-                            net.delayInhibitoryMean * (1 + 8 * net.delayRelativeStd),
-                            stim.thalamicDelayMean * (1 + 8 * stim.thalamicDelayRelativeStd)].max()!
         // Compared as doubles: a delay too long for an Int is refused when drawn, not here.
-        return Int(min(Double(SynapseTable.maximumDelaySteps), (longestDelay / derived.resolution).rounded(.up))) + 1
+        func steps(_ longestDelay: Double) -> Int {
+            Int(min(Double(SynapseTable.maximumDelaySteps), (longestDelay / derived.resolution).rounded(.up)))
+        }
+        let inhibitory = steps(net.delayInhibitoryMean * (1 + 8 * net.delayRelativeStd))
+        let excitatory = max(inhibitory, steps(net.delayExcitatoryMean * (1 + 8 * net.delayRelativeStd)),
+                             steps(stim.thalamicDelayMean * (1 + 8 * stim.thalamicDelayRelativeStd)))
+        return RingSlots(longestDelay: (excitatory, inhibitory))
     }
 
     /// MemAvailable from /proc/meminfo, if readable.

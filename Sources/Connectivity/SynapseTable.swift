@@ -13,8 +13,8 @@ public struct SynapseTable: Sendable {
     public let weights: [Int32]
     /// Delays in steps, at least 1.
     public let delays: [UInt8]
-    /// Largest delay in the table (steps), at least 1.
-    public let maxDelay: Int
+    /// Slots of the ring buffers that the synapses' input needs, by sign.
+    public let ringSlots: RingSlots
 
     public var synapseCount: Int { targets.count }
 
@@ -25,7 +25,7 @@ public struct SynapseTable: Sendable {
         self.targets = targets
         self.weights = weights
         self.delays = delays
-        self.maxDelay = max(1, Int(delays.max() ?? 1))
+        self.ringSlots = RingSlots(weights: weights, delays: delays)
     }
 
     public func row(_ source: Int) -> Range<Int> { rowStart[source]..<rowStart[source + 1] }

@@ -1,13 +1,16 @@
+import Connectivity
+
 /// The device's ring buffers of input, excitatory and inhibitory: `slots x neurons` words
-/// each, slot-major, of 32 or 64 bits (`OpenCLBackend.ringBits`; RING_BITS in the kernels).
-/// Values cross to and from the host as 64-bit sums (tests of delivery).
+/// each (`RingSlots`), slot-major, of 32 or 64 bits (`OpenCLBackend.ringBits`; RING_BITS in
+/// the kernels). Values cross to and from the host as 64-bit sums (tests of delivery).
 protocol DeviceRing {
     var bits: Int { get }
     func zero() throws
     func setExcitatory(on kernel: CLKernel, at index: Int) throws
     func setInhibitory(on kernel: CLKernel, at index: Int) throws
-    /// Writes one word of each ring; 32-bit words take only values they hold.
-    func write(excitatory: Int64, inhibitory: Int64, at offset: Int) throws
+    /// Writes one word of each ring (`RingSlots.wordIndices`); 32-bit words take only
+    /// values they hold.
+    func write(excitatory: Int64, inhibitory: Int64, at indices: (excitatory: Int, inhibitory: Int)) throws
     func read() throws -> (excitatory: [Int64], inhibitory: [Int64])
 }
 
@@ -16,9 +19,9 @@ struct DeviceRingWords<Word: FixedWidthInteger & SignedInteger>: DeviceRing {
     let excitatory: CLBuffer<Word>
     let inhibitory: CLBuffer<Word>
 
-    init(_ context: CLContext, words: Int) throws {
-        excitatory = try CLBuffer(context, count: words, name: "ring_ex")
-        inhibitory = try CLBuffer(context, count: words, name: "ring_in")
+    init(_ context: CLContext, slots: RingSlots, neurons: Int) throws {
+        excitatory = try CLBuffer(context, count: slots.excitatory * neurons, name: "ring_ex")
+        inhibitory = try CLBuffer(context, count: slots.inhibitory * neurons, name: "ring_in")
     }
 
     var bits: Int { Word.bitWidth }
@@ -32,9 +35,9 @@ struct DeviceRingWords<Word: FixedWidthInteger & SignedInteger>: DeviceRing {
 
     func setInhibitory(on kernel: CLKernel, at index: Int) throws { try kernel.set(index, inhibitory) }
 
-    func write(excitatory ex: Int64, inhibitory inh: Int64, at offset: Int) throws {
-        try excitatory.write([Word(ex)], at: offset)
-        try inhibitory.write([Word(inh)], at: offset)
+    func write(excitatory ex: Int64, inhibitory inh: Int64, at indices: (excitatory: Int, inhibitory: Int)) throws {
+        try excitatory.write([Word(ex)], at: indices.excitatory)
+        try inhibitory.write([Word(inh)], at: indices.inhibitory)
     }
 
     func read() throws -> (excitatory: [Int64], inhibitory: [Int64]) {
@@ -43,6 +46,7 @@ struct DeviceRingWords<Word: FixedWidthInteger & SignedInteger>: DeviceRing {
 }
 
 /// The rings for words of `bits` (32 or 64).
-func makeDeviceRing(_ context: CLContext, bits: Int, words: Int) throws -> any DeviceRing {
-    bits == 32 ? try DeviceRingWords<Int32>(context, words: words) : try DeviceRingWords<Int64>(context, words: words)
+func makeDeviceRing(_ context: CLContext, bits: Int, slots: RingSlots, neurons: Int) throws -> any DeviceRing {
+    bits == 32 ? try DeviceRingWords<Int32>(context, slots: slots, neurons: neurons)
+        : try DeviceRingWords<Int64>(context, slots: slots, neurons: neurons)
 }

@@ -11,8 +11,8 @@ struct DeviceSynapseTable {
     let targets: CLBuffer<UInt32>
     let weights: CLBuffer<Int32>
     let delays: CLBuffer<UInt8>
-    /// Largest delay in steps, at least 1.
-    let maxDelay: Int
+    /// Slots of the ring buffers that the synapses' input needs.
+    let ringSlots: RingSlots
     /// Whether the buffers are the host table itself (see `init(uploading:context:sharing:)`).
     var sharesHostTable: Bool { targets.isShared }
 
@@ -30,7 +30,7 @@ struct DeviceSynapseTable {
         targets = try buffer(table.targets, "targets")
         weights = try buffer(table.weights, "weights")
         delays = try buffer(table.delays, "delays")
-        maxDelay = table.maxDelay
+        ringSlots = table.ringSlots
     }
 
     /// Builds the table of `derived` on the device: the same synapses in the same order as
@@ -60,7 +60,7 @@ struct DeviceSynapseTable {
         targets = try CLBuffer(context, count: total, name: "targets")
         weights = try CLBuffer(context, count: total, name: "weights")
         delays = try CLBuffer(context, count: total, name: "delays")
-        let longestDelay = try CLBuffer<UInt32>(context, [1], name: "longest_delay")
+        let longestDelay = try CLBuffer<UInt32>(context, [1, 1], name: "longest_delay")
         let zigguratX = try CLBuffer(context, Ziggurat.x, name: "ziggurat_x")
         let zigguratF = try CLBuffer(context, Ziggurat.f, name: "ziggurat_f")
         try rowLength.zero()
@@ -86,9 +86,9 @@ struct DeviceSynapseTable {
             try placeSynapses.set(21, zigguratF)
             try placeSynapses.enqueue(global: projection.count, local: placeGroup)
         }
-        let longest = Int(try longestDelay.read()[0])
-        guard longest <= SynapseTable.maximumDelaySteps else { throw ConstructionError.delayTooLong(resolution: h) }
-        maxDelay = longest
+        let longest = try longestDelay.read().map { Int($0) }
+        guard longest.max()! <= SynapseTable.maximumDelaySteps else { throw ConstructionError.delayTooLong(resolution: h) }
+        ringSlots = RingSlots(longestDelay: (longest[0], longest[1]))
 
         let sortRows = try CLKernel(program, name: "sort_rows", arguments: 4)
         try sortRows.set(0, rowStartBuffer)

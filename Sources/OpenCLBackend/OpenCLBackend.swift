@@ -16,7 +16,7 @@ public final class OpenCLBackend: SimulationBackend {
     public let name = "opencl"
     /// The device, the ring's words, and where the kernels came from when not from this binary.
     public var device: String {
-        "\(info.name) (\(info.platformName), OpenCL device \(info.index), \(ringBits)-bit ring\(kernelFolder.map { "; kernels from \($0)" } ?? ""))"
+        "\(info.name) (\(info.platformName), OpenCL device \(info.index), \(ringDescription)\(kernelFolder.map { "; kernels from \($0)" } ?? ""))"
     }
     public var hostThreads: Int { info.isGPU ? 0 : ProcessInfo.processInfo.activeProcessorCount }
     public private(set) var currentStep = 0
@@ -59,14 +59,14 @@ public final class OpenCLBackend: SimulationBackend {
     /// Position of `record_steps` among STEP_PARAMETERS (deliver_and_update.cl), followed by
     /// `record_neurons`, `record_total`, `record_capacity`, `record`, then the voltmeter's
     /// `voltage_samples`, `voltage_interval` and `voltage_first_sample`.
-    static let recorderParameter = 33
+    static let recorderParameter = 34
     static let recordParameter = recorderParameter + 4
     static let voltageParameter = recordParameter + 1
     /// Work-items of a step launch.
     let globalSize: Int
 
     let neuronCount: Int
-    let slots: Int
+    public let ringSlots: RingSlots
     let constants: NeuronConstants
     /// Work-items per work-group and neurons per work-item of `deliver_and_update`.
     let layout: StepLayout
@@ -86,8 +86,8 @@ public final class OpenCLBackend: SimulationBackend {
     let potentials: CLBuffer<Double>
     let ring: any DeviceRing
     /// Bits of the ring's words on the device: 32 where no neuron's input of one step can
-    /// reach 2^31 units (`largestStepInput`), which halves the ring (at full scale 37 instead
-    /// of 75 MB, so that it fits a GPU's L2 cache), else 64; as `LaunchOptions.ringBits` asks.
+    /// reach 2^31 units (`largestStepInput`), which halves the ring (at full scale 28 instead
+    /// of 56 MB, so that it fits a GPU's L2 cache), else 64; as `LaunchOptions.ringBits` asks.
     /// Either holds every slot's sum exactly (kernels/deliver_and_update.cl, RING_BITS).
     public var ringBits: Int { ring.bits }
     /// The largest input one step can bring any neuron (fixed-point units), which decides
@@ -116,14 +116,14 @@ public final class OpenCLBackend: SimulationBackend {
     /// When the last timed batch's last launch ended (device clock, ns).
     var lastLaunchEnd: UInt64?
 
-    /// Bytes of device memory a network of `synapses` synapses and `slots` ring slots needs,
+    /// Bytes of device memory a network of `synapses` synapses and rings of `slots` needs,
     /// with ring words of 64 bits (their width is known only once the table is).
-    static func deviceMemory(_ d: DerivedParameters, synapses: Int, slots: Int, builtOnDevice: Bool, layout: StepLayout, batchSteps: Int) -> Int {
+    static func deviceMemory(_ d: DerivedParameters, synapses: Int, slots: RingSlots, builtOnDevice: Bool, layout: StepLayout, batchSteps: Int) -> Int {
         let n = d.totalNeurons
         let rows = n + d.thalamicNeurons
         return DeviceSynapseTable.bytes(synapses: synapses, rows: rows, builtOnDevice: builtOnDevice)
             + (layout.deliveryByOneItem ? rows * (layout.groups(neurons: n) + 1) * 4 : 0)
-            + n * (3 * 8 + 4 + 1) + 2 * slots * n * 8 + 2 * n * 8
+            + n * (3 * 8 + 4 + 1) + slots.total * n * 8 + 2 * n * 8
             + 3 * rows * 8
             + 2 * SpikeRecorder.bytes(capacity: recordCapacity(d, batchSteps: batchSteps), voltageSamples: voltageSampleCapacity(d, batchSteps: batchSteps), neurons: n)
     }
@@ -189,9 +189,9 @@ public final class OpenCLBackend: SimulationBackend {
 
         // Estimated before anything is allocated; a device build's ring size is bounded
         // from the delay distributions, as the host's memory estimate does.
-        let (synapseCount, slotBound, builtOnDevice): (Int, Int, Bool)
+        let (synapseCount, slotBound, builtOnDevice): (Int, RingSlots, Bool)
         switch synapses {
-        case .upload(let table, _): (synapseCount, slotBound, builtOnDevice) = (table.synapseCount, table.maxDelay + 1, false)
+        case .upload(let table, _): (synapseCount, slotBound, builtOnDevice) = (table.synapseCount, table.ringSlots, false)
         case .build: (synapseCount, slotBound, builtOnDevice) = (d.synapsesIncludingThalamic, MemoryEstimate.ringSlotsBound(d), true)
         }
         let needed = OpenCLBackend.deviceMemory(d, synapses: synapseCount, slots: slotBound, builtOnDevice: builtOnDevice,
@@ -242,8 +242,8 @@ public final class OpenCLBackend: SimulationBackend {
         }
         self.program = program
         try Kernels.writeBinary(of: program)
-        deliverAndUpdate = try CLKernel(program, name: "deliver_and_update", arguments: 47)
-        runSteps = stepsPerRunSteps > 1 ? try CLKernel(program, name: "run_steps", arguments: 50) : nil
+        deliverAndUpdate = try CLKernel(program, name: "deliver_and_update", arguments: 48)
+        runSteps = stepsPerRunSteps > 1 ? try CLKernel(program, name: "run_steps", arguments: 51) : nil
         let stepKernels = Self.stepKernels(deliverAndUpdate, runSteps)
         let stepKernelNames = Set(stepKernels.map(\.kernel.name))
         stepKernelResources = Kernels.resources(inBuildLog: (try? program.buildLog()) ?? "").filter { stepKernelNames.contains($0.key) }
@@ -258,7 +258,7 @@ public final class OpenCLBackend: SimulationBackend {
         setupTimings.compile += clock.lap()
 
         if !layout.deliveryByOneItem { try OpenCLBackend.requireRowsAddressable(rowStart: table.rowStart) }
-        slots = table.maxDelay + 1
+        ringSlots = table.ringSlots
         // Only a CPU device's delivery, to each work-group's own neurons, looks up segments; a
         // kernel argument cannot be an empty buffer.
         let segments = layout.deliveryByOneItem
@@ -270,7 +270,7 @@ public final class OpenCLBackend: SimulationBackend {
         let currentsEx = try CLBuffer<Double>(context, count: neuronCount, name: "i_ex")
         let currentsIn = try CLBuffer<Double>(context, count: neuronCount, name: "i_in")
         let refractory = try CLBuffer<Int32>(context, count: neuronCount, name: "refractory")
-        ring = try makeDeviceRing(context, bits: ringBits, words: slots * neuronCount)
+        ring = try makeDeviceRing(context, bits: ringBits, slots: ringSlots, neurons: neuronCount)
         let populations = try CLBuffer(context, d.populationIndices, name: "population_of")
         let dc = try CLBuffer(context, constants.dcAmplitudes, name: "dc_amplitude")
         let transient = try CLBuffer(context, constants.dcTransientAmplitudes, name: "transient_amplitude")
@@ -298,7 +298,8 @@ public final class OpenCLBackend: SimulationBackend {
         // STEP_PARAMETERS in deliver_and_update.cl, in order.
         let stepParameters: [(CLKernel, Int) throws -> Void] = [
             { try $0.set($1, UInt32(self.neuronCount)) },
-            { try $0.set($1, UInt32(self.slots)) },
+            { try $0.set($1, UInt32(self.ringSlots.excitatory)) },
+            { try $0.set($1, UInt32(self.ringSlots.inhibitory)) },
             { try $0.set($1, UInt32(clamping: self.constants.firstBackgroundStep)) },
             { try $0.set($1, UInt32(clamping: transientSteps.isEmpty ? 0 : transientSteps.lowerBound)) },
             { try $0.set($1, UInt32(clamping: transientSteps.isEmpty ? 0 : transientSteps.upperBound)) },
@@ -564,11 +565,11 @@ extension OpenCLBackend {
     /// Sets the input that neuron `neuron` receives in step `step` (fixed-point units), for
     /// tests that drive single neurons; `step` must lie within the ring's span ahead.
     func setInput(step: Int, neuron: Int, excitatory: Int64, inhibitory: Int64) throws {
-        precondition(step >= currentStep && step < currentStep + slots)
-        try ring.write(excitatory: excitatory, inhibitory: inhibitory, at: (step % slots) * neuronCount + neuron)
+        precondition(step >= currentStep && step < currentStep + ringSlots.span)
+        try ring.write(excitatory: excitatory, inhibitory: inhibitory, at: ringSlots.wordIndices(step: step, neuron: neuron, neurons: neuronCount))
     }
 
-    /// The ring buffers, slot-major, for tests of delivery.
+    /// The ring buffers, each slot-major, for tests of delivery.
     func ringSnapshot() throws -> (excitatory: [Int64], inhibitory: [Int64]) { try ring.read() }
 }
 

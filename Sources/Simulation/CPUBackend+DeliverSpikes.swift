@@ -7,17 +7,17 @@ extension CPUBackend {
     /// their arrival steps, for the targets in `range` only.
     func deliverPreviousSpikes<Word>(toTargets range: Range<Int>, emittedIn origin: Int, into rings: InputRings<Word>) {
         guard origin >= 0 else { return }
-        let originSlot = origin % slots
+        let originSlots = rings.slots(of: origin)
         let table = network.synapses
         table.targets.withUnsafeBufferPointer { targets in
             table.weights.withUnsafeBufferPointer { weights in
                 table.delays.withUnsafeBufferPointer { delays in
                     let synapses = (targets, weights, delays)
                     for source in previousSpikes {
-                        deliver(table.row(Int(source)), multiplicity: 1, toTargets: range, originSlot: originSlot, synapses, into: rings)
+                        deliver(table.row(Int(source)), multiplicity: 1, toTargets: range, after: originSlots, synapses, into: rings)
                     }
                     for (row, count) in previousThalamic {
-                        deliver(table.row(Int(row)), multiplicity: Int64(count), toTargets: range, originSlot: originSlot, synapses, into: rings)
+                        deliver(table.row(Int(row)), multiplicity: Int64(count), toTargets: range, after: originSlots, synapses, into: rings)
                     }
                 }
             }
@@ -34,23 +34,20 @@ extension CPUBackend {
 
     @inline(__always)
     private func deliver<Word>(
-        _ row: Range<Int>, multiplicity: Int64, toTargets range: Range<Int>, originSlot: Int,
+        _ row: Range<Int>, multiplicity: Int64, toTargets range: Range<Int>, after origin: InputRings<Word>.PerRing,
         _ synapses: (targets: UnsafeBufferPointer<UInt32>, weights: UnsafeBufferPointer<Int32>, delays: UnsafeBufferPointer<UInt8>),
         into rings: InputRings<Word>
     ) {
         let (targets, weights, delays) = synapses
         let begin = firstIndex(in: targets, row, notBelow: UInt32(range.lowerBound))
         let end = firstIndex(in: targets, begin..<row.upperBound, notBelow: UInt32(range.upperBound))
-        @inline(__always) func ringIndex(_ i: Int) -> Int {
-            var slot = originSlot + Int(delays[i])
-            if slot >= slots { slot -= slots }
-            return slot * neuronCount + Int(targets[i])
+        @inline(__always) func word(_ i: Int) -> UnsafeMutablePointer<Word> {
+            rings.word(weight: weights[i], delay: delays[i], target: targets[i], after: origin)
         }
-        @inline(__always) func prefetch(_ i: Int) { prefetch_for_write(rings.word(at: ringIndex(i), sign: Int64(weights[i]))) }
-        for i in begin..<min(end, begin + Self.prefetchDistance) { prefetch(i) }
+        for i in begin..<min(end, begin + Self.prefetchDistance) { prefetch_for_write(word(i)) }
         for i in begin..<end {
-            if i + Self.prefetchDistance < end { prefetch(i + Self.prefetchDistance) }
-            rings.add(Int64(weights[i]) * multiplicity, at: ringIndex(i))
+            if i + Self.prefetchDistance < end { prefetch_for_write(word(i + Self.prefetchDistance)) }
+            word(i).pointee &+= Word(truncatingIfNeeded: Int64(weights[i]) * multiplicity)
         }
     }
 

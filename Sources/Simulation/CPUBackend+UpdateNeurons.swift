@@ -4,7 +4,7 @@ extension CPUBackend {
     /// Advances the neurons in `range` through step `step` and appends those that spike.
     func updateNeurons<Word>(_ range: Range<Int>, step: Int, rings: InputRings<Word>, spikes: inout [UInt32]) {
         let c = constants
-        let slotBase = (step % slots) * neuronCount
+        let slotStarts = rings.slotStarts(step: step)
         let poissonKey = RandomStream.backgroundPoisson.key(seed: seed)
         let drawsBackground = step >= c.firstBackgroundStep
         let currents = c.dcTransientSteps.contains(step) ? c.currentsDuringTransient : c.dcAmplitudes
@@ -17,7 +17,7 @@ extension CPUBackend {
                 populationOf.withUnsafeBufferPointer { populationOf in
                     for i in range {
                         let p = Int(populationOf[i])
-                        let input = rings.take(at: slotBase + i)
+                        let input = rings.take(i, at: slotStarts)
                         var inputEx = input.excitatory
                         if drawsBackground {
                             if i & 3 == 0 && i != range.lowerBound {

@@ -7,7 +7,7 @@ import MicrocircuitModel
 /// Spikes are therefore identical for any thread count.
 public final class CPUBackend: SimulationBackend {
     public let name = "cpu"
-    public var device: String { "host CPU, \(threads) thread\(threads == 1 ? "" : "s"), \(ringBits)-bit ring" }
+    public var device: String { "host CPU, \(threads) thread\(threads == 1 ? "" : "s"), \(ringDescription)" }
     public var hostThreads: Int { threads }
     public private(set) var currentStep = 0
     public var recordsSpikes = true
@@ -19,7 +19,7 @@ public final class CPUBackend: SimulationBackend {
     let threads: Int
     let neuronRanges: [Range<Int>]
     let neuronCount: Int
-    let slots: Int
+    public let ringSlots: RingSlots
     let seed: UInt32
 
     var state: UnsafeMutableBufferPointer<NeuronState>
@@ -58,15 +58,14 @@ public final class CPUBackend: SimulationBackend {
         self.threads = max(1, threads)
         self.neuronCount = network.derived.totalNeurons
         self.neuronRanges = contiguousChunks(neuronCount, parts: self.threads)
-        self.slots = network.synapses.maxDelay + 1
+        self.ringSlots = network.synapses.ringSlots
         self.seed = network.derived.parameters.simulation.seed
         // Chosen before anything is allocated, which a refusal would leave behind.
         let threadCount = self.threads
         let bits = try RingWidth.choose(asked: asked) { network.largestStepInput(threads: threadCount) }.bits
         state = .allocate(capacity: neuronCount)
         for i in 0..<neuronCount { state.initializeElement(at: i, to: NeuronState(v: network.initialPotentials[i])) }
-        let words = slots * neuronCount
-        rings = bits == 32 ? .narrow(InputRings(words: words)) : .wide(InputRings(words: words))
+        rings = bits == 32 ? .narrow(InputRings(slots: ringSlots, neurons: neuronCount)) : .wide(InputRings(slots: ringSlots, neurons: neuronCount))
         populationOf = network.derived.populationIndices
         threadSpikes = Array(repeating: [], count: self.threads)
         workers = StepWorkers(count: self.threads)
@@ -119,10 +118,10 @@ extension CPUBackend {
     /// Sets the input that neuron `neuron` receives in step `step` (fixed-point units), for
     /// tests that drive single neurons; `step` must lie within the ring's span ahead.
     func setInput(step: Int, neuron: Int, excitatory: Int64, inhibitory: Int64) {
-        precondition(step >= currentStep && step < currentStep + slots)
-        rings.words.write(excitatory: excitatory, inhibitory: inhibitory, at: (step % slots) * neuronCount + neuron)
+        precondition(step >= currentStep && step < currentStep + ringSlots.span)
+        rings.words.write(excitatory: excitatory, inhibitory: inhibitory, at: ringSlots.wordIndices(step: step, neuron: neuron, neurons: neuronCount))
     }
 
-    /// The ring buffers, slot-major, for tests of delivery.
+    /// The ring buffers, each slot-major, for tests of delivery.
     func ringSnapshot() -> (excitatory: [Int64], inhibitory: [Int64]) { rings.words.read() }
 }

@@ -1,58 +1,105 @@
+import Connectivity
+
 /// What the CPU backend does with its rings off a step's path, whatever their words.
 protocol RingWords {
     var bits: Int { get }
     func deallocate()
-    /// Writes one word of each ring; 32-bit words take only values they hold.
-    func write(excitatory: Int64, inhibitory: Int64, at index: Int)
+    /// Writes one word of each ring (`RingSlots.wordIndices`); 32-bit words take only
+    /// values they hold.
+    func write(excitatory: Int64, inhibitory: Int64, at indices: (excitatory: Int, inhibitory: Int))
     func read() -> (excitatory: [Int64], inhibitory: [Int64])
 }
 
-/// The CPU backend's rings: `slots x neurons` words each, slot-major.
-struct InputRings<Word: FixedWidthInteger & SignedInteger>: RingWords {
-    let excitatory: UnsafeMutableBufferPointer<Word>
-    let inhibitory: UnsafeMutableBufferPointer<Word>
+/// One ring buffer of input: `slots x neurons` words, slot-major; step n's input in slot
+/// n % slots.
+struct InputRing<Word: FixedWidthInteger & SignedInteger> {
+    let words: UnsafeMutableBufferPointer<Word>
+    let slots: Int
+    let neurons: Int
 
-    init(words: Int) {
-        excitatory = .allocate(capacity: words)
-        excitatory.initialize(repeating: 0)
-        inhibitory = .allocate(capacity: words)
-        inhibitory.initialize(repeating: 0)
+    init(slots: Int, neurons: Int) {
+        words = .allocate(capacity: slots * neurons)
+        words.initialize(repeating: 0)
+        self.slots = slots
+        self.neurons = neurons
+    }
+
+    /// Where step `step`'s slot starts.
+    @inline(__always)
+    func slotStart(step: Int) -> Int { (step % slots) * neurons }
+
+    /// The word of `target`, `delay` steps after the step of slot `origin` (delay < slots).
+    @inline(__always)
+    func word(origin: Int, delay: Int, target: Int) -> UnsafeMutablePointer<Word> {
+        var slot = origin + delay
+        if slot >= slots { slot -= slots }
+        return words.baseAddress! + slot * neurons + target
+    }
+}
+
+/// The CPU backend's rings, excitatory and inhibitory (`RingSlots`).
+struct InputRings<Word: FixedWidthInteger & SignedInteger>: RingWords {
+    let excitatory: InputRing<Word>
+    let inhibitory: InputRing<Word>
+
+    init(slots: RingSlots, neurons: Int) {
+        excitatory = InputRing(slots: slots.excitatory, neurons: neurons)
+        inhibitory = InputRing(slots: slots.inhibitory, neurons: neurons)
     }
 
     var bits: Int { Word.bitWidth }
 
     func deallocate() {
-        excitatory.deallocate()
-        inhibitory.deallocate()
+        excitatory.words.deallocate()
+        inhibitory.words.deallocate()
     }
 
-    /// The word that synapse input of `weight`'s sign goes to.
-    @inline(__always)
-    func word(at index: Int, sign weight: Int64) -> UnsafeMutablePointer<Word> {
-        (weight >= 0 ? excitatory.baseAddress! : inhibitory.baseAddress!) + index
+    /// One number for each ring: a step's slot, or where it starts.
+    struct PerRing {
+        let excitatory: Int
+        let inhibitory: Int
     }
 
+    /// Step `step`'s slot in each ring.
     @inline(__always)
-    func add(_ input: Int64, at index: Int) {
-        word(at: index, sign: input).pointee &+= Word(truncatingIfNeeded: input)
+    func slots(of step: Int) -> PerRing {
+        PerRing(excitatory: step % excitatory.slots, inhibitory: step % inhibitory.slots)
     }
 
-    /// The slot's two sums, and the slot emptied for its next turn.
+    /// The word that a synapse's input goes to: its target's, `delay` steps after the step
+    /// `origin`, in the ring of its weight's sign.
     @inline(__always)
-    func take(at index: Int) -> (excitatory: Int64, inhibitory: Int64) {
+    func word(weight: Int32, delay: UInt8, target: UInt32, after origin: PerRing) -> UnsafeMutablePointer<Word> {
+        RingSlots.addsToExcitatoryRing(weight: weight)
+            ? excitatory.word(origin: origin.excitatory, delay: Int(delay), target: Int(target))
+            : inhibitory.word(origin: origin.inhibitory, delay: Int(delay), target: Int(target))
+    }
+
+    /// Neuron `neuron`'s two sums of the step whose slots start at `start`, and its words
+    /// emptied for their next turn.
+    @inline(__always)
+    func take(_ neuron: Int, at start: PerRing) -> (excitatory: Int64, inhibitory: Int64) {
+        let ex = excitatory.words.baseAddress! + start.excitatory + neuron
+        let inh = inhibitory.words.baseAddress! + start.inhibitory + neuron
         defer {
-            excitatory[index] = 0
-            inhibitory[index] = 0
+            ex.pointee = 0
+            inh.pointee = 0
         }
-        return (Int64(excitatory[index]), Int64(inhibitory[index]))
+        return (Int64(ex.pointee), Int64(inh.pointee))
     }
 
-    func write(excitatory ex: Int64, inhibitory inh: Int64, at index: Int) {
-        excitatory[index] = Word(ex)
-        inhibitory[index] = Word(inh)
+    /// Where step `step`'s slots start.
+    @inline(__always)
+    func slotStarts(step: Int) -> PerRing {
+        PerRing(excitatory: excitatory.slotStart(step: step), inhibitory: inhibitory.slotStart(step: step))
+    }
+
+    func write(excitatory ex: Int64, inhibitory inh: Int64, at indices: (excitatory: Int, inhibitory: Int)) {
+        excitatory.words[indices.excitatory] = Word(ex)
+        inhibitory.words[indices.inhibitory] = Word(inh)
     }
 
     func read() -> (excitatory: [Int64], inhibitory: [Int64]) {
-        (excitatory.map { Int64($0) }, inhibitory.map { Int64($0) })
+        (excitatory.words.map { Int64($0) }, inhibitory.words.map { Int64($0) })
     }
 }

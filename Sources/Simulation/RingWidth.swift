@@ -53,7 +53,7 @@ extension Network {
                             let multiplicity = row < n ? 1 : thalamic
                             for s in table.row(row) {
                                 let weight = weights[s]
-                                local[(weight >= 0 ? 0 : n) + Int(targets[s])] += multiplicity * UInt64(weight.magnitude)
+                                local[(RingSlots.addsToExcitatoryRing(weight: weight) ? 0 : n) + Int(targets[s])] += multiplicity * UInt64(weight.magnitude)
                             }
                         }
                         sums[chunk] = local

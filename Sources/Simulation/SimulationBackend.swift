@@ -1,3 +1,4 @@
+import Connectivity
 import Dispatch
 
 /// A simulation engine for a built `Network`. Backends advance whole steps and hand back
@@ -20,6 +21,8 @@ public protocol SimulationBackend: AnyObject {
     var spikeCount: Int { get }
     /// Bits of its input sums per neuron, ring slot and sign: 32 or 64 (`RingWidth`).
     var ringBits: Int { get }
+    /// Slots of its excitatory and inhibitory rings of input.
+    var ringSlots: RingSlots { get }
     /// Row starts of the synapse table it runs (`SynapseTable.rowStart`): row s has
     /// `synapseRowStart[s + 1] - synapseRowStart[s]` synapses.
     var synapseRowStart: [Int] { get }
@@ -32,6 +35,9 @@ public protocol SimulationBackend: AnyObject {
 }
 
 extension SimulationBackend {
+    /// The rings in words, for the device line: "32-bit ring, 60 + 30 slots".
+    public var ringDescription: String { "\(ringBits)-bit ring, \(ringSlots.excitatory) + \(ringSlots.inhibitory) slots" }
+
     /// `advance` without the voltmeter.
     public func advance(steps: Int, recordingInto spikes: inout SpikeTrains) throws {
         var none: VoltageTrace?

@@ -115,6 +115,8 @@ struct BenchCommand: ParsableCommand {
                     ("steps_per_launch", opencl.map { .number(Double($0.stepsPerLaunch)) } ?? .null),
                     ("work_group", opencl.map { .string("\($0.workGroup)") } ?? .null),
                     ("ring_bits", .number(Double(backend.ringBits))),
+                    ("ring_slots_excitatory", .number(Double(backend.ringSlots.excitatory))),
+                    ("ring_slots_inhibitory", .number(Double(backend.ringSlots.inhibitory))),
                     ("largest_step_input_pA", opencl?.largestStepInput.map { .number(Double($0) * FixedPointWeight.picoamperePerUnit) } ?? .null),
                     ("presimulation_s", .number(result.presimulationSeconds)), ("simulation_s", .number(result.simulationSeconds)),
                     ("real_time_factor", .number(measured.realTimeFactor)), ("synaptic_events", .number(measured.events)),

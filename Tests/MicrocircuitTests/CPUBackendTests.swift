@@ -121,6 +121,7 @@ final class SimulationDriverTests: XCTestCase {
         var recordsSpikes = true
         let spikeCount = 0
         let ringBits = 64
+        let ringSlots = RingSlots(longestDelay: (1, 1))
         let synapseRowStart: [Int] = [0]
         var advances: [Int] = []
 

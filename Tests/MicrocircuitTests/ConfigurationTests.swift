@@ -103,7 +103,8 @@ final class ConfigurationTests: XCTestCase {
         let noThalamus = try DerivedParameters(apply(#"{"stimulus": {"thalamic_input": true, "num_th_neurons": 0}}"#))
         XCTAssertEqual(noThalamus.thalamicSynapseCounts, [Int](repeating: 0, count: Population.count))
         let wideDelays = try DerivedParameters(apply(#"{"network": {"delay_rel_std": 1e300}}"#))
-        XCTAssertEqual(MemoryEstimate.ringSlotsBound(wideDelays), SynapseTable.maximumDelaySteps + 1)
+        let widest = SynapseTable.maximumDelaySteps
+        XCTAssertEqual(MemoryEstimate.ringSlotsBound(wideDelays), RingSlots(longestDelay: (widest, widest)))
     }
 
     func testSyntaxErrorsAreReported() {

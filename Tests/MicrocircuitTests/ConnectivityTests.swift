@@ -102,6 +102,28 @@ final class ConnectivityTests: XCTestCase {
                 XCTAssertEqual(q, p, accuracy: 5 * standardError + 1e-6, "\(kind) sources, delay \(step) steps")
             }
         }
+        // Each ring has a slot per step of its sources' longest delay, and one more (no weight
+        // here rounds to zero, which would send an inhibitory synapse to the excitatory ring).
+        XCTAssertFalse(table.weights.contains(0))
+        let longest = (excitatory: try XCTUnwrap(ours["excitatory"]?.keys.max()), inhibitory: try XCTUnwrap(ours["inhibitory"]?.keys.max()))
+        XCTAssertEqual(table.ringSlots, RingSlots(longestDelay: longest))
+        XCTAssertEqual(table.ringSlots.excitatory, longest.excitatory + 1)
+        XCTAssertLessThan(Double(table.ringSlots.inhibitory), 0.6 * Double(table.ringSlots.excitatory), "inhibitory delays are half as long")
+    }
+
+    /// The rings' slots follow the weights' signs, not the sources': a weight that rounds to
+    /// zero adds to the excitatory ring (nothing). A table without synapses has two slots in
+    /// each ring (a delay is at least one step).
+    func testRingSlotsFollowTheSignsOfTheWeights() {
+        let table = SynapseTable(rowStart: [0, 3], targets: [0, 1, 2], weights: [5, -3, 0], delays: [2, 7, 9])
+        XCTAssertEqual(table.ringSlots.excitatory, 10)
+        XCTAssertEqual(table.ringSlots.inhibitory, 8)
+        XCTAssertEqual(table.ringSlots.longestDelay, 9)
+        XCTAssertEqual(table.ringSlots.wordIndices(step: 23, neuron: 1, neurons: 3).excitatory, 3 * 3 + 1)
+        XCTAssertEqual(table.ringSlots.wordIndices(step: 23, neuron: 1, neurons: 3).inhibitory, 7 * 3 + 1)
+        let empty = SynapseTable(rowStart: [0], targets: [], weights: [], delays: [])
+        XCTAssertEqual(empty.ringSlots, RingSlots(longestDelay: (1, 1)))
+        XCTAssertEqual(empty.ringSlots.total, 4)
     }
 
     func testTargetsAreUniformWithinThePopulation() throws {

@@ -85,7 +85,7 @@ final class DeviceConstructionTests: XCTestCase {
             let built = try DeviceSynapseTable(building: d, context: context, program: program, groupSize: 64)
             let device = try built.download()
             XCTAssertGreaterThan(host.synapseCount, 100_000)
-            XCTAssertEqual(built.maxDelay, host.maxDelay)
+            XCTAssertEqual(built.ringSlots, host.ringSlots)
             XCTAssertEqual(device.rowStart, host.rowStart, "scale \(scale)")
             XCTAssertEqual(device.targets, host.targets, "scale \(scale)")
             XCTAssertEqual(device.weights, host.weights, "scale \(scale)")

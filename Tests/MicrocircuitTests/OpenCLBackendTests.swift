@@ -353,7 +353,9 @@ final class OpenCLBackendTests: XCTestCase {
     /// with its driving input, until the next launch; the CPU backend has taken it). The slot
     /// after it may also hold the step's own spikes through their synapses of one step's delay,
     /// all of them, in every step alike (a kernel may deliver those in the spikes' step, as the
-    /// seventeenth session's `prompt` variant did); the CPU backend never does.
+    /// seventeenth session's `prompt` variant did); the CPU backend never does. Inhibitory
+    /// delays are shorter, so each ring has its own number of slots (`RingSlots`), and each
+    /// is checked over its own span.
     func testDeliveryIsExactOnEveryBackend() throws {
         var p = singleNeuronParameters()
         p.network.fullNeuronCounts = [60, 40, 60, 40, 30, 10, 50, 20]
@@ -368,16 +370,17 @@ final class OpenCLBackendTests: XCTestCase {
             for k in 0..<6 {
                 targets.append(UInt32((i * 7 + k * 13) % n))
                 weights.append(Int32((i + 1) * (k % 2 == 0 ? 1 : -1)))
-                delays.append(UInt8(1 + (i + k) % 9))
+                delays.append(UInt8(1 + (i + k) % (k % 2 == 0 ? 9 : 4)))
             }
             rowStart.append(targets.count)
         }
         NetworkBuilder.sortRows(rowStart: rowStart, targets: &targets, weights: &weights, delays: &delays, threads: 1)
         let table = SynapseTable(rowStart: rowStart, targets: targets, weights: weights, delays: delays)
+        XCTAssertEqual(table.ringSlots, RingSlots(longestDelay: (9, 4)))
         let network = Network(derived: derived, synapses: table)
         // (neuron, step it fires in): one per step, then a volley of 200 in step 60.
         let firing = (1..<50).map { (neuron: $0, step: $0) } + (100..<300).map { (neuron: $0, step: 60) }
-        let lastStep = 60 + table.maxDelay + 1
+        let lastStep = 60 + table.ringSlots.longestDelay + 1
         let drive = Int64(200_000 * FixedPointWeight.unitsPerPicoampere)
         for kind in BackendKind.allCases {
             let backend = try kind.make(network)
@@ -388,31 +391,36 @@ final class OpenCLBackendTests: XCTestCase {
                     try backend.setInput(step: step, neuron: event.neuron, excitatory: drive, inhibitory: 0)
                 }
                 try backend.advance(steps: 1, recordingInto: &spikes)
-                let (ex, inh) = try backend.ringSnapshot()
-                let slots = ex.count / n
-                // The sums that the spikes of `steps` add to slot `arrival`.
-                func input(_ steps: Range<Int>, _ arrival: Int) -> [Int64] {
-                    var sums = [Int64](repeating: 0, count: 2 * n)
-                    for event in firing where steps.contains(event.step) {
-                        for s in table.row(event.neuron) where event.step + Int(table.delays[s]) == arrival {
-                            sums[(table.weights[s] >= 0 ? 0 : n) + Int(table.targets[s])] += Int64(table.weights[s])
+                let snapshot = try backend.ringSnapshot()
+                for (excitatory, ring, slots) in [(true, snapshot.excitatory, table.ringSlots.excitatory),
+                                                  (false, snapshot.inhibitory, table.ringSlots.inhibitory)] {
+                    XCTAssertEqual(ring.count, slots * n)
+                    // The sums that the spikes of `steps` add to this ring's slot of `arrival`.
+                    func input(_ steps: Range<Int>, _ arrival: Int) -> [Int64] {
+                        var sums = [Int64](repeating: 0, count: n)
+                        for event in firing where steps.contains(event.step) {
+                            for s in table.row(event.neuron)
+                            where event.step + Int(table.delays[s]) == arrival && (table.weights[s] >= 0) == excitatory {
+                                sums[Int(table.targets[s])] += Int64(table.weights[s])
+                            }
                         }
+                        return sums
                     }
-                    return sums
-                }
-                // After step `step`, the spikes of steps < step are delivered.
-                for arrival in (kind == .cpu ? step + 1 : step)...(step + table.maxDelay) {
-                    let slot = arrival % slots
-                    let held = Array(ex[(slot * n)..<((slot + 1) * n)] + inh[(slot * n)..<((slot + 1) * n)])
-                    var expected = input(0..<step, arrival)
-                    for event in firing where arrival == step && event.step == step + 1 { expected[event.neuron] += drive }
-                    let prompt = arrival == step + 1 ? input(step..<(step + 1), arrival) : []
-                    if prompt.contains(where: { $0 != 0 }) {
-                        let early = zip(expected, prompt).map(+)
-                        deliversPromptly = deliversPromptly ?? (kind != .cpu && held == early)
-                        if deliversPromptly == true { expected = early }
+                    // After step `step`, the spikes of steps < step are delivered.
+                    for arrival in (kind == .cpu ? step + 1 : step)...(step + slots - 1) {
+                        let slot = arrival % slots
+                        let held = Array(ring[(slot * n)..<((slot + 1) * n)])
+                        var expected = input(0..<step, arrival)
+                        for event in firing where excitatory && arrival == step && event.step == step + 1 { expected[event.neuron] += drive }
+                        let prompt = arrival == step + 1 ? input(step..<(step + 1), arrival) : []
+                        if prompt.contains(where: { $0 != 0 }) {
+                            let early = zip(expected, prompt).map(+)
+                            deliversPromptly = deliversPromptly ?? (kind != .cpu && held == early)
+                            if deliversPromptly == true { expected = early }
+                        }
+                        let name = excitatory ? "excitatory" : "inhibitory"
+                        XCTAssertEqual(held, expected, "\(kind) step \(step) arrival \(arrival), \(name) ring")
                     }
-                    XCTAssertEqual(held, expected, "\(kind) step \(step) arrival \(arrival)")
                 }
             }
             let expected = firing.sorted { ($0.step, $0.neuron) < ($1.step, $1.neuron) }
@@ -479,7 +487,7 @@ final class OpenCLBackendTests: XCTestCase {
         let context = try CLContext(device: try device().id)
         let program = try CLProgram(context, sources: try Kernels.sources(), options: Kernels.buildOptions)
         XCTAssertThrowsError(try CLKernel(program, name: "deliver_and_update", arguments: 43)) { error in
-            XCTAssertTrue("\(error)".contains("has 47 arguments but the host passes 43"), "\(error)")
+            XCTAssertTrue("\(error)".contains("has 48 arguments but the host passes 43"), "\(error)")
         }
     }
 
