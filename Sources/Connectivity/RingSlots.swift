@@ -5,7 +5,7 @@
 /// it goes). The model's inhibitory delays are half its excitatory ones, so the inhibitory
 /// ring needs half the slots: at full scale 60 and 30, which takes the rings of 32-bit words
 /// from 37 MB to 28.
-public struct RingSlots: Equatable, Sendable, CustomStringConvertible {
+public struct RingSlots: Equatable, Sendable {
     public let excitatory: Int
     public let inhibitory: Int
 
@@ -33,8 +33,6 @@ public struct RingSlots: Equatable, Sendable, CustomStringConvertible {
     public func wordIndices(step: Int, neuron: Int, neurons: Int) -> (excitatory: Int, inhibitory: Int) {
         ((step % excitatory) * neurons + neuron, (step % inhibitory) * neurons + neuron)
     }
-
-    public var description: String { "\(excitatory) excitatory and \(inhibitory) inhibitory slots" }
 
     /// The rings of a table's synapses, from their weights and delays.
     public init(weights: [Int32], delays: [UInt8]) {
