@@ -9,8 +9,11 @@ public struct RingSlots: Equatable, Sendable {
     public let excitatory: Int
     public let inhibitory: Int
 
+    /// One number for each ring: a step's slot, where it starts, a word's index.
+    public typealias PerRing = (excitatory: Int, inhibitory: Int)
+
     /// `longestDelay`: the longest delay of each ring's synapses (steps; at least 1).
-    public init(longestDelay: (excitatory: Int, inhibitory: Int)) {
+    public init(longestDelay: PerRing) {
         excitatory = max(1, longestDelay.excitatory) + 1
         inhibitory = max(1, longestDelay.inhibitory) + 1
     }
@@ -30,7 +33,7 @@ public struct RingSlots: Equatable, Sendable {
 
     /// Where neuron `neuron`'s words of step `step` lie in the rings of `neurons` neurons
     /// (slot-major; step n's slot n % slots).
-    public func wordIndices(step: Int, neuron: Int, neurons: Int) -> (excitatory: Int, inhibitory: Int) {
+    public func wordIndices(step: Int, neuron: Int, neurons: Int) -> PerRing {
         ((step % excitatory) * neurons + neuron, (step % inhibitory) * neurons + neuron)
     }
 

@@ -10,7 +10,7 @@ protocol DeviceRing {
     func setInhibitory(on kernel: CLKernel, at index: Int) throws
     /// Writes one word of each ring (`RingSlots.wordIndices`); 32-bit words take only
     /// values they hold.
-    func write(excitatory: Int64, inhibitory: Int64, at indices: (excitatory: Int, inhibitory: Int)) throws
+    func write(excitatory: Int64, inhibitory: Int64, at indices: RingSlots.PerRing) throws
     func read() throws -> (excitatory: [Int64], inhibitory: [Int64])
 }
 
@@ -35,7 +35,7 @@ struct DeviceRingWords<Word: FixedWidthInteger & SignedInteger>: DeviceRing {
 
     func setInhibitory(on kernel: CLKernel, at index: Int) throws { try kernel.set(index, inhibitory) }
 
-    func write(excitatory ex: Int64, inhibitory inh: Int64, at indices: (excitatory: Int, inhibitory: Int)) throws {
+    func write(excitatory ex: Int64, inhibitory inh: Int64, at indices: RingSlots.PerRing) throws {
         try excitatory.write([Word(ex)], at: indices.excitatory)
         try inhibitory.write([Word(inh)], at: indices.inhibitory)
     }

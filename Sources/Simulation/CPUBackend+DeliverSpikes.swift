@@ -34,7 +34,7 @@ extension CPUBackend {
 
     @inline(__always)
     private func deliver<Word>(
-        _ row: Range<Int>, multiplicity: Int64, toTargets range: Range<Int>, after origin: InputRings<Word>.PerRing,
+        _ row: Range<Int>, multiplicity: Int64, toTargets range: Range<Int>, after origin: RingSlots.PerRing,
         _ synapses: (targets: UnsafeBufferPointer<UInt32>, weights: UnsafeBufferPointer<Int32>, delays: UnsafeBufferPointer<UInt8>),
         into rings: InputRings<Word>
     ) {

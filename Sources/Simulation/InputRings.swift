@@ -6,7 +6,7 @@ protocol RingWords {
     func deallocate()
     /// Writes one word of each ring (`RingSlots.wordIndices`); 32-bit words take only
     /// values they hold.
-    func write(excitatory: Int64, inhibitory: Int64, at indices: (excitatory: Int, inhibitory: Int))
+    func write(excitatory: Int64, inhibitory: Int64, at indices: RingSlots.PerRing)
     func read() -> (excitatory: [Int64], inhibitory: [Int64])
 }
 
@@ -54,22 +54,16 @@ struct InputRings<Word: FixedWidthInteger & SignedInteger>: RingWords {
         inhibitory.words.deallocate()
     }
 
-    /// One number for each ring: a step's slot, or where it starts.
-    struct PerRing {
-        let excitatory: Int
-        let inhibitory: Int
-    }
-
     /// Step `step`'s slot in each ring.
     @inline(__always)
-    func slots(of step: Int) -> PerRing {
-        PerRing(excitatory: step % excitatory.slots, inhibitory: step % inhibitory.slots)
+    func slots(of step: Int) -> RingSlots.PerRing {
+        (step % excitatory.slots, step % inhibitory.slots)
     }
 
     /// The word that a synapse's input goes to: its target's, `delay` steps after the step
     /// `origin`, in the ring of its weight's sign.
     @inline(__always)
-    func word(weight: Int32, delay: UInt8, target: UInt32, after origin: PerRing) -> UnsafeMutablePointer<Word> {
+    func word(weight: Int32, delay: UInt8, target: UInt32, after origin: RingSlots.PerRing) -> UnsafeMutablePointer<Word> {
         RingSlots.addsToExcitatoryRing(weight: weight)
             ? excitatory.word(origin: origin.excitatory, delay: Int(delay), target: Int(target))
             : inhibitory.word(origin: origin.inhibitory, delay: Int(delay), target: Int(target))
@@ -78,7 +72,7 @@ struct InputRings<Word: FixedWidthInteger & SignedInteger>: RingWords {
     /// Neuron `neuron`'s two sums of the step whose slots start at `start`, and its words
     /// emptied for their next turn.
     @inline(__always)
-    func take(_ neuron: Int, at start: PerRing) -> (excitatory: Int64, inhibitory: Int64) {
+    func take(_ neuron: Int, at start: RingSlots.PerRing) -> (excitatory: Int64, inhibitory: Int64) {
         let ex = excitatory.words.baseAddress! + start.excitatory + neuron
         let inh = inhibitory.words.baseAddress! + start.inhibitory + neuron
         defer {
@@ -90,11 +84,11 @@ struct InputRings<Word: FixedWidthInteger & SignedInteger>: RingWords {
 
     /// Where step `step`'s slots start.
     @inline(__always)
-    func slotStarts(step: Int) -> PerRing {
-        PerRing(excitatory: excitatory.slotStart(step: step), inhibitory: inhibitory.slotStart(step: step))
+    func slotStarts(step: Int) -> RingSlots.PerRing {
+        (excitatory.slotStart(step: step), inhibitory.slotStart(step: step))
     }
 
-    func write(excitatory ex: Int64, inhibitory inh: Int64, at indices: (excitatory: Int, inhibitory: Int)) {
+    func write(excitatory ex: Int64, inhibitory inh: Int64, at indices: RingSlots.PerRing) {
         excitatory.words[indices.excitatory] = Word(ex)
         inhibitory.words[indices.inhibitory] = Word(inh)
     }
