@@ -31,10 +31,14 @@ public struct RingSlots: Equatable, Sendable {
     /// How many steps ahead input can be written to both rings (tests that drive neurons).
     public var span: Int { min(excitatory, inhibitory) }
 
+    /// Step `step`'s slot in each ring: step n's input goes to slot n % slots.
+    public func slots(of step: Int) -> PerRing { (step % excitatory, step % inhibitory) }
+
     /// Where neuron `neuron`'s words of step `step` lie in the rings of `neurons` neurons
-    /// (slot-major; step n's slot n % slots).
+    /// (slot-major): neuron 0's are where the step's slots start.
     public func wordIndices(step: Int, neuron: Int, neurons: Int) -> PerRing {
-        ((step % excitatory) * neurons + neuron, (step % inhibitory) * neurons + neuron)
+        let slot = slots(of: step)
+        return (slot.excitatory * neurons + neuron, slot.inhibitory * neurons + neuron)
     }
 
     /// The rings of a table's synapses, from their weights and delays.

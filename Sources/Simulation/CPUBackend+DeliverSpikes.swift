@@ -7,7 +7,7 @@ extension CPUBackend {
     /// their arrival steps, for the targets in `range` only.
     func deliverPreviousSpikes<Word>(toTargets range: Range<Int>, emittedIn origin: Int, into rings: InputRings<Word>) {
         guard origin >= 0 else { return }
-        let originSlots = rings.slots(of: origin)
+        let originSlots = ringSlots.slots(of: origin)
         let table = network.synapses
         table.targets.withUnsafeBufferPointer { targets in
             table.weights.withUnsafeBufferPointer { weights in

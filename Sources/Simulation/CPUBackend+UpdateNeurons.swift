@@ -4,7 +4,7 @@ extension CPUBackend {
     /// Advances the neurons in `range` through step `step` and appends those that spike.
     func updateNeurons<Word>(_ range: Range<Int>, step: Int, rings: InputRings<Word>, spikes: inout [UInt32]) {
         let c = constants
-        let slotStarts = rings.slotStarts(step: step)
+        let slotStarts = ringSlots.wordIndices(step: step, neuron: 0, neurons: neuronCount)
         let poissonKey = RandomStream.backgroundPoisson.key(seed: seed)
         let drawsBackground = step >= c.firstBackgroundStep
         let currents = c.dcTransientSteps.contains(step) ? c.currentsDuringTransient : c.dcAmplitudes

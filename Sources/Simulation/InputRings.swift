@@ -10,8 +10,7 @@ protocol RingWords {
     func read() -> (excitatory: [Int64], inhibitory: [Int64])
 }
 
-/// One ring buffer of input: `slots x neurons` words, slot-major; step n's input in slot
-/// n % slots.
+/// One ring buffer of input: `slots x neurons` words, slot-major (`RingSlots`).
 struct InputRing<Word: FixedWidthInteger & SignedInteger> {
     let words: UnsafeMutableBufferPointer<Word>
     let slots: Int
@@ -23,10 +22,6 @@ struct InputRing<Word: FixedWidthInteger & SignedInteger> {
         self.slots = slots
         self.neurons = neurons
     }
-
-    /// Where step `step`'s slot starts.
-    @inline(__always)
-    func slotStart(step: Int) -> Int { (step % slots) * neurons }
 
     /// The word of `target`, `delay` steps after the step of slot `origin` (delay < slots).
     @inline(__always)
@@ -54,14 +49,8 @@ struct InputRings<Word: FixedWidthInteger & SignedInteger>: RingWords {
         inhibitory.words.deallocate()
     }
 
-    /// Step `step`'s slot in each ring.
-    @inline(__always)
-    func slots(of step: Int) -> RingSlots.PerRing {
-        (step % excitatory.slots, step % inhibitory.slots)
-    }
-
     /// The word that a synapse's input goes to: its target's, `delay` steps after the step
-    /// `origin`, in the ring of its weight's sign.
+    /// whose slots are `origin` (`RingSlots.slots(of:)`), in the ring of its weight's sign.
     @inline(__always)
     func word(weight: Int32, delay: UInt8, target: UInt32, after origin: RingSlots.PerRing) -> UnsafeMutablePointer<Word> {
         RingSlots.addsToExcitatoryRing(weight: weight)
@@ -69,8 +58,8 @@ struct InputRings<Word: FixedWidthInteger & SignedInteger>: RingWords {
             : inhibitory.word(origin: origin.inhibitory, delay: Int(delay), target: Int(target))
     }
 
-    /// Neuron `neuron`'s two sums of the step whose slots start at `start`, and its words
-    /// emptied for their next turn.
+    /// Neuron `neuron`'s two sums of the step whose slots start at `start`
+    /// (`RingSlots.wordIndices` of neuron 0), and its words emptied for their next turn.
     @inline(__always)
     func take(_ neuron: Int, at start: RingSlots.PerRing) -> (excitatory: Int64, inhibitory: Int64) {
         let ex = excitatory.words.baseAddress! + start.excitatory + neuron
@@ -80,12 +69,6 @@ struct InputRings<Word: FixedWidthInteger & SignedInteger>: RingWords {
             inh.pointee = 0
         }
         return (Int64(ex.pointee), Int64(inh.pointee))
-    }
-
-    /// Where step `step`'s slots start.
-    @inline(__always)
-    func slotStarts(step: Int) -> RingSlots.PerRing {
-        (excitatory.slotStart(step: step), inhibitory.slotStart(step: step))
     }
 
     func write(excitatory ex: Int64, inhibitory inh: Int64, at indices: RingSlots.PerRing) {
